@@ -1,0 +1,94 @@
+/**
+ * What the binary carries besides the bundled JavaScript: each entry becomes
+ * one SEA asset (names in server/sea/index.ts SEA_ASSETS). Native executables
+ * travel as they are (extracted to the user cache at run time); folders travel
+ * packed (read from memory, see server/sea/pack.ts).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import crypto from 'node:crypto'
+import { SEA_ASSETS, type SeaManifest } from '../server/sea/index'
+import { collectFolder, writePack, type PackInput } from './pack-writer'
+
+/** Folders an app writes at run time: never part of the scaffold or the admin as shipped. */
+const RUNTIME_FOLDERS = /^(databases|sessions|errors|cache|uploads)\/|(^|\/)(node_modules|\.git)\//
+
+/** Checkout files served or read at run time (see readProjectFile); every file under server/ is added too. */
+const PROJECT_FILES = [
+  'package.json',
+  'node_modules/bootstrap/dist/css/bootstrap.min.css',
+  'node_modules/bootstrap/dist/js/bootstrap.bundle.min.js',
+  'node_modules/htmx.org/dist/htmx.min.js',
+]
+
+export interface AssetOptions {
+  root: string
+  /** skip Monaco (a smaller, faster build for the pipeline probe) */
+  monaco?: boolean
+  log?: (msg: string) => void
+}
+
+export function contentHash(data: Uint8Array): string {
+  return crypto.createHash('sha256').update(data).digest('base64url').slice(0, 16)
+}
+
+function esbuildExecutable(root: string): string {
+  const pkg = `@esbuild/${process.platform}-${process.arch}`
+  const rel = process.platform === 'win32' ? 'esbuild.exe' : path.join('bin', 'esbuild')
+  const file = path.join(root, 'node_modules', pkg, rel)
+  if (!fs.existsSync(file)) throw new Error(`build: esbuild's executable for this platform is missing: ${file}`)
+  return file
+}
+
+function sqliteAddon(root: string): string {
+  const file = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
+  if (!fs.existsSync(file)) throw new Error(`build: better-sqlite3's addon is missing (was it compiled?): ${file}`)
+  return file
+}
+
+function projectFiles(root: string): PackInput[] {
+  const out = new Map<string, Buffer>()
+  for (const rel of PROJECT_FILES) {
+    const file = path.join(root, rel)
+    if (fs.existsSync(file)) out.set(rel, fs.readFileSync(file))
+  }
+  // the framework's sources too: app declaration files import them, and Monaco reads them for types
+  for (const f of collectFolder(path.join(root, 'server'), (rel) => rel === 'README.md' || rel.endsWith('.test.ts'))) {
+    out.set(`server/${f.path}`, f.data)
+  }
+  return [...out].map(([p, data]) => ({ path: p, data }))
+}
+
+function appFolder(root: string, name: string, log: (m: string) => void): PackInput[] {
+  const dir = path.join(root, name)
+  if (!fs.existsSync(dir)) {
+    log(`warning: ${name}/ does not exist yet; the binary carries an empty ${name}`)
+    return []
+  }
+  return collectFolder(dir, (rel) => RUNTIME_FOLDERS.test(rel + '/'))
+}
+
+/** Every asset as name → bytes, plus the manifest (content hashes key the cache folder). */
+export async function collectAssets(opts: AssetOptions): Promise<Map<string, Buffer>> {
+  const log = opts.log ?? (() => {})
+  const { root } = opts
+  const assets = new Map<string, Buffer>()
+  assets.set(SEA_ASSETS.sqliteAddon, fs.readFileSync(sqliteAddon(root)))
+  assets.set(SEA_ASSETS.esbuild, fs.readFileSync(esbuildExecutable(root)))
+  assets.set(SEA_ASSETS.projectFiles, await writePack(projectFiles(root)))
+  assets.set(SEA_ASSETS.welcome, await writePack(appFolder(root, 'welcome-app', log)))
+  assets.set(SEA_ASSETS.admin, await writePack(appFolder(root, 'admin', log)))
+  if (opts.monaco !== false) {
+    const t = Date.now()
+    const vs = path.join(root, 'node_modules', 'monaco-editor', 'min', 'vs')
+    assets.set(SEA_ASSETS.monaco, await writePack(collectFolder(vs), { quality: 9 }))
+    log(`monaco packed in ${Date.now() - t} ms: ${(assets.get(SEA_ASSETS.monaco)!.length / 1e6).toFixed(1)} MB`)
+  } else {
+    assets.set(SEA_ASSETS.monaco, await writePack([]))
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
+  const manifest: SeaManifest = { version: pkg.version, builtAt: new Date().toISOString(), node: process.version, hashes: {} }
+  for (const [name, data] of assets) manifest.hashes[name] = contentHash(data)
+  assets.set(SEA_ASSETS.manifest, Buffer.from(JSON.stringify(manifest)))
+  return assets
+}

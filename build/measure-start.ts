@@ -1,0 +1,146 @@
+/**
+ * Start-up figures of the binary: `node --import tsx build/measure-start.ts [options] [-- args]`
+ *
+ *   --bin <file>     the binary (default dist/quark)
+ *   --path <url>     the page to wait for (default /welcome/default/index)
+ *   --runs <n>       warm-folder starts to time (default 5)
+ *   -- args...       the binary's arguments; {port} and {folder} are replaced
+ *                    (default: run --no-browser -p {port} -f {folder})
+ *
+ * Each run copies nothing: the binary runs from a temporary folder with a fresh
+ * HOME. Figures: the first boot (empty folder and cache: certificate, welcome
+ * app, extraction), then the median of n starts of a new process in the now
+ * prepared folder, each from exec to the first 200, and the idle RSS.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import net from 'node:net'
+import path from 'node:path'
+import https from 'node:https'
+import http from 'node:http'
+import { spawn, type ChildProcess } from 'node:child_process'
+
+interface Options { bin: string; urlPath: string; runs: number; args: string[]; https: boolean }
+
+function parse(argv: string[]): Options {
+  const root = path.resolve(__dirname, '..')
+  const o: Options = { bin: path.join(root, 'dist', 'quark'), urlPath: '/welcome/default/index', runs: 5, args: [], https: true }
+  const dash = argv.indexOf('--')
+  const own = dash >= 0 ? argv.slice(0, dash) : argv
+  o.args = dash >= 0 ? argv.slice(dash + 1) : ['run', '--no-browser', '-p', '{port}', '-f', '{folder}']
+  for (let i = 0; i < own.length; i++) {
+    const a = own[i]
+    if (a === '--bin') o.bin = path.resolve(own[++i]!)
+    else if (a === '--path') o.urlPath = own[++i]!
+    else if (a === '--runs') o.runs = Number(own[++i])
+    else if (a === '--http') o.https = false
+    else throw new Error(`measure-start: unknown option ${a}`)
+  }
+  if (!fs.existsSync(o.bin)) throw new Error(`measure-start: no binary at ${o.bin} (run npm run build first)`)
+  if (!(o.runs >= 1)) throw new Error('measure-start: --runs must be a positive number')
+  return o
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+function status(url: string): Promise<number> {
+  const mod = url.startsWith('https:') ? https : http
+  return new Promise((resolve, reject) => {
+    const req = mod.get(url, { rejectUnauthorized: false, agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)) })
+    req.on('error', reject)
+  })
+}
+
+export interface StartResult { ms: number; child: ChildProcess; output: () => string }
+
+/** Spawn the binary and poll until the page answers 200; the time is from exec to that response. */
+export async function timedStart(o: Options, folder: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<StartResult> {
+  const port = await freePort()
+  const args = o.args.map((a) => a.replace('{port}', String(port)).replace('{folder}', folder))
+  const url = `${o.https ? 'https' : 'http'}://127.0.0.1:${port}${o.urlPath}`
+  const t0 = performance.now()
+  const child = spawn(o.bin, args, { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout!.on('data', (c: Buffer) => { out += c })
+  child.stderr!.on('data', (c: Buffer) => { out += c })
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the binary exited (${child.exitCode}):\n${out}`)
+    if (performance.now() - t0 > timeoutMs) { child.kill('SIGKILL'); throw new Error(`no 200 from ${url} within ${timeoutMs} ms:\n${out}`) }
+    try {
+      const s = await status(url)
+      if (s === 200) return { ms: performance.now() - t0, child, output: () => out }
+      if (s >= 500) { child.kill('SIGKILL'); throw new Error(`${url} answered ${s}:\n${out}`) }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' && (e as NodeJS.ErrnoException).code !== 'ECONNRESET') throw e
+    }
+    await new Promise((r) => setTimeout(r, 3))
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve()
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000)
+    child.once('exit', () => { clearTimeout(t); resolve() })
+    child.kill('SIGTERM')
+  })
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : NaN
+}
+
+export async function measure(o: Options): Promise<{ size: number; firstBoot: number; starts: number[]; median: number; idleRssMb: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-measure-'))
+  try {
+    const folder = path.join(dir, 'drive')
+    const home = path.join(dir, 'home')
+    fs.mkdirSync(folder)
+    fs.mkdirSync(home)
+    const bin = path.join(folder, path.basename(o.bin))
+    fs.copyFileSync(o.bin, bin)
+    fs.chmodSync(bin, 0o755)
+    const local: Options = { ...o, bin }
+    const env = { PATH: '/nonexistent', HOME: home, LANG: 'C.UTF-8' }
+    const first = await timedStart(local, folder, env)
+    await stop(first.child)
+    const starts: number[] = []
+    for (let i = 0; i < o.runs; i++) {
+      const r = await timedStart(local, folder, env)
+      starts.push(r.ms)
+      await stop(r.child)
+    }
+    const idle = await timedStart(local, folder, env)
+    await new Promise((r) => setTimeout(r, 3000))
+    const idleRssMb = process.platform === 'linux' ? rssMb(idle.child.pid!) : NaN
+    await stop(idle.child)
+    const sorted = [...starts].sort((a, b) => a - b)
+    return { size: fs.statSync(o.bin).size, firstBoot: first.ms, starts, median: sorted[Math.floor(sorted.length / 2)]!, idleRssMb }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (require.main === module) {
+  const o = parse(process.argv.slice(2))
+  measure(o).then((m) => {
+    console.log(`binary:       ${o.bin} ${(m.size / 1e6).toFixed(1)} MB`)
+    console.log(`first boot:   ${m.firstBoot.toFixed(0)} ms (empty folder, empty cache)`)
+    console.log(`starts:       ${m.starts.map((x) => x.toFixed(0)).join(', ')} ms`)
+    console.log(`median start: ${m.median.toFixed(0)} ms (exec to first 200 of ${o.urlPath})`)
+    console.log(`idle RSS:     ${m.idleRssMb.toFixed(1)} MB`)
+  }).catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,43 @@
+/**
+ * The binary's entry. Order matters: esbuild reads ESBUILD_BINARY_PATH when
+ * its module first runs, so the extracted executable is set up before the
+ * main module (and everything it imports) is required.
+ */
+import { prepareEsbuild, runSelftestCommand, INTERNAL_ENTRY_PREFIX } from '../server/sea/index'
+
+interface MainModule { main?: (argv: string[]) => unknown }
+
+function setExit(code: unknown): void {
+  if (typeof code === 'number') process.exitCode = code
+}
+
+prepareEsbuild()
+
+// A forked framework process (childEntry): fork() puts the marker before the child's own arguments.
+const internal = process.argv.findIndex((a, i) => i >= 2 && a.startsWith(INTERNAL_ENTRY_PREFIX))
+
+if (internal >= 0) {
+  const name = process.argv[internal]!.slice(INTERNAL_ENTRY_PREFIX.length)
+  const entries = require('quark:internal-entries') as Record<string, () => unknown>
+  process.argv.splice(2, internal - 1)
+  if (!entries[name]) {
+    console.error(`quark: no internal entry "${name}" in this binary`)
+    process.exitCode = 2
+  } else {
+    entries[name]()
+  }
+} else if (process.argv[2] === '--selftest') {
+  // The binary's own parts, then the real server booted as a child through the
+  // public CLI (`run --no-browser -p <port> -f <tmp>`). QUARK_SELFTEST_NO_BOOT=1 skips the boot.
+  const boot = process.env.QUARK_SELFTEST_NO_BOOT === '1' ? undefined : { command: process.execPath }
+  void runSelftestCommand({ boot })
+} else {
+  // `quark:main` is resolved by build/bundle.ts to server/cli/main.ts (or the probe).
+  const mod = require('quark:main') as MainModule
+  if (typeof mod.main === 'function') {
+    Promise.resolve(mod.main(process.argv.slice(2))).then(setExit, (e: unknown) => {
+      console.error(e)
+      process.exitCode = 1
+    })
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Wiring the live channel into a listening server: the one call the core
+ * makes after listen():
+ *
+ *   attachAdminLive(listening.server, { isHttps })
+ *
+ * Upgrades to /admin/live are served when the admin session cookie belongs
+ * to a logged-in admin and the client is local or on HTTPS; upgrades to any
+ * other path are refused (closed) unless someone else listens for them.
+ */
+import type http from 'node:http'
+import type { Duplex } from 'node:stream'
+import { createAdminLive, type AdminLive } from './live'
+import { adminAllowed } from './access'
+import { ADMIN_COOKIE, readCookie, type AdminSessions } from './adminsession'
+import { appFolderOf } from './apps'
+
+export interface AttachOptions {
+  isHttps: boolean
+  sessions: AdminSessions
+  applicationsFolder: () => string
+}
+
+export function attachLive(server: http.Server, o: AttachOptions): AdminLive {
+  const live = createAdminLive({
+    authorize(req) {
+      if (!adminAllowed(req.socket.remoteAddress, o.isHttps)) return false
+      const s = o.sessions.get(readCookie(req.headers.cookie, ADMIN_COOKIE))
+      return !!s?.loggedIn
+    },
+    appFolder: (name) => appFolderOf(o.applicationsFolder(), name),
+  })
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (live.handleUpgrade(req, socket, head)) return
+    // Nobody else handles this upgrade: do not leave the socket hanging.
+    if (server.listenerCount('upgrade') === 1) socket.destroy()
+  }
+  server.on('upgrade', onUpgrade)
+  server.once('close', () => live.close())
+  return { handleUpgrade: live.handleUpgrade, close() { server.off('upgrade', onUpgrade); live.close() } }
+}

@@ -1,0 +1,112 @@
+/**
+ * server/adminlib: the framework side of the admin IDE (the app itself lives
+ * in admin/). Public surface:
+ *
+ *   ensureAdminPassword(folder, passwordFromFlag?) → { generated? }   called by the server at startup
+ *   verifyAdminPassword(folder, candidate) → Promise<boolean>         constant time
+ *   LoginLockout                      5 failed logins per address → locked for a while
+ *   AdminSessions, adminCookie, readCookie, csrfValid, requireCsrf    the admin's own session + CSRF
+ *   adminAllowed(remoteAddress, isHttps), isLoopback                  localhost or HTTPS only
+ *   resolveInApp(appFolder, rel), checkRelativePath(rel)              path confinement (text + realpath)
+ *   listAppFiles, readAppFile, saveAppFile (conflict → 409), createAppFile, renameAppFile,
+ *   deleteAppFile, uploadAppFile, languageOf, FILE_KINDS              design/edit
+ *   listControllerActions(source)                                     a controller's exported actions
+ *   listApps, createApp, deleteApp, cleanApp, appFolderOf, checkAppName   the site page
+ *   monacoFile(rel), monacoFolder()                                   Monaco from node_modules, confined
+ *   attachAdminLive(httpServer, { isHttps })   the core's one call after listen(): the /admin/live WebSocket
+ *   createAdminLive(opts), publishAppLog(app, line)                   the live channel itself; log lines in
+ *   editorLibs(appFolder)             the declaration, models and framework sources for Monaco
+ *   disabledPage, errorBody, humanSize, shortTime, groupTickets        page pieces
+ *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import * as surface from './index'
+import * as tickets from '../tickets/index'
+import type http from 'node:http'
+import { attachLive } from './attach'
+import type { AdminLive } from './live'
+import { passwordFile, whenPasswordFolderKnown } from './password'
+import { monacoFolder } from './monaco'
+import { LoginLockout } from './lockout'
+import { AdminSessions } from './adminsession'
+
+export * from './errors'
+export { ensureAdminPassword, verifyAdminPassword, hasAdminPassword, generatePassword, passwordFile, PASSWORD_FILE } from './password'
+export { LoginLockout, type LockoutOptions } from './lockout'
+export { AdminSessions, adminCookie, readCookie, csrfValid, requireCsrf, randomToken, ADMIN_COOKIE, type AdminSession } from './adminsession'
+export { adminAllowed, isLoopback } from './access'
+export { resolveInApp, checkRelativePath, relativeToApp } from './paths'
+export {
+  listAppFiles, readAppFile, saveAppFile, createAppFile, renameAppFile, deleteAppFile, uploadAppFile,
+  currentHash, contentHash, kindOf, languageOf, FILE_KINDS, MAX_EDIT_BYTES, type FileKind, type AppFileInfo, type OpenedFile,
+} from './files'
+export { listControllerActions, type ControllerAction } from './actions'
+export { listApps, createApp, deleteApp, cleanApp, appFolderOf, checkAppName, APP_NAME, type AppSummary } from './apps'
+export { monacoFile, monacoFolder } from './monaco'
+export { createAdminLive, publishAppLog, type AdminLive, type AdminLiveOptions } from './live'
+export { disabledPage, errorBody, humanSize, shortTime } from './pages'
+export { editorLibs, frameworkLibs, type ExtraLib } from './editortypes'
+export { groupTickets, errorKey, type TicketGroup, type TicketLike } from './ticketgroups'
+
+/**
+ * The admin's memory in this server process: who is logged in and who failed
+ * to. One per process; the admin app's controllers use it on every request.
+ */
+export const adminState: { sessions: AdminSessions; lockout: LoginLockout; folder: string | undefined } = {
+  sessions: new AdminSessions(),
+  lockout: new LoginLockout(),
+  /** the folder holding applications/ and quark-admin.json (set by ensureAdminPassword or configureAdmin) */
+  folder: undefined,
+}
+
+/** Tell the admin which folder holds applications/ (ensureAdminPassword does it too). */
+export function configureAdmin(opts: { folder: string }): void {
+  adminState.folder = path.resolve(opts.folder)
+}
+
+/** The applications folder the admin manages. */
+export function applicationsFolder(): string {
+  const folder = adminState.folder ?? process.env.QUARK_FOLDER ?? process.cwd()
+  return path.join(folder, 'applications')
+}
+
+/** The scaffold new apps are made from: welcome-app/ of the checkout. */
+export function scaffoldFolder(): string {
+  return path.join(__dirname, '..', '..', 'welcome-app')
+}
+
+/** The one call the core makes after listen(): serve the live channel at /admin/live. */
+export function attachAdminLive(server: http.Server, opts: { isHttps: boolean }): AdminLive {
+  return attachLive(server, { isHttps: opts.isHttps, sessions: adminState.sessions, applicationsFolder })
+}
+
+/** The core's ticket store (list/read/delete), for the admin's errors pages. */
+export function ticketsApi(): typeof tickets {
+  return tickets
+}
+
+/** Quark's version and the paths the about page shows. */
+export function aboutInfo(): { quark: string; node: string; license: string; licenseText: string; paths: Record<string, string> } {
+  const root = path.join(__dirname, '..', '..')
+  let version = 'unknown', license = 'MIT', licenseText = ''
+  try { const p = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')); version = p.version; license = p.license ?? license } catch { /* bundled */ }
+  try { licenseText = fs.readFileSync(path.join(root, 'LICENSE'), 'utf8') } catch { /* no LICENSE file */ }
+  return {
+    quark: version, node: process.version, license, licenseText,
+    paths: {
+      'applications folder': applicationsFolder(),
+      'admin password file': passwordFile(adminState.folder ?? path.dirname(applicationsFolder())),
+      'admin app': path.join(root, 'admin'),
+      'scaffold': scaffoldFolder(),
+      'monaco editor': monacoFolder(),
+      'framework': path.join(root, 'server'),
+    },
+  }
+}
+
+// The admin app's code cannot import files outside admin/, so it finds this
+// module here (see admin/modules/adminlib.ts).
+;(globalThis as unknown as Record<symbol, unknown>)[Symbol.for('quark.adminlib')] ??= surface
+
+whenPasswordFolderKnown((folder) => configureAdmin({ folder }))

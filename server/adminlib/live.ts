@@ -1,0 +1,126 @@
+/**
+ * The admin's live channel over WebSocket (`ws`), at /admin/live:
+ *   client → {type:'watch', app, path, hash?}  tell me when this file changes on disk (or differs from hash now)
+ *   client → {type:'unwatch', app, path}
+ *   client → {type:'follow', app}         send me the app's log lines
+ *   server → {type:'changed', app, path, hash}   (hash null: the file is gone)
+ *   server → {type:'log', app, line}
+ *   server → {type:'error', message}
+ * The core's HTTP server hands every upgrade request to `handleUpgrade`;
+ * it answers false for other paths so the core can refuse them.
+ */
+import fs from 'node:fs'
+import type http from 'node:http'
+import type { Duplex } from 'node:stream'
+import { EventEmitter } from 'node:events'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { resolveInApp } from './paths'
+import { contentHash } from './files'
+
+const logBus = new EventEmitter()
+logBus.setMaxListeners(0)
+
+/** The core (request log, tickets) calls this for each log line of an app. */
+export function publishAppLog(app: string, line: string): void {
+  logBus.emit('line', app, line)
+}
+
+export interface AdminLiveOptions {
+  /** true when the upgrade request comes from a logged-in admin over an allowed connection */
+  authorize(req: http.IncomingMessage): boolean
+  /** the folder of an app by name; throws for an unknown or invalid name */
+  appFolder(app: string): string
+  /** URL path of the channel (default /admin/live) */
+  path?: string
+  /** polling interval for watched files in ms (default 300) */
+  intervalMs?: number
+}
+
+export interface AdminLive {
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean
+  close(): void
+}
+
+const MAX_WATCHES = 50
+
+function sameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin
+  if (!origin) return true // not a browser: cookies and the local/HTTPS check still apply
+  try { return new URL(origin).host === req.headers.host } catch { return false }
+}
+
+export function createAdminLive(opts: AdminLiveOptions): AdminLive {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  const livePath = opts.path ?? '/admin/live'
+  const interval = opts.intervalMs ?? 300
+
+  wss.on('connection', (ws: WebSocket) => {
+    const watches = new Map<string, { file: string; listener: (cur: fs.Stats, prev: fs.Stats) => void }>()
+    const followed = new Set<string>()
+    const send = (msg: object) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)) }
+    const onLog = (app: string, line: string) => { if (followed.has(app)) send({ type: 'log', app, line }) }
+    logBus.on('line', onLog)
+
+    ws.on('message', (data) => {
+      let msg: { type?: unknown; app?: unknown; path?: unknown }
+      try { msg = JSON.parse(String(data)) } catch { return send({ type: 'error', message: 'messages are JSON' }) }
+      try {
+        const app = String(msg.app ?? '')
+        if (msg.type === 'watch') {
+          const key = `${app}\0${String(msg.path)}`
+          if (watches.has(key)) return
+          if (watches.size >= MAX_WATCHES) return send({ type: 'error', message: 'too many watched files' })
+          const file = resolveInApp(opts.appFolder(app), msg.path)
+          const rel = String(msg.path)
+          const listener = (cur: fs.Stats, prev: fs.Stats) => {
+            if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size) return
+            let hash: string | null = null
+            try { hash = contentHash(fs.readFileSync(file)) } catch { hash = null }
+            send({ type: 'changed', app, path: rel, hash })
+          }
+          fs.watchFile(file, { interval, persistent: false }, listener)
+          watches.set(key, { file, listener })
+          send({ type: 'watching', app, path: rel })
+          // The editor says which version it holds: a change made before the watch began is reported too.
+          if (typeof (msg as { hash?: unknown }).hash === 'string') {
+            let now: string | null = null
+            try { now = contentHash(fs.readFileSync(file)) } catch { now = null }
+            if (now !== (msg as { hash?: unknown }).hash) send({ type: 'changed', app, path: rel, hash: now })
+          }
+        } else if (msg.type === 'unwatch') {
+          const key = `${app}\0${String(msg.path)}`
+          const w = watches.get(key)
+          if (w) { fs.unwatchFile(w.file, w.listener); watches.delete(key) }
+        } else if (msg.type === 'follow') {
+          opts.appFolder(app) // refuses unknown apps
+          followed.add(app)
+          send({ type: 'following', app })
+        } else send({ type: 'error', message: 'unknown message type' })
+      } catch (e) {
+        send({ type: 'error', message: (e as Error).message })
+      }
+    })
+    ws.on('close', () => {
+      logBus.off('line', onLog)
+      for (const w of watches.values()) fs.unwatchFile(w.file, w.listener)
+      watches.clear()
+    })
+  })
+
+  return {
+    handleUpgrade(req, socket, head) {
+      const url = new URL(req.url ?? '/', 'http://x')
+      if (url.pathname !== livePath) return false
+      if (!sameOrigin(req) || !opts.authorize(req)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+        return true
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+      return true
+    },
+    close() {
+      for (const c of wss.clients) c.terminate()
+      wss.close()
+    },
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The command table of `quark`. Each command declares its flags, its help
+ * and what it does; later commands (cron, scheduler, compile, pack, unpack,
+ * test) are added to COMMANDS by the rooms that own them.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import repl from 'node:repl'
+import type { FlagSpec, Parsed } from './args'
+import { startQuark, copyScaffold } from './start'
+import { isValidAppName } from '../dispatch'
+import { writeAppTypes, appShellEnvironment } from '../environment'
+import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
+
+export interface Command {
+  summary: string
+  usage: string
+  flags: FlagSpec[]
+  run(p: Parsed, io: IO): Promise<number>
+}
+
+export interface IO { out(s: string): void; err(s: string): void }
+
+export const FOLDER: FlagSpec = { name: 'folder', short: 'f', value: true, help: 'folder that holds applications/ (default: current directory)' }
+export const HELP: FlagSpec = { name: 'help', short: 'h', help: 'show this help' }
+
+export function folderOf(p: Parsed): string {
+  return path.resolve(typeof p.flags.folder === 'string' ? p.flags.folder : process.cwd())
+}
+
+const run: Command = {
+  summary: 'start the server (the default command)',
+  usage: 'quark run [flags]',
+  flags: [
+    FOLDER,
+    { name: 'ip', short: 'i', value: true, help: 'address to listen on (default 127.0.0.1)' },
+    { name: 'port', short: 'p', value: true, help: 'port (default 8000; 0 = any free port)' },
+    { name: 'no-https', help: 'serve plain HTTP instead of HTTPS' },
+    { name: 'cert', value: true, help: 'your own certificate (PEM); with --key' },
+    { name: 'key', value: true, help: 'your own private key (PEM); with --cert' },
+    { name: 'quiet', short: 'q', help: 'do not log one line per request' },
+    { name: 'max-body', value: true, help: 'largest request body in bytes (default 10485760)' },
+    HELP,
+  ],
+  async run(p, io) {
+    const port = p.flags.port === undefined ? 8000 : Number(p.flags.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new QK_CLI_USAGE(`invalid port: ${String(p.flags.port)}`)
+    if (!!p.flags.cert !== !!p.flags.key) throw new QK_CLI_USAGE('--cert and --key go together')
+    const maxBody = p.flags['max-body'] === undefined ? undefined : Number(p.flags['max-body'])
+    if (maxBody !== undefined && !(maxBody > 0)) throw new QK_CLI_USAGE(`invalid --max-body: ${String(p.flags['max-body'])}`)
+    const server = await startQuark({
+      folder: folderOf(p),
+      ip: typeof p.flags.ip === 'string' ? p.flags.ip : '127.0.0.1',
+      port,
+      https: !p.flags['no-https'],
+      cert: p.flags.cert as string | undefined,
+      key: p.flags.key as string | undefined,
+      quiet: !!p.flags.quiet,
+      maxBodySize: maxBody,
+    })
+    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)
+    await new Promise<void>((resolve) => {
+      const stop = (sig: string) => {
+        io.out(`quark: ${sig}, finishing in-flight requests`)
+        process.off('SIGINT', onInt)
+        process.off('SIGTERM', onTerm)
+        server.close().then(resolve, resolve)
+      }
+      const onInt = () => stop('SIGINT')
+      const onTerm = () => stop('SIGTERM')
+      process.on('SIGINT', onInt)
+      process.on('SIGTERM', onTerm)
+    })
+    return 0
+  },
+}
+
+const newApp: Command = {
+  summary: 'create an app from the scaffold (welcome-app)',
+  usage: 'quark new <app> [-f folder]',
+  flags: [FOLDER, HELP],
+  async run(p, io) {
+    const name = p.positional[0]
+    if (!name) throw new QK_CLI_USAGE('quark new needs an app name: quark new <app>')
+    if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
+    const apps = path.join(folderOf(p), 'applications')
+    const dest = path.join(apps, name)
+    if (fs.existsSync(dest)) throw new QK_CLI_APP_EXISTS(name, apps)
+    fs.mkdirSync(apps, { recursive: true })
+    copyScaffold(dest)
+    writeAppTypes(dest)
+    io.out(`created ${dest}`)
+    return 0
+  },
+}
+
+const shell: Command = {
+  summary: "an interactive shell with the app's environment (models executed)",
+  usage: 'quark shell <app> [-f folder]',
+  flags: [FOLDER, HELP],
+  async run(p, io) {
+    const name = p.positional[0]
+    if (!name) throw new QK_CLI_USAGE('quark shell needs an app name: quark shell <app>')
+    if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
+    const apps = path.join(folderOf(p), 'applications')
+    const folder = path.join(apps, name)
+    if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
+    const sh = await appShellEnvironment(folder, name)
+    io.out(`quark shell: app ${name}; the models ran; db.commit() or .exit to leave (the shell's work is committed on exit)`)
+    const r = repl.start({ prompt: `${name}> ` })
+    for (const k in sh.env) r.context[k] = sh.env[k]
+    const evalFn = r.eval
+    // every line runs inside the app's request state, so `current` works there too
+    ;(r as unknown as { eval: typeof evalFn }).eval = (cmd, ctx, file, cb) => sh.run(() => evalFn.call(r, cmd, ctx, file, cb))
+    await new Promise<void>((resolve) => r.on('exit', resolve))
+    await sh.commit()
+    await sh.close()
+    return 0
+  },
+}
+
+export const COMMANDS: Record<string, Command> = { run, new: newApp, shell }

@@ -1,0 +1,238 @@
+/**
+ * `new DAL(uri, options)`: one per request (models run on every request), so
+ * it is cheap: the URI parse, the driver (connection or pool) and every
+ * table's schema entry are cached at process level. `db(query)` is a Set,
+ * `db.thing` a table.
+ */
+import path from 'node:path'
+import { currentState } from '../current'
+import type { Driver, ExecResult, ColumnSpec } from './dialects/base'
+import { SqliteDriver } from './dialects/sqlite'
+import { PostgresDriver } from './dialects/postgres'
+import { MysqlDriver } from './dialects/mysql'
+import { parseUri, type ConnectionInfo } from './uri'
+import { checkName, Field, MethodField, VirtualField } from './field'
+import { Table, type TableOptions } from './table'
+import { DALSet } from './set'
+import { Query, Expression } from './expression'
+import { activeSession, inTransaction } from './session'
+import { forgetSchemas, migrateOnConn, schemaEntry } from './migrate'
+import { QK_DAL_CLOSED, QK_DAL_DUPLICATE, QK_DAL_MIGRATION, QK_DAL_NO_TABLE, QK_DAL_QUERY, QK_DAL_BAD_NAME } from './errors'
+import { isQuarkError } from '../errors'
+import { exportDatabaseCsv, importDatabaseCsv } from './csv'
+
+export interface DALOptions {
+  /** folder of relative SQLite files and of sql.log (default: <app>/databases) */
+  folder?: string
+  /** connections per pool (PostgreSQL, MySQL); default 10 */
+  poolSize?: number
+  /** false: never alter the database */
+  migrate?: boolean
+  /** record the definitions as migrated without running any DDL */
+  fakeMigrate?: boolean
+}
+
+const drivers = new Map<string, Driver>()
+const checkedTableNames = new Set<string>()
+const uriCache = new Map<string, ConnectionInfo>()
+
+function driverFor(info: ConnectionInfo, poolSize: number): Driver {
+  let d = drivers.get(info.key)
+  if (d) return d
+  if (info.dialect === 'sqlite') d = new SqliteDriver(info.key, info.filename!)
+  else if (info.dialect === 'postgres') d = new PostgresDriver(info.key, info, poolSize)
+  else d = new MysqlDriver(info.key, info, poolSize)
+  drivers.set(info.key, d)
+  return d
+}
+
+/** Close every connection and pool of this process (graceful shutdown, end of tests). */
+export async function closeAllConnections(): Promise<void> {
+  const all = [...drivers.values()]
+  drivers.clear()
+  forgetSchemas()
+  await Promise.all(all.map((d) => d.close().catch(() => undefined)))
+}
+
+function wrapError(e: unknown, op: string, tables: Table[]): unknown {
+  if (isQuarkError(e)) return e
+  const names = tables.map((t) => t._tablename).join(', ') || 'the database'
+  return new QK_DAL_QUERY(op, names, (e as Error)?.message ?? String(e), { cause: e })
+}
+
+export interface DAL {
+  /** db(query) / db(table) / db(): a set of records */
+  (query?: Query | Table | null): DALSet
+  /** tables by name: db.thing */
+  [table: string]: any
+}
+
+export class DAL {
+  declare _uri: string
+  declare _driver: Driver
+  declare _dialect: Driver['dialect']
+  declare _folder: string | undefined
+  declare _migrate: boolean
+  declare _fakeMigrate: boolean
+  /** names of the defined tables, in definition order */
+  declare tables: string[]
+
+  constructor(uri: string, options: DALOptions = {}) {
+    const state = currentState()
+    const explicitFolder = options.folder ?? (state?.appFolder ? path.join(state.appFolder, 'databases') : undefined)
+    const folder = explicitFolder ?? process.cwd()
+    const ck = `${folder}\u0000${uri}`
+    let info = uriCache.get(ck)
+    if (!info) { info = parseUri(uri, folder); uriCache.set(ck, info) }
+    const db = ((query?: Query | Table | null) => {
+      if (query instanceof Table) return new DALSet(db, null, query)
+      return new DALSet(db, query ?? null)
+    }) as DAL
+    Object.setPrototypeOf(db, DAL.prototype)
+    const driver = driverFor(info, options.poolSize ?? 10)
+    Object.assign(db, {
+      _uri: uri, _driver: driver, _dialect: driver.dialect, _folder: explicitFolder,
+      _migrate: options.migrate ?? true, _fakeMigrate: options.fakeMigrate ?? false, tables: [],
+    })
+    return db
+  }
+
+  /** define (or redefine, for this DAL object) a table; synchronous and cheap */
+  defineTable(name: string, ...args: Array<Field | VirtualField | MethodField | TableOptions>): Table {
+    if (!checkedTableNames.has(name)) { checkName('table', name); if (checkedTableNames.size < 10000) checkedTableNames.add(name) }
+    if (this.tables.includes(name)) throw new QK_DAL_DUPLICATE('table', name)
+    if (name in this && !(name === 'name' || name === 'length')) throw new QK_DAL_BAD_NAME('table', name, 'it is the name of a DAL member')
+    const last = args[args.length - 1]
+    const opts: TableOptions = last && !(last instanceof Field) && !(last instanceof VirtualField) && !(last instanceof MethodField) ? (args.pop() as TableOptions) : {}
+    const t: Table = new Table()
+    t._db = this
+    t._tablename = name
+    const fields: Field[] = []
+    const virtual: VirtualField[] = []
+    const methods: MethodField[] = []
+    let idField: Field | undefined
+    for (const a of args) {
+      if (a instanceof Field) { if (a.type === 'id') idField = a; else fields.push(a) }
+      else if (a instanceof VirtualField) virtual.push(a)
+      else if (a instanceof MethodField) methods.push(a)
+    }
+    const id = idField ?? new Field('id', 'id', { readable: false, writable: false, label: 'Id' })
+    if (id.name !== 'id') throw new QK_DAL_BAD_NAME('field', id.name, "the id field must be named 'id'")
+    const all = [id, ...fields]
+    const seen = new Set<string>()
+    let signature = ''
+    for (let i = 0; i < all.length; i++) {
+      let f = all[i]
+      if (seen.has(f.name)) throw new QK_DAL_DUPLICATE('field', `${name}.${f.name}`)
+      seen.add(f.name)
+      // a Field object already bound to another table (reused across requests or tables) is copied
+      if (f.table) { f = all[i] = Object.create(f) as Field; if (f.type === 'id') idField = f }
+      f.table = t
+      f.tablename = name
+      ;(t as any)[f.name] = f
+      if (f !== id) signature += `${f.name}:${f.type}:${f.length}:${f.notnull ? 1 : 0}${f.unique ? 1 : 0}:${f.ondelete};`
+    }
+    t.id = all[0]
+    t._fieldList = all
+    t._fieldMap = new Map(all.map((f) => [f.name, f]))
+    t.fields = all.map((f) => f.name)
+    t._virtual = virtual
+    t._methods = methods
+    t._migrate = opts.migrate ?? this._migrate
+    t._fakeMigrate = opts.fakeMigrate ?? this._fakeMigrate
+    t._format = opts.format
+    if (opts.singular) t._singular = opts.singular
+    if (opts.plural) t._plural = opts.plural
+    const mode = !t._migrate ? 'off' : t._fakeMigrate ? 'fake' : 'on'
+    t._schema = schemaEntry(this._driver.key, name, () => fields.map((f): ColumnSpec => ({
+      name: f.name, type: f.type, length: f.length, notnull: f.notnull, unique: f.unique,
+      referenced: f.referenced && !f.type.startsWith('list:') ? f.referenced : undefined, ondelete: f.ondelete, precision: f.precision,
+    })), signature, mode)
+    if (name === 'name' || name === 'length') Object.defineProperty(this, name, { value: t, enumerable: true, configurable: true, writable: true })
+    else this[name] = t
+    this.tables.push(name)
+    return t
+  }
+
+  /** run pending migrations of these tables (and of the tables they reference) */
+  async _ensureMigrated(tables: Table[]): Promise<void> {
+    for (const t of tables) {
+      const e = t._schema
+      if (e.status === 'done') continue
+      for (const c of e.columns) {
+        if (c.referenced && c.referenced !== t._tablename) {
+          const target = this[c.referenced]
+          if (!(target instanceof Table)) throw new QK_DAL_NO_TABLE(c.referenced)
+          await this._ensureMigrated([target])
+        }
+      }
+      if ((e.status as string) === 'done') continue  // migrated while awaiting the referenced tables
+      const session = activeSession(this._driver)
+      const opts = { fake: t._fakeMigrate, logFolder: this._folder }
+      if (session?.conn && this._dialect.name === 'sqlite') {
+        // SQLite's one connection is held by this transaction: migrate inside it, undone if it rolls back
+        const stmts = await migrateOnConn(session.conn, this._driver, e, opts).catch((err) => { throw wrapMigration(err, e.tablename) })
+        if (stmts.some((s) => s.startsWith('DROP TABLE'))) throw new QK_DAL_MIGRATION(e.tablename, 'a table rebuild cannot run inside an open transaction; define tables before the first statement')
+        e.status = 'done'
+        session.onRollback.push(() => { e.status = 'pending' })
+        continue
+      }
+      e.promise ??= this._driver.withMigrationLock((conn) => migrateOnConn(conn, this._driver, e, opts))
+        .then(() => { e.status = 'done' }, (err) => { e.promise = undefined; throw wrapMigration(err, e.tablename) })
+      await e.promise
+    }
+  }
+
+  /** run one statement on behalf of tables (migrating them first), in the current transaction if any */
+  _exec(sql: string, params: unknown[], tables: Table[], op: string): Promise<ExecResult> {
+    let pending = false
+    for (let i = 0; i < tables.length; i++) if (tables[i]._schema.status !== 'done') { pending = true; break }
+    if (!pending) {
+      const session = activeSession(this._driver)
+      if (!session) {
+        if (!drivers.has(this._driver.key)) return Promise.reject(new QK_DAL_CLOSED(this._driver.key))
+        return this._driver.run(sql, params).catch((e) => { throw wrapError(e, op, tables) })
+      }
+    }
+    return this._execSlow(sql, params, tables, op)
+  }
+
+  private async _execSlow(sql: string, params: unknown[], tables: Table[], op: string): Promise<ExecResult> {
+    if (!drivers.has(this._driver.key)) throw new QK_DAL_CLOSED(this._driver.key)
+    await this._ensureMigrated(tables)
+    const session = activeSession(this._driver)
+    try {
+      if (!session) return await this._driver.run(sql, params)
+      const conn = await session.connection()
+      return await conn.exec(sql, params)
+    } catch (e) { throw wrapError(e, op, tables) }
+  }
+
+  /** raw SQL with parameters (placeholders of the dialect: ? or $1); rows as arrays, or objects with asDict */
+  async executesql(sql: string, params: unknown[] = [], options: { asDict?: boolean } = {}): Promise<any[]> {
+    const r = await this._exec(sql, params, [], 'executesql')
+    if (!options.asDict) return r.rows
+    return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])))
+  }
+
+  /** commit the current transaction (a request's, or db.transaction's); no-op in autocommit */
+  async commit(): Promise<void> { await activeSession(this._driver)?.commit() }
+  async rollback(): Promise<void> { await activeSession(this._driver)?.rollback() }
+
+  /** run fn in a transaction (a savepoint when one is already open); rolled back if fn throws */
+  transaction<T>(fn: () => Promise<T>): Promise<T> { return inTransaction(this._driver, fn) }
+
+  /** every table as CSV, web2py's export_to_csv_file format */
+  exportToCsv(): Promise<string> { return exportDatabaseCsv(this) }
+  /** import the output of exportToCsv; references are remapped to the new ids */
+  importFromCsv(text: string): Promise<void> { return importDatabaseCsv(this, text) }
+
+  /** the dialect's name: 'sqlite' | 'postgres' | 'mysql' */
+  get _dbname(): string { return this._dialect.name }
+}
+
+function wrapMigration(err: unknown, table: string): unknown {
+  return isQuarkError(err) ? err : new QK_DAL_MIGRATION(table, (err as Error)?.message, { cause: err })
+}
+
+export { Expression }

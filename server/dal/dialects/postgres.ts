@@ -1,0 +1,110 @@
+/** PostgreSQL through `pg`: a pool per URI, $n placeholders, RETURNING id, advisory lock for migrations. */
+import pg from 'pg'
+import { QK_DAL_BAD_VALUE } from '../errors'
+import type { ConnectionInfo } from '../uri'
+import { commonColumnType, decodeValue, encodeValue, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
+
+const TYPES: Record<string, string> = {
+  text: 'TEXT', blob: 'BYTEA', boolean: 'BOOLEAN', integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE PRECISION',
+  decimal: 'NUMERIC', date: 'DATE', time: 'TIME', datetime: 'TIMESTAMP(3)', json: 'JSON', reference: 'INTEGER',
+}
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  caps: { returning: true, transactionalDDL: true, alterColumnType: true, dropColumn: true, nulInText: false },
+  quote: (id) => `"${id}"`,
+  param: (n) => `$${n}`,
+  columnType(c: ColumnSpec) {
+    let t = commonColumnType(c, TYPES)
+    if (c.referenced) t += ` REFERENCES "${c.referenced}" ("id") ON DELETE ${c.ondelete}`
+    return t
+  },
+  idColumn: () => 'SERIAL PRIMARY KEY',
+  tableConstraints: () => [],
+  createSuffix: '',
+  encode(type, v) {
+    const out = encodeValue(type, v, false)
+    // PostgreSQL text cannot hold NUL: say so instead of a driver error
+    if (typeof out === 'string' && out.includes('\u0000')) throw new QK_DAL_BAD_VALUE(type, 'PostgreSQL text cannot contain NUL characters')
+    return out
+  },
+  decode: decodeValue,
+  extract: (part, sql) => `CAST(EXTRACT(${part.toUpperCase()} FROM ${sql}) AS INTEGER)`,
+  length: (sql) => `LENGTH(${sql})`,
+  random: 'RANDOM()',
+  ilike: (l, r) => `${l} ILIKE ${r}`,
+  alterColumn(table, c) {
+    const q = (s: string) => `"${s}"`
+    const bare = commonColumnType({ ...c, notnull: false, unique: false }, TYPES)
+    const using = c.type === 'boolean' ? `(${q(c.name)}::text IN ('1','t','true','T'))` : `${q(c.name)}::text::${bare}`
+    const out = [`ALTER TABLE ${q(table)} ALTER COLUMN ${q(c.name)} TYPE ${bare} USING ${using}`]
+    out.push(`ALTER TABLE ${q(table)} ALTER COLUMN ${q(c.name)} ${c.notnull ? 'SET' : 'DROP'} NOT NULL`)
+    return out
+  },
+  insertDefaults: (t) => `INSERT INTO "${t}" DEFAULT VALUES`,
+}
+
+// dates/times as text (decoded by the DAL, always UTC), int8 and numeric as numbers, json as text
+const typeParsers: Record<number, (v: string) => unknown> = {
+  20: (v) => Number(v), 1700: (v) => Number(v), 1082: (v) => v, 1114: (v) => v, 1184: (v) => v, 1083: (v) => v, 114: (v) => v, 3802: (v) => v,
+}
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    return typeParsers[oid] ?? (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format)
+  },
+}
+
+function wrap(client: pg.PoolClient | pg.Pool) {
+  return async (sql: string, params: unknown[]): Promise<ExecResult> => {
+    const r = await client.query({ text: sql, values: params, rowMode: 'array' } as pg.QueryArrayConfig)
+    const res: ExecResult = { rows: r.rows ?? [], columns: (r.fields ?? []).map((f) => f.name), changes: r.rowCount ?? 0 }
+    if (r.command === 'INSERT' && r.rows?.length) res.insertId = Number(r.rows[0][0])
+    return res
+  }
+}
+
+export class PostgresDriver implements Driver {
+  readonly dialect = postgresDialect
+  readonly pool: pg.Pool
+  readonly run: (sql: string, params: unknown[]) => Promise<ExecResult>
+
+  constructor(readonly key: string, info: ConnectionInfo, poolSize: number) {
+    this.pool = new pg.Pool({
+      host: info.host, port: info.port, user: info.user, password: info.password || undefined, database: info.database,
+      max: poolSize, types: types as pg.CustomTypesConfig,
+    })
+    this.pool.on('error', () => { /* an idle client died; the pool replaces it */ })
+    this.run = wrap(this.pool)
+  }
+
+  async acquire(): Promise<Conn> {
+    const client = await this.pool.connect()
+    let released = false
+    return { exec: wrap(client), release: () => { if (!released) { released = true; client.release() } } }
+  }
+
+  async withMigrationLock<T>(fn: (conn: Conn) => Promise<T>): Promise<T> {
+    const conn = await this.acquire()
+    try {
+      await conn.exec('SELECT pg_advisory_lock(724681)', [])
+      try {
+        await conn.exec('BEGIN', [])
+        const r = await fn(conn)
+        await conn.exec('COMMIT', [])
+        return r
+      } catch (e) {
+        await conn.exec('ROLLBACK', []).catch(() => undefined)
+        throw e
+      } finally {
+        await conn.exec('SELECT pg_advisory_unlock(724681)', [])
+      }
+    } finally { conn.release() }
+  }
+
+  async tableExists(conn: Conn, table: string): Promise<boolean> {
+    const r = await conn.exec(`SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`, [table])
+    return r.rows.length > 0
+  }
+
+  async close(): Promise<void> { await this.pool.end() }
+}

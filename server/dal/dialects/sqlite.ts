@@ -1,0 +1,124 @@
+/**
+ * SQLite: better-sqlite3 (synchronous), one connection per file per process,
+ * WAL mode, a busy timeout for other processes, and an async mutex so two
+ * requests of this process never share a transaction. Prepared statements are
+ * cached by SQL text.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { Mutex } from '../mutex'
+import { commonColumnType, decodeValue, encodeValue, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
+
+const TYPES: Record<string, string> = {
+  text: 'TEXT', blob: 'BLOB', boolean: 'INTEGER', integer: 'INTEGER', bigint: 'INTEGER', double: 'DOUBLE',
+  decimal: 'NUMERIC', date: 'DATE', time: 'TIME', datetime: 'TIMESTAMP', json: 'TEXT', reference: 'INTEGER',
+}
+
+const EXTRACT: Record<string, string> = { year: '%Y', month: '%m', day: '%d', hour: '%H', minute: '%M', second: '%S' }
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  caps: { returning: false, transactionalDDL: true, alterColumnType: false, dropColumn: false, nulInText: true },
+  quote: (id) => `"${id}"`,
+  param: () => '?',
+  columnType(c: ColumnSpec) {
+    let t = commonColumnType(c, TYPES)
+    if (c.referenced) t += ` REFERENCES "${c.referenced}" ("id") ON DELETE ${c.ondelete}`
+    return t
+  },
+  idColumn: () => 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  tableConstraints: () => [],
+  createSuffix: '',
+  encode: (type, v) => encodeValue(type, v, true),
+  decode: decodeValue,
+  extract: (part, sql) => `CAST(strftime('${EXTRACT[part]}', ${sql}) AS INTEGER)`,
+  length: (sql) => `LENGTH(${sql})`,
+  random: 'Random()',
+  ilike: (l, r) => `LOWER(${l}) LIKE LOWER(${r})`,
+  alterColumn: () => [],  // SQLite rebuilds the table instead (see migrate.ts)
+  insertDefaults: (t) => `INSERT INTO "${t}" DEFAULT VALUES`,
+}
+
+export class SqliteDriver implements Driver {
+  readonly dialect = sqliteDialect
+  readonly db: Database.Database
+  readonly mutex = new Mutex()
+  private statements = new Map<string, Database.Statement>()
+  private closed = false
+
+  constructor(readonly key: string, filename: string) {
+    if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true })
+    this.db = new Database(filename)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('busy_timeout = 5000')  // other processes only: in-process contention goes through the mutex
+    this.db.pragma('foreign_keys = ON')
+  }
+
+  /** Run synchronously; the caller owns the mutex (or runs between awaits). */
+  execSync(sql: string, params: unknown[]): ExecResult {
+    let stmt = this.statements.get(sql)
+    if (!stmt) {
+      stmt = this.db.prepare(sql)
+      if (this.statements.size > 2000) this.statements.clear()
+      this.statements.set(sql, stmt)
+      if (stmt.reader) stmt.raw(true)
+    }
+    if (stmt.reader) return { rows: stmt.all(params) as unknown[][], columns: stmt.columns().map((c) => c.name), changes: 0 }
+    const info = stmt.run(params)
+    return { rows: [], columns: [], changes: info.changes, insertId: Number(info.lastInsertRowid) }
+  }
+
+  /** better-sqlite3 caches nothing across schema changes of prepared reads safely; drop the cache after DDL. */
+  clearStatements(): void { this.statements.clear() }
+
+  async acquire(): Promise<Conn> {
+    await this.mutex.lock()
+    let released = false
+    return {
+      exec: async (sql, params) => this.execSync(sql, params),
+      release: () => { if (!released) { released = true; this.mutex.unlock() } },
+    }
+  }
+
+  run(sql: string, params: unknown[]): Promise<ExecResult> {
+    // fast path: nobody holds a transaction, so an autocommit statement runs now
+    if (this.mutex.tryLock()) {
+      try { return Promise.resolve(this.execSync(sql, params)) } catch (e) { return Promise.reject(e) } finally { this.mutex.unlock() }
+    }
+    return this.mutex.lock().then(() => { try { return this.execSync(sql, params) } finally { this.mutex.unlock() } })
+  }
+
+  /** BEGIN IMMEDIATE takes SQLite's write lock: another process migrating waits (busy_timeout). */
+  async withMigrationLock<T>(fn: (conn: Conn) => Promise<T>): Promise<T> {
+    const conn = await this.acquire()
+    // foreign keys off while rebuilding a table, else DROP TABLE would cascade to the rows referencing it
+    this.db.pragma('foreign_keys = OFF')
+    try {
+      this.db.exec('BEGIN IMMEDIATE')
+      try {
+        const r = await fn(conn)
+        this.db.exec('COMMIT')
+        return r
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK')
+        throw e
+      } finally { this.clearStatements() }
+    } finally {
+      this.db.pragma('foreign_keys = ON')
+      conn.release()
+    }
+  }
+
+  async tableExists(conn: Conn, table: string): Promise<boolean> {
+    const r = await conn.exec(`SELECT 1 FROM sqlite_master WHERE type='table' AND name=?`, [table])
+    return r.rows.length > 0
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.statements.clear()
+    this.db.close()
+  }
+}

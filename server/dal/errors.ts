@@ -1,0 +1,15 @@
+/** The DAL's error codes (QK_DAL_...). Driver errors are wrapped in QK_DAL_QUERY naming the table and operation. */
+import { defineError } from '../errors'
+
+export const QK_DAL_BAD_URI = defineError('QK_DAL_BAD_URI', 500, 'Invalid database URI: %s', 'The URI given to new DAL() is not sqlite://, postgres:// or mysql://.')
+export const QK_DAL_BAD_NAME = defineError('QK_DAL_BAD_NAME', 500, 'Invalid %s name %s: %s', 'A table or field name is not a plain identifier or is a reserved SQL word.')
+export const QK_DAL_BAD_TYPE = defineError('QK_DAL_BAD_TYPE', 500, 'Unknown field type %s for field %s', 'Field() was given a type the DAL does not know.')
+export const QK_DAL_DUPLICATE = defineError('QK_DAL_DUPLICATE', 500, '%s %s is defined twice', 'A table or field name is used twice.')
+export const QK_DAL_NO_TABLE = defineError('QK_DAL_NO_TABLE', 500, 'No table named %s in this DAL', 'A query or reference names a table that was not defined.')
+export const QK_DAL_NO_FIELD = defineError('QK_DAL_NO_FIELD', 500, 'Table %s has no field %s', 'insert/update/select names a field the table does not have.')
+export const QK_DAL_BAD_VALUE = defineError('QK_DAL_BAD_VALUE', 500, 'Bad value for %s: %s', 'A value cannot be stored in a field of this type.')
+export const QK_DAL_BAD_QUERY = defineError('QK_DAL_BAD_QUERY', 500, 'Invalid query: %s', 'A query, set or select option is malformed.')
+export const QK_DAL_QUERY = defineError('QK_DAL_QUERY', 500, 'Database error during %s on %s: %s', 'The database driver refused a statement; the cause is attached.')
+export const QK_DAL_MIGRATION = defineError('QK_DAL_MIGRATION', 500, 'Migration of table %s failed: %s', 'An automatic migration could not be applied.')
+export const QK_DAL_CLOSED = defineError('QK_DAL_CLOSED', 500, 'Database connection %s is closed', 'A statement ran after closeAllConnections().')
+export const QK_DAL_CSV = defineError('QK_DAL_CSV', 500, 'CSV import error: %s', 'importFromCsv was given malformed CSV.')

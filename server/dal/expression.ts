@@ -1,0 +1,214 @@
+/**
+ * The query model: expressions (fields, aggregates, arithmetic, functions)
+ * and queries (comparisons combined with and/or/not), compiled to SQL text
+ * plus a parameter list. Values are always parameters.
+ */
+import SqlString from 'sqlstring'
+import type { Dialect } from './dialects/base'
+import { QK_DAL_BAD_QUERY } from './errors'
+
+export interface CompileContext {
+  d: Dialect
+  params: unknown[]
+}
+
+/** A `db(q).nested(field)` subselect, usable in `belongs`. */
+export interface SubSelect {
+  readonly isSubSelect: true
+  compile(ctx: CompileContext): string
+}
+
+type Operand = Expression | unknown
+
+function escapeLike(s: string): string {
+  return s.replace(/[!%_]/g, (c) => '!' + c)
+}
+
+export class Expression {
+  declare alias?: string
+  constructor(
+    readonly op: string,
+    readonly left?: Operand,
+    readonly right?: Operand,
+    readonly type: string = 'string',
+    readonly extra?: unknown,
+  ) {}
+
+  // comparisons → Query
+  eq(v: Operand): Query { return new Query('eq', this, v) }
+  ne(v: Operand): Query { return new Query('ne', this, v) }
+  lt(v: Operand): Query { return new Query('lt', this, v) }
+  le(v: Operand): Query { return new Query('le', this, v) }
+  gt(v: Operand): Query { return new Query('gt', this, v) }
+  ge(v: Operand): Query { return new Query('ge', this, v) }
+  like(pattern: string): Query { return new Query('like', this, pattern) }
+  ilike(pattern: string): Query { return new Query('ilike', this, pattern) }
+  belongs(values: unknown[] | SubSelect): Query {
+    if (!Array.isArray(values) && !(values as SubSelect)?.isSubSelect) throw new QK_DAL_BAD_QUERY('belongs() takes an array or db(query).nested(field)')
+    return new Query('belongs', this, values)
+  }
+  /** substring (case-insensitive), or membership for list: fields */
+  contains(v: unknown, opts: { caseSensitive?: boolean } = {}): Query { return new Query('contains', this, v, 'boolean', opts.caseSensitive ?? false) }
+  startsWith(v: string): Query { return new Query('startswith', this, v) }
+  endsWith(v: string): Query { return new Query('endswith', this, v) }
+  isNull(): Query { return new Query('eq', this, null) }
+  isNotNull(): Query { return new Query('ne', this, null) }
+
+  // aggregates and functions
+  count(distinct = false): Expression { return new Expression('count', this, undefined, 'integer', distinct) }
+  sum(): Expression { return new Expression('sum', this, undefined, this.type) }
+  min(): Expression { return new Expression('min', this, undefined, this.type) }
+  max(): Expression { return new Expression('max', this, undefined, this.type) }
+  avg(): Expression { return new Expression('avg', this, undefined, 'double') }
+  lower(): Expression { return new Expression('lower', this, undefined, 'string') }
+  upper(): Expression { return new Expression('upper', this, undefined, 'string') }
+  len(): Expression { return new Expression('len', this, undefined, 'integer') }
+  coalesce(...others: Operand[]): Expression { return new Expression('coalesce', this, others, this.type) }
+  add(v: Operand): Expression { return new Expression('add', this, v, this.type) }
+  sub(v: Operand): Expression { return new Expression('sub', this, v, this.type) }
+  mul(v: Operand): Expression { return new Expression('mul', this, v, this.type) }
+  div(v: Operand): Expression { return new Expression('div', this, v, this.type) }
+  mod(v: Operand): Expression { return new Expression('mod', this, v, this.type) }
+  year(): Expression { return new Expression('extract', this, undefined, 'integer', 'year') }
+  month(): Expression { return new Expression('extract', this, undefined, 'integer', 'month') }
+  day(): Expression { return new Expression('extract', this, undefined, 'integer', 'day') }
+  hour(): Expression { return new Expression('extract', this, undefined, 'integer', 'hour') }
+  minute(): Expression { return new Expression('extract', this, undefined, 'integer', 'minute') }
+  second(): Expression { return new Expression('extract', this, undefined, 'integer', 'second') }
+  /** descending order in orderby */
+  desc(): Expression { return new Expression('desc', this, undefined, this.type) }
+  /** name under which the value appears in rows */
+  withAlias(alias: string): Expression {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw new QK_DAL_BAD_QUERY(`bad alias ${JSON.stringify(alias)}`)
+    const e = new Expression(this.op, this.left, this.right, this.type, this.extra)
+    Object.setPrototypeOf(e, Object.getPrototypeOf(this))
+    Object.assign(e, this)
+    e.alias = alias
+    return e
+  }
+
+  /** SQL of this expression (values appended to ctx.params) */
+  compile(ctx: CompileContext): string { return compileNode(this, ctx) }
+
+  /** readable SQL with values inlined: the key of unaliased expressions in rows */
+  toString(): string {
+    const ctx = { d: displayDialect, params: [] as unknown[] }
+    return inlineParams(this.compile(ctx), ctx.params, displayDialect)
+  }
+}
+
+export class Query extends Expression {
+  constructor(op: string, first?: Operand, second?: Operand, type = 'boolean', extra?: unknown) {
+    super(op, first, second, type, extra)
+  }
+  and(q: Query): Query { return new Query('and', this, q) }
+  or(q: Query): Query { return new Query('or', this, q) }
+  not(): Query { return new Query('not', this) }
+}
+
+function isExpr(x: unknown): x is Expression { return x instanceof Expression }
+
+/** A value on the right of an operator: an expression, or a parameter encoded for the left side's type. */
+function operand(left: Expression, v: unknown, ctx: CompileContext, type = left.type): string {
+  if (isExpr(v)) return v.compile(ctx)
+  return bind(ctx, ctx.d.encode(type === 'id' ? 'integer' : type, v))
+}
+
+export function bind(ctx: CompileContext, value: unknown): string {
+  ctx.params.push(value)
+  return ctx.d.param(ctx.params.length)
+}
+
+const CMP: Record<string, string> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' }
+const ARITH: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', mod: '%' }
+
+function compileNode(e: Expression, ctx: CompileContext): string {
+  const a = e.left as Expression
+  switch (e.op) {
+    case 'eq': case 'ne':
+      if (e.right === null || e.right === undefined) return `(${a.compile(ctx)} IS ${e.op === 'eq' ? '' : 'NOT '}NULL)`
+      return `(${a.compile(ctx)} ${CMP[e.op]} ${operand(a, e.right, ctx)})`
+    case 'lt': case 'le': case 'gt': case 'ge':
+      if (e.right === null || e.right === undefined) throw new QK_DAL_BAD_QUERY(`${e.op}(null)`)
+      return `(${a.compile(ctx)} ${CMP[e.op]} ${operand(a, e.right, ctx)})`
+    case 'like':
+      return `(${a.compile(ctx)} LIKE ${operand(a, e.right, ctx, 'string')})`
+    case 'ilike':
+      return `(${ctx.d.ilike(a.compile(ctx), operand(a, e.right, ctx, 'string'))})`
+    case 'contains': case 'startswith': case 'endswith': {
+      if (typeof e.right !== 'string' && typeof e.right !== 'number' && !isExpr(e.right)) throw new QK_DAL_BAD_QUERY(`${e.op}() takes a string`)
+      if (a.type.startsWith('list:')) {
+        const item = String(e.right).replace(/\|/g, '||')
+        return `(${a.compile(ctx)} LIKE ${bind(ctx, '%|' + escapeLike(item) + '|%')} ESCAPE '!')`
+      }
+      const s = escapeLike(String(e.right))
+      const pat = e.op === 'contains' ? `%${s}%` : e.op === 'startswith' ? `${s}%` : `%${s}`
+      const left = a.compile(ctx)
+      const right = bind(ctx, pat)
+      if (e.op === 'contains' && !e.extra) return `(${ctx.d.ilike(left, right)} ESCAPE '!')`
+      return `(${left} LIKE ${right} ESCAPE '!')`
+    }
+    case 'belongs': {
+      if (Array.isArray(e.right)) {
+        if (!e.right.length) return '(1=0)'
+        return `(${a.compile(ctx)} IN (${e.right.map((v) => operand(a, v, ctx)).join(',')}))`
+      }
+      return `(${a.compile(ctx)} IN (${(e.right as SubSelect).compile(ctx)}))`
+    }
+    case 'and': case 'or':
+      return `(${a.compile(ctx)} ${e.op.toUpperCase()} ${(e.right as Expression).compile(ctx)})`
+    case 'not':
+      return `(NOT ${a.compile(ctx)})`
+    case 'count':
+      return e.extra ? `COUNT(DISTINCT ${a.compile(ctx)})` : `COUNT(${a.compile(ctx)})`
+    case 'countall':
+      return 'COUNT(*)'
+    case 'sum': case 'min': case 'max': case 'avg': case 'lower': case 'upper':
+      return `${e.op.toUpperCase()}(${a.compile(ctx)})`
+    case 'len':
+      return ctx.d.length(a.compile(ctx))
+    case 'coalesce':
+      return `COALESCE(${[a.compile(ctx), ...(e.right as unknown[]).map((v) => operand(a, v, ctx))].join(', ')})`
+    case 'add': case 'sub': case 'mul': case 'div': case 'mod':
+      return `(${a.compile(ctx)} ${ARITH[e.op]} ${operand(a, e.right, ctx, a.type === 'id' || a.type.startsWith('reference') ? 'integer' : a.type)})`
+    case 'extract':
+      return ctx.d.extract(String(e.extra), a.compile(ctx))
+    case 'desc':
+      return `${a.compile(ctx)} DESC`
+    case 'random':
+      return ctx.d.random
+    default:
+      throw new QK_DAL_BAD_QUERY(`unknown operator ${e.op}`)
+  }
+}
+
+/** COUNT(*) */
+export function countAll(): Expression { return new Expression('countall', undefined, undefined, 'integer') }
+
+/** Used only to print expressions (row keys, _select text): values inlined with sqlstring. */
+export const displayDialect: Dialect = {
+  name: 'sqlite',
+  caps: { returning: false, transactionalDDL: true, alterColumnType: false, dropColumn: false, nulInText: true },
+  quote: (id) => id,
+  param: () => '?',
+  columnType: () => '',
+  idColumn: () => '',
+  tableConstraints: () => [],
+  createSuffix: '',
+  encode: (_t, v) => v,
+  decode: (_t, v) => v,
+  extract: (part, sql) => `${part.toUpperCase()}(${sql})`,
+  length: (sql) => `LENGTH(${sql})`,
+  random: 'RANDOM()',
+  ilike: (l, r) => `${l} ILIKE ${r}`,
+  alterColumn: () => [],
+  insertDefaults: () => '',
+}
+
+/** Replace placeholders by literal values, for SQL shown to people (never executed). */
+export function inlineParams(sql: string, params: unknown[], d: Dialect): string {
+  const lit = (v: unknown) => SqlString.escape(v instanceof Buffer ? v.toString('hex') : v as string)
+  if (d.name === 'postgres') return sql.replace(/\$(\d+)/g, (_m, n: string) => lit(params[Number(n) - 1]))
+  let i = 0
+  return sql.replace(/\?/g, () => lit(params[i++]))
+}

@@ -1,0 +1,24 @@
+/**
+ * The DAL's public surface.
+ *
+ *   DAL                 new DAL('sqlite://storage.sqlite' | 'postgres://...' | 'mysql://...', { folder, poolSize, migrate, fakeMigrate })
+ *   Field               Field(name, type, options); Field.Virtual(name, fn); Field.Method(name, fn)
+ *   closeAllConnections graceful shutdown
+ *   Table, DALSet, Rows, Row, Query, Expression, SelectOptions, FieldOptions, TableOptions (types)
+ *   parseUri            URI → connection facts (used by tools that show the connection)
+ *
+ * Transactions: inside a request every database joins the request's
+ * transaction (committed when the action returns, rolled back when it
+ * throws). Outside a request statements autocommit, except inside
+ * `db.transaction(async () => ...)`. `db.commit()` / `db.rollback()` act on
+ * the open transaction.
+ */
+export { DAL, closeAllConnections, type DALOptions } from './dal'
+export { FieldFn as Field, Field as FieldClass, VirtualField, MethodField, type FieldOptions, type Validator } from './field'
+export { Table, type TableOptions, type JoinSpec } from './table'
+export { DALSet, type SelectOptions } from './set'
+export { Rows, type Row } from './rows'
+export { Expression, Query, type SubSelect } from './expression'
+export { parseUri, type ConnectionInfo } from './uri'
+export { parseCsv } from './csv'
+export * as dalErrors from './errors'

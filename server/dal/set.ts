@@ -1,0 +1,247 @@
+/**
+ * `db(query)`: a set of records, with select / count / isEmpty / update /
+ * delete and their `_`-prefixed twins returning the SQL text.
+ */
+import type { DAL } from './dal'
+import { Expression, Query, countAll, inlineParams, type CompileContext, type SubSelect } from './expression'
+import { Field } from './field'
+import { Table, type JoinSpec } from './table'
+import { Rows, baseRowProto, type Row } from './rows'
+import { QK_DAL_BAD_QUERY, QK_DAL_NO_FIELD } from './errors'
+
+export interface SelectOptions {
+  orderby?: Expression | Expression[] | '<random>'
+  groupby?: Expression | Expression[]
+  having?: Query
+  limitby?: [number, number]
+  distinct?: boolean
+  left?: JoinSpec | JoinSpec[]
+  join?: JoinSpec | JoinSpec[]
+  /** accepted for web2py compatibility; caching is done by the cache room */
+  cache?: unknown
+}
+
+interface Column { expr: Expression; field?: Field; table?: Table }
+
+const tableKey = (t: Table) => t._alias ?? t._tablename
+
+/** Tables mentioned by an expression tree. */
+function collectTables(e: unknown, out: Map<string, Table>): void {
+  if (!(e instanceof Expression)) {
+    if (Array.isArray(e)) for (const x of e) collectTables(x, out)
+    return
+  }
+  if (e instanceof Field) { if (e.table) out.set(tableKey(e.table), e.table); return }
+  collectTables(e.left, out)
+  collectTables(e.right, out)
+}
+
+function asList<T>(x: T | T[] | undefined): T[] { return x === undefined ? [] : Array.isArray(x) ? x : [x] }
+
+function isOptions(x: unknown): x is SelectOptions {
+  return !!x && typeof x === 'object' && !(x instanceof Expression) && !(x instanceof Table)
+}
+
+export class DALSet {
+  constructor(readonly db: DAL, readonly query: Query | null, readonly baseTable?: Table) {
+    if (query !== null && !(query instanceof Expression)) throw new QK_DAL_BAD_QUERY('db() takes a query or a table')
+  }
+
+  /** narrow the set: db(q1).where(q2) */
+  where(q: Query): DALSet {
+    return new DALSet(this.db, this.query ? this.query.and(q) : q, this.baseTable)
+  }
+
+  private queryTables(): Map<string, Table> {
+    const m = new Map<string, Table>()
+    if (this.baseTable) m.set(tableKey(this.baseTable), this.baseTable)
+    collectTables(this.query, m)
+    return m
+  }
+
+  private whereSql(ctx: CompileContext): string {
+    return this.query ? ` WHERE ${this.query.compile(ctx)}` : ''
+  }
+
+  private singleTable(op: string): Table {
+    const ts = [...this.queryTables().values()]
+    if (ts.length !== 1) throw new QK_DAL_BAD_QUERY(`${op} needs a set on exactly one table (found ${ts.length})`)
+    return ts[0]
+  }
+
+  private from(tables: Iterable<Table>, ctx: CompileContext, joins: JoinSpec[], lefts: JoinSpec[]): string {
+    const q = ctx.d.quote
+    const name = (t: Table) => (t._alias ? `${q(t._tablename)} AS ${q(t._alias)}` : q(t._tablename))
+    const joined = new Set([...joins, ...lefts].map((j) => tableKey(j.table)))
+    const main = [...tables].filter((t) => !joined.has(tableKey(t)))
+    if (!main.length) throw new QK_DAL_BAD_QUERY('select without a table')
+    let sql = main.map(name).join(', ')
+    for (const j of joins) sql += ` JOIN ${name(j.table)} ON ${j.query.compile(ctx)}`
+    for (const j of lefts) sql += ` LEFT JOIN ${name(j.table)} ON ${j.query.compile(ctx)}`
+    return sql
+  }
+
+  /** SQL, parameters and the column layout of a select */
+  _build(args: unknown[]): { sql: string; params: unknown[]; columns: Column[]; tables: Table[] } {
+    const last = args[args.length - 1]
+    const opts: SelectOptions = isOptions(last) ? (args.pop() as SelectOptions) : {}
+    const ctx: CompileContext = { d: this.db._dialect, params: [] }
+    const q = ctx.d.quote
+    const joins = asList(opts.join), lefts = asList(opts.left)
+    const tables = this.queryTables()
+    for (const j of [...joins, ...lefts]) tables.set(tableKey(j.table), j.table)
+    const columns: Column[] = []
+    for (const a of args) {
+      if (a instanceof Table) for (const f of a._fieldList) columns.push({ expr: f, field: f, table: a })
+      else if (a instanceof Field) columns.push({ expr: a, field: a, table: a.table })
+      else if (a instanceof Expression) columns.push({ expr: a })
+      else throw new QK_DAL_BAD_QUERY(`select() argument ${String(a)} is not a field, table or expression`)
+    }
+    if (!columns.length) for (const t of tables.values()) for (const f of t._fieldList) columns.push({ expr: f, field: f, table: t })
+    for (const c of columns) collectTables(c.expr, tables)
+    const colSql = columns.map((c) => c.expr.compile(ctx)).join(', ')
+    let sql = `SELECT ${opts.distinct ? 'DISTINCT ' : ''}${colSql} FROM ${this.from(tables.values(), ctx, joins, lefts)}${this.whereSql(ctx)}`
+    if (opts.groupby) sql += ` GROUP BY ${asList(opts.groupby).map((e) => e.compile(ctx)).join(', ')}`
+    if (opts.having) sql += ` HAVING ${opts.having.compile(ctx)}`
+    if (opts.orderby === '<random>') sql += ` ORDER BY ${ctx.d.random}`
+    else if (opts.orderby) sql += ` ORDER BY ${asList(opts.orderby).map((e) => e.compile(ctx)).join(', ')}`
+    if (opts.limitby) {
+      const [a, b] = opts.limitby
+      if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < a) throw new QK_DAL_BAD_QUERY(`limitby ${JSON.stringify(opts.limitby)}`)
+      sql += ` LIMIT ${b - a} OFFSET ${a}`  // validated integers, not values from outside
+    }
+    void q
+    return { sql, params: ctx.params, columns, tables: [...tables.values()] }
+  }
+
+  /** the rows of the set: select(field | table | expression ..., options?) */
+  async select(...args: unknown[]): Promise<Rows> {
+    const b = this._build(args)
+    const r = await this.db._exec(b.sql, b.params, b.tables, 'select')
+    return buildRows(this.db, b.columns, r.rows)
+  }
+
+  _select(...args: unknown[]): string {
+    const b = this._build(args)
+    return inlineParams(b.sql, b.params, this.db._dialect)
+  }
+
+  /** `field.belongs(db(q).nested(db.other.field))`: this set as a subquery */
+  nested(field: Expression): SubSelect {
+    return { isSubSelect: true, compile: (ctx: CompileContext) => {
+      const tables = this.queryTables()
+      collectTables(field, tables)
+      return `SELECT ${field.compile(ctx)} FROM ${this.from(tables.values(), ctx, [], [])}${this.whereSql(ctx)}`
+    } }
+  }
+
+  private buildCount(distinct?: Expression): { sql: string; params: unknown[]; tables: Table[] } {
+    const b = this._build([distinct ? distinct.count(true) : countAll()])
+    return b
+  }
+
+  async count(distinct?: Expression): Promise<number> {
+    const b = this.buildCount(distinct)
+    const r = await this.db._exec(b.sql, b.params, b.tables, 'count')
+    return Number(r.rows[0][0])
+  }
+
+  _count(distinct?: Expression): string {
+    const b = this.buildCount(distinct)
+    return inlineParams(b.sql, b.params, this.db._dialect)
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const t = [...this.queryTables().values()][0]
+    if (!t) throw new QK_DAL_BAD_QUERY('isEmpty() on a set without a table')
+    return (await this.select(t.id, { limitby: [0, 1] })).length === 0
+  }
+
+  private buildUpdate(values: Record<string, unknown>): { sql: string; params: unknown[]; table: Table } {
+    const t = this.singleTable('update')
+    const d = this.db._dialect
+    const ctx: CompileContext = { d, params: [] }
+    const sets: string[] = []
+    const given = new Set(Object.keys(values))
+    for (const k of given) if (!t._fieldMap.has(k)) throw new QK_DAL_NO_FIELD(t._tablename, k)
+    for (const f of t._fieldList) {
+      let v: unknown
+      if (given.has(f.name)) v = values[f.name]
+      else if (f.update !== undefined) v = typeof f.update === 'function' ? (f.update as () => unknown)() : f.update
+      else continue
+      if (f.name === 'id') continue
+      if (f.filterIn && v !== undefined && v !== null) v = f.filterIn(v)
+      if (v instanceof Expression) sets.push(`${d.quote(f.name)}=${v.compile(ctx)}`)
+      else { ctx.params.push(d.encode(f.type, v)); sets.push(`${d.quote(f.name)}=${d.param(ctx.params.length)}`) }
+    }
+    if (!sets.length) throw new QK_DAL_BAD_QUERY(`update of ${t._tablename} with no values`)
+    const where = this.whereSql(ctx)
+    return { sql: `UPDATE ${d.quote(t._tablename)} SET ${sets.join(', ')}${where}`, params: ctx.params, table: t }
+  }
+
+  /** update the records of the set; returns how many changed */
+  async update(values: Record<string, unknown>): Promise<number> {
+    const b = this.buildUpdate(values)
+    return (await this.db._exec(b.sql, b.params, [b.table], 'update')).changes
+  }
+
+  _update(values: Record<string, unknown>): string {
+    const b = this.buildUpdate(values)
+    return inlineParams(b.sql, b.params, this.db._dialect)
+  }
+
+  private buildDelete(): { sql: string; params: unknown[]; table: Table } {
+    const t = this.singleTable('delete')
+    const ctx: CompileContext = { d: this.db._dialect, params: [] }
+    return { sql: `DELETE FROM ${ctx.d.quote(t._tablename)}${this.whereSql(ctx)}`, params: ctx.params, table: t }
+  }
+
+  /** delete the records of the set; returns how many */
+  async delete(): Promise<number> {
+    const b = this.buildDelete()
+    return (await this.db._exec(b.sql, b.params, [b.table], 'delete')).changes
+  }
+
+  _delete(): string {
+    const b = this.buildDelete()
+    return inlineParams(b.sql, b.params, this.db._dialect)
+  }
+}
+
+/** Driver rows (arrays) → Row objects: flat for one table, row.table.field for several. */
+function buildRows(db: DAL, columns: Column[], raw: unknown[][]): Rows {
+  const d = db._dialect
+  const tables: Table[] = []
+  for (const c of columns) if (c.table && !tables.includes(c.table)) tables.push(c.table)
+  const nested = tables.length > 1
+  const colnames = columns.map((c) => (c.field ? `${tableKey(c.table!)}.${c.field.name}` : c.expr.alias ?? String(c.expr)))
+  const records: Row[] = new Array(raw.length)
+  const n = columns.length
+  const types = columns.map((c) => c.expr.type)
+  const tIndex = columns.map((c) => (c.table ? tables.indexOf(c.table) : -1))
+  const names = columns.map((c) => c.field?.name ?? c.expr.alias)
+  const filters = columns.map((c) => c.field?.filterOut)
+  // virtual fields only when the whole table was selected (they may read any field)
+  const virtuals = tables.map((t) => (t._virtual.length && t._fieldList.every((f) => columns.some((c) => c.field === f)) ? t._virtual : []))
+  for (let i = 0; i < raw.length; i++) {
+    const src = raw[i]
+    const subs: Row[] = tables.map((t) => Object.create(t._rowProto))
+    const row: Row = nested ? Object.create(baseRowProto) : subs[0] ?? Object.create(baseRowProto)
+    if (nested) for (let k = 0; k < tables.length; k++) row[tableKey(tables[k])] = subs[k]
+    for (let j = 0; j < n; j++) {
+      let v = src[j]
+      if (v !== null) v = d.decode(types[j], v)
+      const f = filters[j]
+      if (f) v = f(v)
+      const ti = tIndex[j]
+      if (ti >= 0) subs[ti][names[j]!] = v
+      else if (names[j]) row[names[j]!] = v
+      else (row._extra ??= {})[colnames[j]] = v
+    }
+    for (let k = 0; k < tables.length; k++) {
+      for (const vf of virtuals[k]) subs[k][vf.name] = vf.fn(subs[k])
+    }
+    records[i] = row
+  }
+  return new Rows(records, colnames, tables)
+}

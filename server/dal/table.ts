@@ -1,0 +1,215 @@
+/**
+ * A table of one DAL object (one request). The schema-level facts (columns,
+ * SQL, migration status) live in a SchemaEntry cached at process level by a
+ * signature of the definition; the Table and its Fields are cheap per-request
+ * objects, so changing `db.thing.name.writable` affects only this request.
+ */
+import type { DAL } from './dal'
+import { Field, MethodField, VirtualField } from './field'
+import type { Query } from './expression'
+import { QK_DAL_BAD_VALUE, QK_DAL_NO_FIELD } from './errors'
+import { makeRowPrototype, type Row } from './rows'
+import type { SchemaEntry } from './migrate'
+import type { DALSet } from './set'
+
+export interface TableOptions {
+  migrate?: boolean
+  fakeMigrate?: boolean
+  /** how a row of this table is shown in references: '%(name)s' or a function */
+  format?: string | ((row: Row) => string)
+  singular?: string
+  plural?: string
+}
+
+export interface JoinSpec { table: Table; query: Query }
+
+export interface Table {
+  /** fields by name: db.thing.name */
+  [field: string]: any
+}
+
+export class Table {
+  declare _db: DAL
+  declare _tablename: string
+  declare _alias?: string
+  declare _fieldList: Field[]
+  declare _fieldMap: Map<string, Field>
+  /** field names, 'id' first */
+  declare fields: string[]
+  declare _virtual: VirtualField[]
+  declare _methods: MethodField[]
+  declare _schema: SchemaEntry
+  declare _migrate: boolean
+  declare _fakeMigrate: boolean
+  declare _format?: string | ((row: Row) => string)
+  declare _singularName?: string
+  declare _pluralName?: string
+  declare _proto?: object
+  declare id: Field
+
+  /** 'Thing' for table thing (forms and grids show it) */
+  get _singular(): string { return this._singularName ?? this._tablename.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase()) }
+  set _singular(v: string) { this._singularName = v }
+  get _plural(): string { return this._pluralName ?? this._singular + 's' }
+  set _plural(v: string) { this._pluralName = v }
+
+  /** row prototype (updateRecord, deleteRecord, methods), made once per table per request */
+  get _rowProto(): object {
+    return this._proto ??= makeRowPrototype(this)
+  }
+
+  /** `db.person.on(db.person.id.eq(db.thing.owner))` for join/left options */
+  on(query: Query): JoinSpec { return { table: this, query } }
+
+  /** the same table under another name, for self-joins */
+  withAlias(alias: string): Table {
+    const t: Table = Object.create(this)
+    t._alias = alias
+    t._proto = undefined
+    t._fieldList = this._fieldList.map((f) => {
+      const c: Field = Object.create(f)
+      c.table = t
+      c.tablename = alias
+      ;(t as any)[f.name] = c
+      return c
+    })
+    t._fieldMap = new Map(t._fieldList.map((f) => [f.name, f]))
+    return t
+  }
+
+  /** values for an INSERT: defaults, compute, filterIn, required */
+  _insertValues(values: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(values)) if (!this._fieldMap.has(k)) throw new QK_DAL_NO_FIELD(this._tablename, k)
+    for (const f of this._fieldList) {
+      if (f.name === 'id') { if (values.id !== undefined) out.id = values.id; continue }
+      let v = values[f.name]
+      if (v === undefined && f.default !== undefined) v = typeof f.default === 'function' ? (f.default as () => unknown)() : f.default
+      if (v !== undefined) out[f.name] = v
+    }
+    for (const f of this._fieldList) {
+      if (f.compute && values[f.name] === undefined) out[f.name] = f.compute(out)
+      if (f.required && (out[f.name] === undefined || out[f.name] === null)) throw new QK_DAL_BAD_VALUE(`${this._tablename}.${f.name}`, 'required')
+      if (f.filterIn && out[f.name] !== undefined) out[f.name] = f.filterIn(out[f.name])
+    }
+    return out
+  }
+
+  /** insert a record, returns its id */
+  async insert(values: Record<string, unknown> = {}): Promise<number> {
+    const v = this._insertValues(values)
+    const d = this._db._dialect
+    const cols = Object.keys(v)
+    let sql: string
+    if (!cols.length) sql = d.insertDefaults(this._tablename)
+    else {
+      const ck = cols.join(',')
+      sql = this._schema.insertSql.get(ck) ?? ''
+      if (!sql) {
+        sql = `INSERT INTO ${d.quote(this._tablename)}(${cols.map(d.quote).join(',')}) VALUES (${cols.map((_c, i) => d.param(i + 1)).join(',')})`
+        this._schema.insertSql.set(ck, sql)
+      }
+    }
+    if (d.caps.returning) sql += ` RETURNING ${d.quote('id')}`
+    const params = cols.map((c) => d.encode(this._fieldMap.get(c)!.type, v[c]))
+    const r = await this._db._exec(sql, params, [this], 'insert')
+    return r.insertId as number
+  }
+
+  /** insert many records in one transaction; returns their ids */
+  async bulkInsert(list: Record<string, unknown>[]): Promise<number[]> {
+    return this._db.transaction(async () => {
+      const ids: number[] = []
+      for (const v of list) ids.push(await this.insert(v))
+      return ids
+    })
+  }
+
+  private _keysQuery(keys: Record<string, unknown> | Query): Query {
+    if (!(keys as Query).compile || typeof (keys as Query).compile !== 'function') {
+      const entries = Object.entries(keys as Record<string, unknown>)
+      if (!entries.length) throw new QK_DAL_BAD_VALUE(this._tablename, 'no keys given')
+      let q: Query | undefined
+      for (const [k, v] of entries) {
+        const f = this._fieldMap.get(k)
+        if (!f) throw new QK_DAL_NO_FIELD(this._tablename, k)
+        q = q ? q.and(f.eq(v)) : f.eq(v)
+      }
+      return q!
+    }
+    return keys as Query
+  }
+
+  /** `get(id)` or `get({ field: value, ... })`: the first matching row or null */
+  async get(key: number | string | Record<string, unknown>): Promise<Row | null> {
+    const q = typeof key === 'object' && key !== null ? this._keysQuery(key) : this.id.eq(key)
+    const rows = await this._db(q).select({ limitby: [0, 1] })
+    return rows.first()
+  }
+
+  /** update the record matching keys, or insert keys+values when none does; returns the id */
+  async updateOrInsert(keys: Record<string, unknown> | Query, values: Record<string, unknown>): Promise<number> {
+    const q = this._keysQuery(keys)
+    const found = (await this._db(q).select(this.id, { limitby: [0, 1] })).first()
+    if (found) { await this._db(this.id.eq(found.id)).update(values); return found.id }
+    const base = (keys as Query).compile ? {} : (keys as Record<string, unknown>)
+    return this.insert({ ...base, ...values })
+  }
+
+  /** run each field's validators; returns the cleaned values and the errors by field */
+  async _validate(values: Record<string, unknown>, recordId?: unknown): Promise<{ values: Record<string, unknown>; errors: Record<string, string> }> {
+    const out: Record<string, unknown> = { ...values }
+    const errors: Record<string, string> = {}
+    for (const f of this._fieldList) {
+      if (f.name === 'id' || !f.requires) continue
+      if (!(f.name in values) && recordId !== undefined) continue  // update: only the given fields
+      let v = f.name in values ? values[f.name] : (typeof f.default === 'function' ? (f.default as () => unknown)() : f.default)
+      for (const validator of Array.isArray(f.requires) ? f.requires : [f.requires]) {
+        const [nv, err] = await validator.validate(v, recordId)
+        if (err) { errors[f.name] = err; break }
+        v = nv
+      }
+      if (!errors[f.name] && (f.name in values || v !== undefined)) out[f.name] = v
+    }
+    return { values: out, errors }
+  }
+
+  /** validate then insert: `{ id, errors }` (id null when a validator failed) */
+  async validateAndInsert(values: Record<string, unknown>): Promise<{ id: number | null; errors: Record<string, string> }> {
+    const { values: clean, errors } = await this._validate(values)
+    if (Object.keys(errors).length) return { id: null, errors }
+    return { id: await this.insert(clean), errors }
+  }
+
+  /** validate then update the matching records (an id or a query): `{ updated, errors }` */
+  async validateAndUpdate(key: number | Query, values: Record<string, unknown>): Promise<{ updated: number; errors: Record<string, string> }> {
+    const recordId = typeof key === 'number' ? key : undefined
+    const { values: clean, errors } = await this._validate(values, recordId ?? null)
+    if (Object.keys(errors).length) return { updated: 0, errors }
+    const q = typeof key === 'number' ? this.id.eq(key) : key
+    return { updated: await this._db(q).update(clean), errors }
+  }
+
+  /** all rows of this table */
+  _all(): DALSet { return this._db(this) }
+
+  /** how a referenced row is shown (the table's format) */
+  _represent(row: Row | null): string {
+    if (!row) return ''
+    const f = this._format
+    if (typeof f === 'function') return f(row)
+    if (typeof f === 'string') return f.replace(/%\((\w+)\)s/g, (_m, k: string) => String(row[k] ?? ''))
+    return String(row.id)
+  }
+}
+
+import { exportTableCsv, importTableCsv } from './csv'
+
+export interface Table {
+  /** the table's rows as CSV */
+  exportToCsv(): Promise<string>
+  /** insert the rows of a CSV; returns old id → new id */
+  importFromCsv(text: string): Promise<Map<number, number>>
+}
+Table.prototype.exportToCsv = function (this: Table) { return exportTableCsv(this) }
+Table.prototype.importFromCsv = function (this: Table, text: string) { return importTableCsv(this, text) }

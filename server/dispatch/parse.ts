@@ -1,0 +1,51 @@
+/**
+ * URL → what to serve: `/<app>/<controller>/<function>[.<ext>]/<args>`,
+ * `/<app>/static/<path>`, or a framework asset `/_quark/<name>`.
+ * Names are checked with precompiled patterns; no regex is built per request.
+ */
+import { QK_DISPATCH_BAD_ARG, QK_DISPATCH_BAD_NAME } from './errors'
+
+export const NAME = /^[A-Za-z0-9_]+$/
+export const EXT = /^[A-Za-z0-9]+$/
+
+export type Target =
+  | { kind: 'action'; application: string; controller: string; function: string; extension: string; args: string[] }
+  | { kind: 'static'; application: string; path: string }
+  | { kind: 'asset'; name: string }
+
+export interface Defaults { application: string; controller: string; function: string }
+
+export function isValidAppName(name: string): boolean {
+  return NAME.test(name) && !name.startsWith('_') && name.length <= 64
+}
+
+export function parsePath(pathname: string, defaults: Defaults): Target {
+  const parts = pathname.split('/')
+  // parts[0] is '' (the leading slash); trailing empty segments are ignored
+  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
+  const app = parts[1] || defaults.application
+  if (app === '_quark') return { kind: 'asset', name: parts.slice(2).join('/') }
+  if (!NAME.test(app)) throw new QK_DISPATCH_BAD_NAME(app)
+  if (parts[2] === 'static') return { kind: 'static', application: app, path: parts.slice(3).join('/') }
+  const controller = parts[2] || defaults.controller
+  if (!NAME.test(controller)) throw new QK_DISPATCH_BAD_NAME(controller)
+  let fn = parts[3] || defaults.function
+  let extension = 'html'
+  const dot = fn.indexOf('.')
+  if (dot !== -1) {
+    extension = fn.slice(dot + 1)
+    fn = fn.slice(0, dot)
+    if (!EXT.test(extension)) throw new QK_DISPATCH_BAD_NAME(extension)
+  }
+  if (!NAME.test(fn)) throw new QK_DISPATCH_BAD_NAME(fn)
+  const args: string[] = []
+  for (let i = 4; i < parts.length; i++) {
+    const raw = parts[i]!
+    let a: string
+    try { a = raw.includes('%') ? decodeURIComponent(raw) : raw } catch { throw new QK_DISPATCH_BAD_ARG(raw) }
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f]/.test(a)) throw new QK_DISPATCH_BAD_ARG(raw)
+    args.push(a)
+  }
+  return { kind: 'action', application: app, controller, function: fn, extension, args }
+}

@@ -1,0 +1,137 @@
+/**
+ * One app's runtime: its module loader, template engine, translator and
+ * cache (each made once per app), and the two steps of a request that run
+ * app code: the models (alphabetical, then conditional ones) and the controller.
+ */
+import path from 'node:path'
+import { compiledScript, listDir } from './compiler'
+import { ModuleLoader } from './modules'
+import { writeAppTypes } from './types'
+import { getStaticNames, optionalRoom } from './names'
+import { interpolate } from '../current'
+import { QK_DISPATCH_NO_CONTROLLER, QK_DISPATCH_NO_FUNCTION } from '../dispatch'
+
+export interface TemplateEngineLike {
+  has(view: string): boolean
+  render(view: string, scope: Record<string, unknown>): Promise<string>
+}
+
+type TFn = ((text: string, symbols?: unknown) => unknown) & { force?: (lang: string) => void }
+
+export class AppRuntime {
+  readonly loader: ModuleLoader
+  private engine: TemplateEngineLike | undefined | null = null
+  private translator: { forRequest(al?: string): TFn } | undefined | null = null
+  private appCache: unknown = null
+  private typesKey: readonly string[] | undefined
+
+  constructor(readonly name: string, readonly folder: string) {
+    this.loader = new ModuleLoader(folder, getStaticNames)
+  }
+
+  /** The app's TemplateEngine, or undefined while template/ does not exist. */
+  templates(): TemplateEngineLike | undefined {
+    if (this.engine === null) {
+      const mod = optionalRoom('template', () => require('../template'))
+      const Engine = mod?.TemplateEngine as (new (o: { viewsFolder: string }) => TemplateEngineLike) | undefined
+      this.engine = Engine ? new Engine({ viewsFolder: path.join(this.folder, 'views') }) : undefined
+    }
+    return this.engine
+  }
+
+  /** T for one request (from i18n/ when present, else identity with %s interpolation). */
+  T(acceptLanguage?: string): TFn {
+    if (this.translator === null) {
+      const mod = optionalRoom('i18n', () => require('../i18n'))
+      const translatorFor = mod?.translatorFor as ((folder: string) => { forRequest(al?: string): TFn }) | undefined
+      this.translator = translatorFor ? translatorFor(this.folder) : undefined
+    }
+    if (this.translator) return this.translator.forRequest(acceptLanguage)
+    const t: TFn = (text: string, symbols?: unknown) => (symbols === undefined ? text : interpolate(text, symbols))
+    t.force = () => {}
+    return t
+  }
+
+  /** The app's cache (cache/'s cacheFor when present, else a small in-memory `ram`). */
+  cache(): unknown {
+    if (this.appCache === null) {
+      const mod = optionalRoom('cache', () => require('../cache'))
+      const cacheFor = mod?.cacheFor as ((folder: string) => unknown) | undefined
+      this.appCache = cacheFor ? cacheFor(this.folder) : minimalCache()
+    }
+    return this.appCache
+  }
+
+  /** The model files for a request: models/*.ts, then models/<c>/*.ts, then models/<c>/<f>/*.ts. */
+  modelFiles(controller?: string, fn?: string): string[] {
+    const root = path.join(this.folder, 'models')
+    const top = listDir(root)
+    if (!controller || !top.dirs.includes(controller)) return top.ts
+    const c = listDir(path.join(root, controller))
+    if (!fn || !c.dirs.includes(fn)) return top.ts.concat(c.ts)
+    return top.ts.concat(c.ts, listDir(path.join(root, controller, fn)).ts)
+  }
+
+  /** Run one app file in `env`; its exports are copied into `env`. */
+  runFile(file: string, env: Record<string, unknown>): Record<string, unknown> {
+    const script = compiledScript(file)
+    if (!script) return {}
+    const module = { exports: {} as Record<string, unknown> }
+    script.run(env, [module.exports, module, this.loader.requireFrom(file)])
+    const ex = module.exports
+    for (const k of Object.keys(ex)) env[k] = ex[k]
+    return ex
+  }
+
+  runModels(env: Record<string, unknown>, controller?: string, fn?: string): void {
+    const top = listDir(path.join(this.folder, 'models')).ts
+    if (top !== this.typesKey) this.refreshTypes(top)
+    for (const f of this.modelFiles(controller, fn)) this.runFile(f, env)
+  }
+
+  /** Rewrite the app's declaration file when the list of models changed (never on the hot path otherwise). */
+  private refreshTypes(top: readonly string[]): void {
+    const changed = !this.typesKey || this.typesKey.join('\0') !== top.join('\0')
+    this.typesKey = top
+    if (!changed || process.env.QUARK_NO_TYPES === '1') return
+    try { writeAppTypes(this.folder) } catch (e) { process.stderr.write(`quark: cannot write types of ${this.name}: ${(e as Error).message}\n`) }
+  }
+
+  /** Run the controller file in `env` and return the action (404 when missing or private). */
+  action(env: Record<string, unknown>, controller: string, fn: string): () => unknown {
+    const file = path.join(this.folder, 'controllers', `${controller}.ts`)
+    const script = compiledScript(file)
+    if (!script) throw new QK_DISPATCH_NO_CONTROLLER(`${this.name}/${controller}`)
+    const module = { exports: {} as Record<string, unknown> }
+    script.run(env, [module.exports, module, this.loader.requireFrom(file)])
+    const action = fn.startsWith('_') ? undefined : module.exports[fn]
+    if (typeof action !== 'function') throw new QK_DISPATCH_NO_FUNCTION(`${this.name}/${controller}/${fn}`)
+    return action as () => unknown
+  }
+}
+
+function minimalCache() {
+  const store = new Map<string, { value: unknown; at: number }>()
+  return {
+    /** cache.ram(key, fn, seconds): the value of fn, kept `seconds` (null: forever) */
+    ram<T>(key: string, fn: (() => T) | null, seconds: number | null = 300): T | undefined {
+      const e = store.get(key)
+      if (fn === null) { store.delete(key); return undefined }
+      if (e && (seconds === null || Date.now() - e.at < seconds * 1000)) return e.value as T
+      const value = fn()
+      store.set(key, { value, at: Date.now() })
+      return value
+    },
+    clear() { store.clear() },
+  }
+}
+
+const runtimes = new Map<string, AppRuntime>()
+
+/** The runtime of the app in `folder` (one per folder per process). */
+export function appRuntime(name: string, folder: string): AppRuntime {
+  const key = `${name}\0${folder}`
+  let r = runtimes.get(key)
+  if (!r) { r = new AppRuntime(name, folder); runtimes.set(key, r) }
+  return r
+}

@@ -1,0 +1,23 @@
+/**
+ * environment/: compiling app files, the per-request environment and THE
+ * request lifecycle.
+ *
+ *   createHandler(CoreOptions) → node request handler (dispatch, static, actions)
+ *   runInApp(appFolder, appName, { controller, function, args, vars } | { script }) → result (cron, scheduler)
+ *   appShellEnvironment(appFolder, appName) → { env, run, commit, rollback, close } (quark shell)
+ *   writeAppTypes(appFolder), declarationText(appFolder)   the per-app .d.ts + tsconfig
+ *   appRuntime(name, folder), AppRuntime                   per-app loader / templates / T / cache
+ *   getStaticNames(), nameSources(), optionalRoom(room)     framework names
+ *   compiledScript(file), invalidate(prefix?), RECHECK_MS   compile cache
+ *   compileScoped (scope.ts), registerSourceMap / originalPosition (sourcemaps.ts)
+ */
+export { createHandler, buildEnvironment, type CoreOptions } from './lifecycle'
+export { runInApp, appShellEnvironment, type RunSpec } from './runInApp'
+export { writeAppTypes, declarationText, exportedNames } from './types'
+export { appRuntime, AppRuntime, type TemplateEngineLike } from './app'
+export { getStaticNames, nameSources, optionalRoom, PER_REQUEST_NAMES } from './names'
+export { compiledScript, invalidate, listDir, RECHECK_MS } from './compiler'
+export { genericAllowed } from './views'
+export { compileScoped, ScopedScript } from './scope'
+export { registerSourceMap, registerLineMapper, originalPosition, forgetSourceMap } from './sourcemaps'
+export * from './errors'

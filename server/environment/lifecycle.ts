@@ -1,0 +1,209 @@
+/**
+ * THE request lifecycle, in order:
+ *
+ *   dispatch → (static file | framework asset | action)
+ *   action: body → session load → runInContext(state):
+ *     models → controller → action (awaited) → view
+ *     → commit every state.transactionals → session save → send
+ *   thrown HTTP / redirect: commit, save the session, send that response
+ *     (web2py commits on redirect too)
+ *   any other error: roll back, store a ticket, send a 500 page with only the ticket id
+ *   always: release the transactionals, remove upload temp files.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import { newState, runInContext, type CurrentState } from '../current'
+import { isQuarkError } from '../errors'
+import {
+  buildRequest, QuarkResponse, sendResponse, errorPage, readBody, hasBody, removeUploads, serveStatic, serveAsset, isHTTP,
+  QK_HTTP_ABORTED, type BodyLimits, type QuarkRequest, type HTTPError,
+} from '../http'
+import { parsePath, type AppRegistry, type Target } from '../dispatch'
+import { loadSession, saveSession, releaseSession, cookieName, maybeCleanup, type Session } from '../session'
+import { saveTicket } from '../tickets'
+import { appRuntime, type AppRuntime } from './app'
+import { getStaticNames } from './names'
+import { renderResult, renderView, type Body } from './views'
+
+export interface CoreOptions {
+  registry: AppRegistry
+  limits: BodyLimits
+  isHttps: boolean
+  quiet: boolean
+  /** seconds a session lives after its last write */
+  sessionMaxAge: number
+  /** /_quark/<name> → file */
+  assets: Record<string, string>
+  /** where request and error lines go (default stdout / stderr) */
+  log?: (line: string) => void
+  logError?: (line: string) => void
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 500: 'Internal Server Error' }
+
+export function createHandler(o: CoreOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const log = o.log ?? ((l: string) => { process.stdout.write(l + '\n') })
+  return (req, res) => {
+    if (!o.quiet) {
+      const t0 = performance.now()
+      res.once('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - t0).toFixed(1)}ms`))
+    }
+    handle(req, res, o).catch((e) => {
+      (o.logError ?? defaultLogError)(`quark: unhandled ${(e as Error)?.stack ?? String(e)}`)
+      if (!res.headersSent) plainPage(res, 500, 'Internal Server Error')
+      else res.destroy()
+    })
+  }
+}
+
+function defaultLogError(line: string): void { process.stderr.write(line + '\n') }
+
+async function handle(req: IncomingMessage, res: ServerResponse, o: CoreOptions): Promise<void> {
+  const url = req.url ?? '/'
+  if (url.charCodeAt(0) !== 47) return plainPage(res, 400, 'Bad Request')
+  const q = url.indexOf('?')
+  const pathname = q === -1 ? url : url.slice(0, q)
+  let target: Target
+  try {
+    target = parsePath(pathname, { application: o.registry.get('init') ? 'init' : 'welcome', controller: 'default', function: 'index' })
+  } catch (e) {
+    if (isQuarkError(e)) return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message)
+    throw e
+  }
+  if (target.kind === 'asset') return serveAsset(req, res, o.assets, target.name)
+  const folder = o.registry.get(target.application)
+  if (!folder) return plainPage(res, 404, 'Not Found', `Invalid application: ${target.application}`)
+  if (target.kind === 'static') { serveStatic(req, res, `${folder}/static`, target.path); return }
+  return runAction(req, res, o, target, folder, q === -1 ? '' : url.slice(q + 1))
+}
+
+async function runAction(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, query: string): Promise<void> {
+  const request = buildRequest(req, target, query, o.isHttps)
+  const response = new QuarkResponse(request.isLocal)
+  if (hasBody(req)) {
+    try { await readBody(req, request, o.limits) } catch (e) {
+      if (e instanceof QK_HTTP_ABORTED) { res.destroy(); return }
+      if (isQuarkError(e)) { res.setHeader('Connection', 'close'); return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message) }
+      throw e
+    }
+  }
+  const rt = appRuntime(target.application, folder)
+  const session = await loadSession(folder, request.cookies[cookieName(target.application)])
+  const state = newState(folder, target.application, {
+    request, response, session, T: rt.T(req.headers['accept-language']) as CurrentState['T'], cache: rt.cache(),
+  })
+  try {
+    await runInContext(state, () => execute(res, o, state, rt, request, response, session))
+  } finally {
+    removeUploads(request)
+  }
+}
+
+async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse, session: Session): Promise<void> {
+  let body: Body
+  try {
+    try {
+      const env = buildEnvironment(state)
+      response.render = (view, ctx) => typeof view === 'string'
+        ? renderView(ctx ?? {}, env, rt, request, response, view)
+        : renderView(view ?? {}, env, rt, request, response)
+      rt.runModels(env, request.controller, request.function)
+      const action = rt.action(env, request.controller, request.function)
+      let result = action()
+      if (result && typeof (result as Promise<unknown>).then === 'function') result = await result
+      body = await renderResult(result, env, rt, request, response)
+      await commitAll(state)
+      await finishSession(o, state, session, response)
+    } catch (e) {
+      if (!isHTTP(e) && !(isQuarkError(e) && e.status < 500)) throw e
+      // a deliberate answer (HTTP, redirect, 404 of dispatch): the work done so far is kept
+      await commitAll(state)
+      await finishSession(o, state, session, response)
+      body = httpAnswer(e, response)
+    }
+  } catch (e) {
+    await rollbackAll(state)
+    releaseSession(session)
+    const id = saveTicket({ app: state.application, appFolder: state.appFolder, error: e, clientIp: request.client, method: request.method, url: request.url, vars: request.vars as Record<string, unknown> })
+    ;(o.logError ?? defaultLogError)(`quark: error in ${request.method} ${request.path}: ${(e as Error)?.message ?? String(e)} [ticket ${state.application}/${id}]`)
+    await releaseAll(state)
+    const page = errorPage(500, 'Internal error', `Ticket issued: ${state.application}/${id}`)
+    if (res.headersSent) { res.destroy(); return }
+    res.statusCode = 500
+    res.setHeader('Content-Type', 'text/html; charset=utf-8')
+    res.setHeader('Content-Length', Buffer.byteLength(page))
+    res.setHeader('X-Quark-Ticket', `${state.application}/${id}`)
+    res.end(page)
+    return
+  }
+  await releaseAll(state)
+  sendResponse(res, response, body)
+}
+
+/** The environment of one request: the static names below, the per-request names on top. */
+export function buildEnvironment(state: CurrentState): Record<string, unknown> {
+  const env = Object.create(getStaticNames()) as Record<string, unknown>
+  env.request = state.request
+  env.response = state.response
+  env.session = state.session
+  env.cache = state.cache
+  env.T = state.T
+  return env
+}
+
+function httpAnswer(e: unknown, response: QuarkResponse): Body {
+  if (isHTTP(e)) {
+    const h = e as HTTPError
+    response.status = h.status
+    for (const k of Object.keys(h.headers)) response.headers[k] = h.headers[k]!
+    const b = h.body
+    if (b === '' || b === undefined || b === null) {
+      if (h.status >= 400) { response.headers['Content-Type'] = 'text/html; charset=utf-8'; return errorPage(h.status, STATUS_TEXT[h.status] ?? 'Error') }
+      return null
+    }
+    if (typeof b === 'string' || Buffer.isBuffer(b)) return b
+    if (typeof (b as { xml?: unknown }).xml === 'function') return String((b as { xml(): string }).xml())
+    response.headers['Content-Type'] ??= 'application/json; charset=utf-8'
+    return JSON.stringify(b)
+  }
+  const q = e as { status: number; message: string }
+  response.status = q.status
+  response.headers['Content-Type'] = 'text/html; charset=utf-8'
+  return errorPage(q.status, STATUS_TEXT[q.status] ?? 'Error', q.message)
+}
+
+async function finishSession(o: CoreOptions, state: CurrentState, session: Session, response: QuarkResponse): Promise<void> {
+  const r = await saveSession(state.appFolder, session)
+  if (r.setCookie) {
+    response.cookies[cookieName(state.application)] = {
+      value: r.setCookie,
+      options: { path: '/', httpOnly: true, sameSite: 'Lax', secure: o.isHttps, maxAge: o.sessionMaxAge },
+    }
+    maybeCleanup(state.appFolder, o.sessionMaxAge)
+  }
+}
+
+export async function commitAll(state: CurrentState): Promise<void> {
+  for (const t of state.transactionals) await t.commit()
+}
+
+export async function rollbackAll(state: CurrentState): Promise<void> {
+  for (const t of state.transactionals) {
+    try { await t.rollback() } catch { /* keep rolling back the others */ }
+  }
+}
+
+export async function releaseAll(state: CurrentState): Promise<void> {
+  for (const t of state.transactionals) {
+    try { await t.release() } catch { /* a failed release must not hide the answer */ }
+  }
+  state.transactionals.clear()
+}
+
+function plainPage(res: ServerResponse, status: number, title: string, detail = ''): void {
+  const page = errorPage(status, title, detail)
+  res.statusCode = status
+  res.setHeader('Content-Type', 'text/html; charset=utf-8')
+  res.setHeader('Content-Length', Buffer.byteLength(page))
+  res.end(page)
+}

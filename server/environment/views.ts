@@ -1,0 +1,78 @@
+/**
+ * Turning an action's result into a body: a string is the body, null the
+ * writes made with response.write (or nothing), a Buffer or stream is
+ * streamed, an object is rendered by its view — views/<c>/<f>.<ext> through
+ * the app's TemplateEngine — or by a generic view when allowed (localhost by
+ * default, `response.genericPatterns` otherwise).
+ */
+import { Readable } from 'node:stream'
+import { StreamBody, contentTypeOf, toHtml, escapeHtml, type QuarkRequest, type QuarkResponse } from '../http'
+import { optionalRoom } from './names'
+import type { AppRuntime } from './app'
+import { QK_ENV_NO_VIEW } from './errors'
+
+export type Body = string | Buffer | StreamBody | Readable | null
+
+const patternCache = new Map<string, RegExp>()
+
+/** Does `controller/function.ext` match one of the glob patterns (`*` = anything)? */
+export function genericAllowed(patterns: readonly string[], target: string): boolean {
+  for (const p of patterns) {
+    if (p === '*') return true
+    let re = patternCache.get(p)
+    if (!re) {
+      re = new RegExp('^' + p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$')
+      if (patternCache.size < 1000) patternCache.set(p, re)
+    }
+    if (re.test(target)) return true
+  }
+  return false
+}
+
+function setType(response: QuarkResponse, ext: string): void {
+  if (!response.headers['Content-Type']) response.headers['Content-Type'] = contentTypeOf(`x.${ext}`)
+}
+
+export async function renderResult(result: unknown, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse): Promise<Body> {
+  const ext = request.extension
+  if (typeof result === 'string') { setType(response, ext); return result }
+  if (result === null || result === undefined) {
+    if (response.body.length) { setType(response, ext); return response.body.join('') }
+    return null
+  }
+  if (Buffer.isBuffer(result) || result instanceof StreamBody || result instanceof Readable) return result
+  if (typeof result === 'number' || typeof result === 'boolean' || typeof result === 'bigint') { setType(response, ext); return String(result) }
+  if (typeof (result as { xml?: unknown }).xml === 'function') { setType(response, ext); return toHtml(result) }
+  return renderView(result as Record<string, unknown>, env, rt, request, response)
+}
+
+export async function renderView(ctx: Record<string, unknown>, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse, view?: string): Promise<string> {
+  const ext = request.extension
+  const engine = rt.templates()
+  const name = view ?? (response.view || `${request.controller}/${request.function}.${ext}`)
+  setType(response, name.slice(name.lastIndexOf('.') + 1) || ext)
+  const scope = Object.assign(Object.create(env), ctx) as Record<string, unknown>
+  if (engine?.has(name)) return engine.render(name, scope)
+  if (!genericAllowed(response.genericPatterns, `${request.controller}/${request.function}.${ext}`)) throw new QK_ENV_NO_VIEW(name)
+  if ((ext === 'html' || ext === 'load') && engine?.has(`generic.${ext}`)) return engine.render(`generic.${ext}`, scope)
+  const services = optionalRoom('services', () => require('../services'))
+  const renderGeneric = services?.renderGeneric as ((e: string, v: unknown, r: unknown) => { body: string; contentType: string } | undefined) | undefined
+  if (renderGeneric && ext !== 'html' && ext !== 'load') {
+    const out = renderGeneric(ext, ctx, request)
+    if (!out) throw new QK_ENV_NO_VIEW(name)
+    response.headers['Content-Type'] = out.contentType
+    return out.body
+  }
+  if (ext === 'json') {
+    response.headers['Content-Type'] = 'application/json; charset=utf-8'
+    return JSON.stringify(ctx)
+  }
+  if (ext === 'html' && !engine) return standIn(ctx, response)
+  throw new QK_ENV_NO_VIEW(name)
+}
+
+/** Used only until template/ exists: the result's keys as a definition list. */
+function standIn(ctx: Record<string, unknown>, response: QuarkResponse): string {
+  const rows = Object.keys(ctx).map((k) => `<dt>${escapeHtml(k)}</dt><dd>${toHtml(ctx[k])}</dd>`).join('')
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(response.title)}</title></head><body><dl>${rows}</dl></body></html>`
+}

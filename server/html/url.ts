@@ -1,0 +1,147 @@
+/**
+ * URL() as web2py builds it: `/<app>/<controller>/<function>[.<ext>]/<args>?<vars>#<anchor>`,
+ * with the current request's app and controller filling what is not given,
+ * args quoted like Python's quote (slashes kept), vars sorted and encoded like
+ * urlencode (spaces as '+'), and optional HMAC signatures checked by URL.verify.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { current } from '../current/index'
+import { QK_HTML_BAD_URL_PART, QK_HTML_NO_HMAC_KEY } from './errors'
+
+export type UrlVars = Record<string, unknown>
+export interface UrlOptions {
+  args?: unknown[] | string | number
+  vars?: UrlVars
+  anchor?: string | number
+  extension?: string
+  /** true: the request's scheme; or 'http' / 'https' */
+  scheme?: string | boolean
+  /** true: the request's host; or a host[:port] */
+  host?: string | boolean
+  port?: number | string
+  hmacKey?: string
+  /** which vars the signature covers: true (all, default), false (none), or a list */
+  hashVars?: boolean | string[]
+  salt?: string
+  /** quote '/' inside args too */
+  encodeEmbeddedSlash?: boolean
+}
+
+/** The request fields URL() and URL.verify read (a subset of the core's request). */
+export interface UrlRequest {
+  application?: string
+  controller?: string
+  function?: string
+  extension?: string
+  args?: string[]
+  vars?: Record<string, unknown>
+  scheme?: string
+  host?: string
+  env?: Record<string, unknown>
+}
+
+const NAME = /^[\w.-]*$/
+// Python's quote() leaves letters, digits and _.-~ untouched (and '/' by default).
+const UNRESERVED = /^[\w.~-]*$/
+function pyQuote(s: string, safeSlash: boolean): string {
+  if (UNRESERVED.test(s)) return s
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%2F/g, safeSlash ? '/' : '%2F')
+}
+// urlencode uses quote_plus: spaces become '+', '/' is quoted.
+function pyQuotePlus(s: string): string {
+  return pyQuote(s, false).replace(/%20/g, '+')
+}
+
+function flattenVars(vars: UrlVars | undefined): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  if (!vars) return out
+  for (const k of Object.keys(vars).sort()) {
+    const v = vars[k]
+    if (v === undefined) continue
+    for (const x of Array.isArray(v) ? v : [v]) out.push([k, x === null ? '' : String(x)])
+  }
+  return out
+}
+
+function encodeVars(pairs: Array<[string, string]>): string {
+  return pairs.map(([k, v]) => pyQuotePlus(k) + '=' + pyQuotePlus(v)).join('&')
+}
+
+function sign(message: string, key: string, salt: string): string {
+  return createHmac('sha256', key).update(salt + message).digest('hex')
+}
+
+function signedMessage(path: string, pairs: Array<[string, string]>, hashVars: boolean | string[] | undefined): string {
+  const covered = hashVars === false ? [] : Array.isArray(hashVars) ? pairs.filter(([k]) => hashVars.includes(k)) : pairs
+  return path + '?' + encodeVars(covered)
+}
+
+function currentRequest(): UrlRequest | undefined {
+  try { return current.request as UrlRequest | undefined } catch { return undefined }
+}
+
+function buildUrl(parts: string[], opts: UrlOptions): string {
+  const req = currentRequest()
+  let a: string | undefined, c: string | undefined, f: string | undefined
+  if (parts.length >= 3) [a, c, f] = parts
+  else if (parts.length === 2) [c, f] = parts
+  else if (parts.length === 1) [f] = parts
+  a = a ?? req?.application ?? current.application
+  c = c ?? req?.controller ?? 'default'
+  f = f ?? req?.function ?? 'index'
+  if (a === undefined) throw new QK_HTML_BAD_URL_PART('no application given and no current request')
+  for (const p of c === 'static' ? [a, c] : [a, c, f]) if (!NAME.test(p)) throw new QK_HTML_BAD_URL_PART(JSON.stringify(p))
+  // URL('static', 'css/app.css'): a file path under static/, each segment quoted, never '..'.
+  if (c === 'static') {
+    if (f.split('/').some((seg) => seg === '..' || seg === '')) throw new QK_HTML_BAD_URL_PART(JSON.stringify(f))
+    return '/' + a + '/static/' + f.split('/').map((seg) => pyQuote(seg, false)).join('/')
+  }
+  let ext = opts.extension
+  if (f.includes('.')) { const i = f.lastIndexOf('.'); ext = ext ?? f.slice(i + 1); f = f.slice(0, i) }
+  const fn = ext ? f + '.' + ext : f
+  const args = opts.args === undefined || opts.args === null ? [] : Array.isArray(opts.args) ? opts.args : [opts.args]
+  const other = args.length ? '/' + args.map((x) => pyQuote(String(x), !opts.encodeEmbeddedSlash)).join('/') : ''
+  const path = (a ? '/' + a : '') + '/' + c + '/' + fn + other
+  const pairs = flattenVars(opts.vars)
+  if (opts.hmacKey) pairs.push(['_signature', sign(signedMessage(path, pairs, opts.hashVars), opts.hmacKey, opts.salt ?? '')])
+  let url = path + (pairs.length ? '?' + encodeVars(pairs) : '')
+  if (opts.anchor !== undefined && opts.anchor !== '') url += '#' + pyQuote(String(opts.anchor), true)
+  if (opts.scheme || opts.host) {
+    const scheme = typeof opts.scheme === 'string' ? opts.scheme : req?.scheme ?? (req?.env?.wsgi_url_scheme as string | undefined) ?? 'http'
+    let host = typeof opts.host === 'string' ? opts.host : req?.host ?? (req?.env?.http_host as string | undefined) ?? 'localhost'
+    if (opts.port !== undefined) host = host.replace(/:\d+$/, '') + ':' + opts.port
+    url = scheme.replace(/:?\/*$/, '') + '://' + host + url
+  }
+  return url
+}
+
+export interface UrlFunction {
+  (f?: string, opts?: UrlOptions): string
+  (c: string, f: string, opts?: UrlOptions): string
+  (a: string, c: string, f: string, opts?: UrlOptions): string
+  /** true when the request's `_signature` var matches its path, args and vars */
+  verify(request: UrlRequest, opts: { hmacKey: string; hashVars?: boolean | string[]; salt?: string }): boolean
+}
+
+export const URL = function URL(...input: unknown[]): string {
+  const last = input[input.length - 1]
+  const opts = (last && typeof last === 'object' ? input.pop() : {}) as UrlOptions
+  const parts = input.filter((x) => x !== undefined && x !== null).map(String)
+  return buildUrl(parts, opts)
+} as UrlFunction
+
+URL.verify = function verify(request, opts) {
+  if (!opts || !opts.hmacKey) throw new QK_HTML_NO_HMAC_KEY()
+  const vars = { ...(request.vars ?? {}) }
+  const given = vars._signature
+  delete vars._signature
+  if (typeof given !== 'string') return false
+  const fn = request.extension && request.extension !== 'html' ? request.function + '.' + request.extension : request.function ?? ''
+  const args = request.args ?? []
+  const path = '/' + request.application + '/' + request.controller + '/' + fn + (args.length ? '/' + args.map((x) => pyQuote(String(x), true)).join('/') : '')
+  const expected = sign(signedMessage(path, flattenVars(vars), opts.hashVars), opts.hmacKey, opts.salt ?? '')
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}

@@ -1,0 +1,24 @@
+/**
+ * http/: the listening server, request/response objects, cookies, bodies
+ * (urlencoded, JSON, multipart to temp files), static files and the
+ * framework assets under /_quark/.
+ *
+ *   HTTP(status, body?, headers?), redirect(url), HTTPError, isHTTP
+ *   buildRequest, QuarkRequest, makeArgs, QuarkResponse, sendResponse, StreamBody, errorPage
+ *   readBody, hasBody, removeUploads, defaultLimits, BodyLimits, UploadedFile
+ *   parseCookies, serializeCookie, CookieOptions
+ *   serveStatic, serveAsset, assetTable, safeSegments, contentTypeOf
+ *   listen, Listening, ensureCertificate, readCertificate
+ *   escapeHtml
+ */
+export { HTTP, HTTPError, isHTTP, redirect } from './httpError'
+export { buildRequest, makeArgs, isLocalAddress, type QuarkRequest, type Args, type Vars, type RouteParts } from './request'
+export { QuarkResponse, StreamBody, sendResponse, errorPage } from './response'
+export { readBody, hasBody, removeUploads, defaultLimits, type BodyLimits, type UploadedFile } from './body'
+export { parseCookies, serializeCookie, type CookieOptions } from './cookies'
+export { serveStatic, serveAsset, assetTable, safeSegments } from './static'
+export { contentTypeOf } from './mime'
+export { listen, type Listening, type Handler } from './server'
+export { ensureCertificate, readCertificate, type Pem } from './certificate'
+export { escapeHtml, toHtml } from './escape'
+export * from './errors'

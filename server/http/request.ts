@@ -1,0 +1,133 @@
+/**
+ * The `request` object actions see: web2py's fields, camelCase.
+ * Built once per request from node's IncomingMessage; cheap getters for the
+ * rarely used fields (uuid) so the hot path stays small.
+ */
+import type { IncomingMessage } from 'node:http'
+import { randomUUID } from 'node:crypto'
+import { parseCookies } from './cookies'
+import type { UploadedFile } from './body'
+
+export type Vars = Record<string, string | string[] | UploadedFile | UploadedFile[] | unknown>
+
+/**
+ * `request.args` is web2py's List: callable and indexable. `request.args(i)`
+ * returns the i-th arg or undefined (or `dflt`); `request.args[0]`,
+ * `.length`, iteration and the read-only array methods (map, join, slice, ...)
+ * work too; `.list` is a real array.
+ */
+export interface Args extends ReadonlyArray<string> {
+  (i: number, dflt?: string): string | undefined
+  readonly list: readonly string[]
+}
+
+// Array methods that only read work on any array-like, so they are shared by every Args.
+const ArgsProto: object = Object.create(Function.prototype)
+for (const m of ['map', 'join', 'slice', 'forEach', 'indexOf', 'includes', 'filter', 'some', 'every', 'find', 'findIndex', 'reduce', 'at', 'entries', 'keys', 'values'] as const) {
+  Object.defineProperty(ArgsProto, m, { value: (Array.prototype as unknown as Record<string, unknown>)[m], writable: true, configurable: true })
+}
+Object.defineProperty(ArgsProto, Symbol.iterator, { value: Array.prototype[Symbol.iterator], configurable: true })
+Object.defineProperty(ArgsProto, 'toJSON', { value(this: Args) { return this.list }, configurable: true })
+Object.defineProperty(ArgsProto, 'toString', { value(this: Args) { return this.list.join('/') }, configurable: true })
+
+export function makeArgs(list: string[]): Args {
+  const f = function args(i: number, dflt?: string) { return i >= 0 && i < list.length ? list[i] : dflt }
+  Object.setPrototypeOf(f, ArgsProto)
+  Object.defineProperty(f, 'length', { value: list.length })
+  Object.defineProperty(f, 'list', { value: list })
+  for (let i = 0; i < list.length; i++) Object.defineProperty(f, i, { value: list[i], enumerable: true })
+  return f as unknown as Args
+}
+
+export interface QuarkRequest {
+  application: string
+  controller: string
+  function: string
+  extension: string
+  args: Args
+  vars: Vars
+  getVars: Vars
+  postVars: Vars
+  cookies: Record<string, string>
+  headers: IncomingMessage['headers']
+  method: string
+  /** path as received, without the query string */
+  path: string
+  /** path and query string */
+  url: string
+  client: string
+  isLocal: boolean
+  isHttps: boolean
+  /** 'https' or 'http' */
+  scheme: string
+  /** the Host header (host[:port]) */
+  host: string
+  ajax: boolean
+  now: Date
+  readonly uuid: string
+  /** raw body when it was neither urlencoded, JSON nor multipart */
+  body: Buffer | undefined
+  /** uploaded files (multipart) */
+  files: UploadedFile[]
+  /** node's request, for what the fields above do not cover */
+  raw: IncomingMessage
+}
+
+export interface RouteParts { application: string; controller: string; function: string; extension: string; args: string[] }
+
+const LOCAL = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+
+export function isLocalAddress(ip: string): boolean {
+  return LOCAL.has(ip)
+}
+
+export function parseQuery(qs: string): Vars {
+  const out: Vars = Object.create(null)
+  if (!qs) return out
+  for (const [k, v] of new URLSearchParams(qs)) addVar(out, k, v)
+  return out
+}
+
+export function addVar(out: Vars, k: string, v: unknown): void {
+  if (!(k in out)) out[k] = v
+  else {
+    const cur = out[k]
+    if (Array.isArray(cur)) cur.push(v)
+    else out[k] = [cur, v]
+  }
+}
+
+export function buildRequest(raw: IncomingMessage, route: RouteParts, query: string, isHttps: boolean): QuarkRequest {
+  const client = raw.socket.remoteAddress ?? ''
+  const getVars = parseQuery(query)
+  const headers = raw.headers
+  const url = raw.url ?? '/'
+  const q = url.indexOf('?')
+  let uuid: string | undefined
+  return {
+    application: route.application,
+    controller: route.controller,
+    function: route.function,
+    extension: route.extension,
+    args: makeArgs(route.args),
+    vars: Object.assign(Object.create(null), getVars),
+    getVars,
+    postVars: Object.create(null),
+    cookies: parseCookies(headers.cookie),
+    headers,
+    method: raw.method ?? 'GET',
+    path: q === -1 ? url : url.slice(0, q),
+    url,
+    client,
+    isLocal: LOCAL.has(client),
+    isHttps,
+    scheme: isHttps ? 'https' : 'http',
+    host: headers.host ?? 'localhost',
+    ajax: headers['x-requested-with'] === 'XMLHttpRequest' || headers['hx-request'] === 'true',
+    now: new Date(),
+    get uuid() { return (uuid ??= randomUUID()) },
+    body: undefined,
+    files: [],
+    raw,
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The `response` object actions see (web2py's fields, camelCase) and the
+ * function that sends a final body over node's ServerResponse.
+ */
+import type { ServerResponse } from 'node:http'
+import fs from 'node:fs'
+import { Readable } from 'node:stream'
+import { serializeCookie, type CookieOptions } from './cookies'
+import { toHtml, escapeHtml } from './escape'
+
+export interface ResponseCookie { value: string; options: CookieOptions }
+
+/** What `response.stream()` returns: the action returns (or the framework sends) it as a streamed body. */
+export class StreamBody {
+  constructor(readonly source: Readable | string, readonly contentType?: string, readonly filename?: string) {}
+}
+
+export class QuarkResponse {
+  status = 200
+  headers: Record<string, string> = Object.create(null)
+  cookies: Record<string, ResponseCookie> = Object.create(null)
+  /** the view to render, relative to views/ (default `<controller>/<function>.<extension>`) */
+  view = ''
+  title = ''
+  subtitle = ''
+  flash: unknown = ''
+  meta: Record<string, string> = Object.create(null)
+  /** extra CSS/JS files for the layout */
+  files: string[] = []
+  /** patterns of `controller/function.ext` allowed to use generic views (`*` wildcards) */
+  genericPatterns: string[]
+  /** chunks written with write() */
+  body: string[] = []
+  /** set by the request lifecycle: render a view with a context through the app's template engine */
+  render: (view?: string | Record<string, unknown>, ctx?: Record<string, unknown>) => Promise<string> = async () => { throw new Error('response.render is not available here') }
+
+  constructor(isLocal: boolean) {
+    this.genericPatterns = isLocal ? ['*'] : []
+  }
+
+  /** Append to the body; escaped unless `escape` is false (helpers render themselves). */
+  write(data: unknown, escape = true): void {
+    this.body.push(escape ? toHtml(data) : String(data))
+  }
+
+  /** JSON of a value, setting the content type (as web2py's response.json). */
+  json(value: unknown): string {
+    this.headers['Content-Type'] = 'application/json; charset=utf-8'
+    return JSON.stringify(value)
+  }
+
+  /** Stream a file (by path) or a readable stream as the body. */
+  stream(source: Readable | string, opts: { contentType?: string; filename?: string } = {}): StreamBody {
+    return new StreamBody(source, opts.contentType, opts.filename)
+  }
+
+  setCookie(name: string, value: string, options: CookieOptions = {}): void {
+    this.cookies[name] = { value, options: { path: '/', httpOnly: true, sameSite: 'Lax', ...options } }
+  }
+}
+
+/** Write status, headers and cookies of `qr` plus `body` to node's response. */
+export function sendResponse(res: ServerResponse, qr: QuarkResponse, body: string | Buffer | StreamBody | Readable | null): void {
+  const headers = qr.headers
+  for (const k in headers) res.setHeader(k, headers[k]!)
+  const names = Object.keys(qr.cookies)
+  if (names.length) {
+    res.setHeader('Set-Cookie', names.map((n) => serializeCookie(n, qr.cookies[n]!.value, qr.cookies[n]!.options)))
+  }
+  res.statusCode = qr.status
+  if (body === null) {
+    res.setHeader('Content-Length', '0')
+    res.end()
+    return
+  }
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'text/html; charset=utf-8')
+    res.setHeader('Content-Length', Buffer.byteLength(body))
+    res.end(body)
+    return
+  }
+  let stream: Readable
+  if (body instanceof StreamBody) {
+    if (body.contentType) res.setHeader('Content-Type', body.contentType)
+    if (body.filename) res.setHeader('Content-Disposition', `attachment; filename="${body.filename.replace(/["\\\r\n]/g, '_')}"`)
+    stream = typeof body.source === 'string' ? fs.createReadStream(body.source) : body.source
+  } else stream = body
+  if (!res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'application/octet-stream')
+  stream.on('error', () => res.destroy())
+  res.on('close', () => stream.destroy())
+  stream.pipe(res)
+}
+
+/** A small HTML page for errors the framework answers itself (404, 400, 500 with a ticket id). */
+export function errorPage(status: number, title: string, detail = ''): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${escapeHtml(title)}</title></head>` +
+    `<body style="font-family:sans-serif;margin:3em"><h1>${status} ${escapeHtml(title)}</h1>${detail ? `<p>${escapeHtml(detail)}</p>` : ''}</body></html>`
+}

@@ -1,0 +1,127 @@
+/**
+ * web2py's T: `translatorFor(appFolder)` (one Translator per app, cached) and
+ * `translator.forRequest(acceptLanguage)`, which gives the request's `T`.
+ * `T(text, symbols?)` returns a LazyT: it translates when it is rendered
+ * (String(), JSON, a template's `{{=...}}`), in the language the request has
+ * at that moment, so `T.force('it')` later in the action still applies.
+ */
+import path from 'node:path'
+import { interpolate } from '../current/index'
+import { LANGUAGE_CODE, parseAcceptLanguage } from './accept'
+import { QK_I18N_BAD_LANGUAGE } from './errors'
+import { LanguageFiles } from './files'
+import { pluralRuleFor } from './plural'
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' }
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c])
+
+export type Symbols = unknown
+
+/** A translation that happens when it is rendered. */
+export class LazyT {
+  constructor(private readonly t: RequestT, readonly text: string, readonly symbols?: Symbols) {}
+  toString(): string { return this.t.translate(this.text, this.symbols) }
+  valueOf(): string { return this.toString() }
+  toJSON(): string { return this.toString() }
+  /** The translation HTML-escaped: templates write helpers' xml() as is, so T('<b>') stays text. */
+  xml(): string { return escapeHtml(this.toString()) }
+  get length(): number { return this.toString().length }
+  [Symbol.toPrimitive](): string { return this.toString() }
+}
+
+export interface RequestT {
+  (text: string, symbols?: Symbols): LazyT
+  /** translate now, as a plain string */
+  translate(text: string, symbols?: Symbols): string
+  /** use this language for the rest of the request (null: back to Accept-Language) */
+  force(lang: string | null): void
+  /** the language in use ('' when the source text is shown untranslated) */
+  readonly language: string
+  /** the languages the browser accepts, best first */
+  readonly accepted: string[]
+}
+
+// %%{word}, %%{word[1]}, %%{word(name)} with optional ! / !! / !!! capitalisation
+const PLURAL = /%%\{(!{0,3})([^{}[\]()]+?)(?:\[(\d+)\]|\((\w+)\))?\}/g
+
+export class Translator {
+  readonly files: LanguageFiles
+  /** the language the source strings are written in: never translated */
+  defaultLanguage = 'en'
+  constructor(readonly appFolder: string) {
+    this.files = new LanguageFiles(path.join(appFolder, 'languages'))
+  }
+
+  /** Best available language for an Accept-Language header: exact tag, then its primary subtag. */
+  pickLanguage(acceptLanguage?: string | null): string {
+    const available = new Set(this.files.languages())
+    for (const tag of parseAcceptLanguage(acceptLanguage)) {
+      if (tag === '*') break
+      const primary = tag.split('-')[0]
+      if (tag === this.defaultLanguage || primary === this.defaultLanguage.split('-')[0]) return available.has(tag) ? tag : ''
+      if (available.has(tag)) return tag
+      if (available.has(primary)) return primary
+    }
+    return ''
+  }
+
+  forRequest(acceptLanguage?: string | null): RequestT {
+    const self = this
+    let forced: string | null = null
+    const accepted = parseAcceptLanguage(acceptLanguage)
+    let picked: string | undefined
+    const lang = () => (forced !== null ? forced : (picked ??= self.pickLanguage(acceptLanguage)))
+    const T = ((text: string, symbols?: Symbols) => new LazyT(T, String(text), symbols)) as RequestT
+    T.translate = (text, symbols) => self.translate(lang(), String(text), symbols)
+    T.force = (l) => {
+      if (l === null || l === undefined || l === '') { forced = null; return }
+      if (!LANGUAGE_CODE.test(l)) throw new QK_I18N_BAD_LANGUAGE(JSON.stringify(l))
+      forced = l.toLowerCase() === self.defaultLanguage ? '' : l.toLowerCase()
+    }
+    Object.defineProperty(T, 'language', { get: () => lang() || self.defaultLanguage })
+    Object.defineProperty(T, 'accepted', { get: () => accepted })
+    return T
+  }
+
+  /** Look `text` up in `lang`'s table, apply plural forms, then the symbols. */
+  translate(lang: string, text: string, symbols?: Symbols): string {
+    const table = lang ? this.files.table(lang) : null
+    const found = table?.[text]
+    let out = typeof found === 'string' && found !== '' ? found : text
+    const target = lang || this.defaultLanguage
+    if (out.includes('%%{')) out = this.plurals(target, out, symbols)
+    return symbols === undefined || symbols === null ? out : interpolate(out, symbols)
+  }
+
+  private plurals(lang: string, text: string, symbols: Symbols): string {
+    const rule = pluralRuleFor(lang)
+    const dict = this.files.plurals(lang)
+    return text.replace(PLURAL, (_m, bangs: string, word: string, index?: string, name?: string) => {
+      let n: unknown = 1
+      if (Array.isArray(symbols)) n = symbols[index ? Number(index) : 0]
+      else if (symbols && typeof symbols === 'object') n = name ? (symbols as Record<string, unknown>)[name] : 1
+      else if (symbols !== undefined && symbols !== null) n = symbols
+      const num = Math.abs(Number(n))
+      const id = Number.isFinite(num) ? rule.pluralId(Math.trunc(num)) : 0
+      let form = word
+      if (id > 0) {
+        const forms = dict?.[word]
+        form = Array.isArray(forms) && typeof forms[id - 1] === 'string' ? forms[id - 1] : rule.construct ? rule.construct(word, id) : word
+      }
+      if (bangs === '!') form = form.charAt(0).toUpperCase() + form.slice(1)
+      else if (bangs === '!!') form = form.replace(/(^|\s)(\S)/g, (_x, s: string, c: string) => s + c.toUpperCase())
+      else if (bangs === '!!!') form = form.toUpperCase()
+      return form
+    })
+  }
+}
+
+const translators = new Map<string, Translator>()
+
+/** The app's Translator (one per app folder, kept for the life of the process). */
+export function translatorFor(appFolder: string): Translator {
+  const key = path.resolve(appFolder)
+  let t = translators.get(key)
+  if (!t) translators.set(key, (t = new Translator(key)))
+  return t
+}

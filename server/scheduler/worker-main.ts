@@ -1,0 +1,37 @@
+/**
+ * Entry of one worker process (forked by `quark scheduler`, or by tests).
+ * Its configuration comes in the QUARK_SCHEDULER_WORKER environment
+ * variable (JSON of WorkerProcessConfig). SIGTERM/SIGINT: finish the
+ * running task, then exit.
+ */
+import { Worker } from './worker'
+import { appScheduler, schedulerFromModule, type TaskSource } from './source'
+
+export interface WorkerProcessConfig {
+  source: TaskSource
+  name?: string
+  groups?: string[]
+  heartbeatMs?: number
+  deadAfterMs?: number
+  pollMs?: number
+  quiet?: boolean
+}
+
+async function main(): Promise<void> {
+  const raw = process.env.QUARK_SCHEDULER_WORKER
+  if (!raw) throw new Error('QUARK_SCHEDULER_WORKER is not set: this file is started by `quark scheduler`')
+  const cfg = JSON.parse(raw) as WorkerProcessConfig
+  const scheduler = cfg.source.kind === 'module' ? schedulerFromModule(cfg.source.file) : await appScheduler(cfg.source.folder, cfg.source.app)
+  const worker = new Worker(scheduler, { ...cfg, logger: cfg.quiet ? () => {} : undefined })
+  const stop = () => worker.stop()
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  await worker.run()
+  const { closeAllConnections } = require('../dal') as { closeAllConnections: () => Promise<void> }
+  await closeAllConnections()
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(`[scheduler] worker failed: ${e instanceof Error ? e.stack : String(e)}`)
+  process.exit(1)
+})

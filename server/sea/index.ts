@@ -1,0 +1,256 @@
+/**
+ * server/sea: "am I inside the single binary?" and how to reach what the
+ * binary carries. Every function works the same from a checkout (reading the
+ * files on disk) and from dist/quark (reading SEA assets), so the rooms that
+ * call them have no `if (binary)` of their own.
+ *
+ * Public surface:
+ *   isSea()                     - true inside dist/quark
+ *   binaryFolder()              - the folder holding the binary (data lives there), undefined from a checkout
+ *   projectRoot()               - the checkout's root from a checkout, undefined inside the binary
+ *   getAssetBuffer(name)        - an embedded asset's bytes (throws QK_SEA_ASSET_MISSING)
+ *   manifest()                  - the build's manifest (version, content hashes of the assets)
+ *   cacheRoot()                 - the user cache folder (XDG_CACHE_HOME or ~/.cache/quark, QUARK_CACHE_DIR overrides)
+ *   extractExecutable(name, hashKey) - an asset written once to <cache>/<hashKey>/<name>, mode 0755; returns its path
+ *   prepareEsbuild()            - sets ESBUILD_BINARY_PATH / ESBUILD_WORKER_THREADS=0; must run before esbuild's JS loads
+ *   esbuildBinaryPath()         - the extracted esbuild executable inside the binary, undefined from a checkout
+ *   loadBetterSqlite3()         - better-sqlite3's Database class, its native addon loaded via process.dlopen inside the binary
+ *   projectFolder(name)         - 'welcome-app' | 'admin' | 'project-files' as a folder on disk (from a checkout: the
+ *                                 checkout's; inside the binary: extracted once to the cache, same layout)
+ *   copyProjectFolder(name, dest) - copy the welcome scaffold (or admin) into dest, e.g. for `quark new`
+ *   readProjectFile(rel)        - a file of the checkout by its relative path (e.g. 'node_modules/htmx.org/dist/htmx.min.js')
+ *   monacoFile(rel)             - a file of monaco-editor/min/vs, from memory inside the binary, for the IDE
+ *   serveMonaco(req, res, rel)  - answers an HTTP request for that file (br when accepted, ETag, 304, 404)
+ *   seaSelftest(opts)           - checks the binary's moving parts (SQLite addon, esbuild, TLS, assets, and
+ *                                 with opts.boot a real server booted as a child answering the welcome index)
+ *   runSelftestCommand(opts)    - `quark --selftest`: prints the checks, sets the exit code
+ *   childEntry(name, file)      - the module path to fork() for a framework process entry (scheduler worker/child)
+ *   openBrowser(url)            - open the default browser where there is a desktop; false (never a throw) otherwise
+ *   PackedFolder, SEA_ASSETS    - the packed-folder reader and the asset names the build embeds
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import sea from 'node:sea'
+import Database from 'better-sqlite3'
+import { PackedFolder, packPath, type PackEncoding } from './pack'
+import { cacheRoot, writeCachedFile, extractPackedFolder, copyPackedFolder } from './cache'
+import { QK_SEA_ASSET_MISSING, QK_SEA_NOT_PACKED } from './errors'
+
+export { PackedFolder, packPath, cacheRoot }
+export * from './errors'
+
+/** Names of the assets build/build.ts embeds. */
+export const SEA_ASSETS = {
+  manifest: 'quark/manifest.json',
+  sqliteAddon: 'quark/better_sqlite3.node',
+  esbuild: 'quark/esbuild',
+  monaco: 'quark/monaco-vs.pack',
+  welcome: 'quark/welcome-app.pack',
+  admin: 'quark/admin.pack',
+  projectFiles: 'quark/project-files.pack',
+} as const
+
+export interface SeaManifest {
+  /** package.json version at build time */
+  version: string
+  builtAt: string
+  /** node version the binary is made of */
+  node: string
+  /** asset name → short content hash (cache folder keys) */
+  hashes: Record<string, string>
+}
+
+/**
+ * Folders of the checkout the binary carries. 'project-files' holds, in the
+ * checkout's layout, package.json, the framework's browser assets
+ * (node_modules/bootstrap/..., server/html/client/quark.js) and the framework's
+ * TypeScript sources server/**\/*.ts (for app declarations and Monaco's types).
+ * 'monaco-vs' is monaco-editor/min/vs (prefer monacoFile/serveMonaco: from memory).
+ */
+export type ProjectFolderName = 'welcome-app' | 'admin' | 'project-files' | 'monaco-vs'
+
+// Computed once per process: these never change while it runs.
+let seaFlag: boolean | undefined
+const packs = new Map<string, PackedFolder>()
+let manifestCache: SeaManifest | undefined
+let databaseClass: typeof Database | undefined
+
+export function isSea(): boolean {
+  if (seaFlag === undefined) {
+    try { seaFlag = sea.isSea() } catch { seaFlag = false }
+  }
+  return seaFlag
+}
+
+export function binaryFolder(): string | undefined {
+  return isSea() ? path.dirname(process.execPath) : undefined
+}
+
+export function projectRoot(): string | undefined {
+  return isSea() ? undefined : path.resolve(__dirname, '..', '..')
+}
+
+export function hasAsset(name: string): boolean {
+  if (!isSea()) return false
+  try { sea.getAsset(name); return true } catch { return false }
+}
+
+/** The asset's bytes (a view on the binary's memory, not a copy). */
+export function getAssetBuffer(name: string): Buffer {
+  if (!isSea()) throw new QK_SEA_ASSET_MISSING(`${name} (not running inside the binary)`)
+  let ab: ArrayBuffer
+  try { ab = sea.getAsset(name) } catch (e) { throw new QK_SEA_ASSET_MISSING(name, { cause: e }) }
+  return Buffer.from(ab)
+}
+
+export function manifest(): SeaManifest {
+  if (!manifestCache) manifestCache = JSON.parse(getAssetBuffer(SEA_ASSETS.manifest).toString('utf8')) as SeaManifest
+  return manifestCache
+}
+
+function hashOf(asset: string): string {
+  const h = manifest().hashes[asset]
+  if (!h) throw new QK_SEA_ASSET_MISSING(`${asset} (no hash in the manifest)`)
+  return h
+}
+
+/** Write the asset `name` to the cache folder once (keyed by `hashKey`) and return the file's path. */
+export function extractExecutable(name: string, hashKey: string = hashOf(name)): string {
+  return writeCachedFile(path.posix.basename(name), hashKey, getAssetBuffer(name))
+}
+
+export function esbuildBinaryPath(): string | undefined {
+  if (!isSea()) return undefined
+  return extractExecutable(SEA_ASSETS.esbuild)
+}
+
+/**
+ * esbuild reads ESBUILD_BINARY_PATH when its module is first evaluated, and its
+ * synchronous API hangs inside a SEA unless worker threads are off; so the
+ * binary's entry calls this before anything imports esbuild.
+ */
+export function prepareEsbuild(): void {
+  const bin = esbuildBinaryPath()
+  if (!bin) return
+  process.env.ESBUILD_BINARY_PATH = bin
+  process.env.ESBUILD_WORKER_THREADS = '0'
+}
+
+/**
+ * better-sqlite3's Database class. From a checkout it is the package as is.
+ * Inside the binary `require` reaches only built-in modules, so the addon is
+ * extracted, loaded with process.dlopen, and passed as `nativeBinding` by a
+ * subclass (use it with `new`).
+ */
+export function loadBetterSqlite3(): typeof Database {
+  if (!isSea()) return Database
+  if (!databaseClass) {
+    const file = extractExecutable(SEA_ASSETS.sqliteAddon)
+    const mod: { exports: object } = { exports: {} }
+    process.dlopen(mod, file)
+    const addon = mod.exports
+    const Base = Database as unknown as new (filename?: string | Buffer, options?: Database.Options) => Database.Database
+    class SeaDatabase extends Base {
+      constructor(filename?: string | Buffer, options?: Database.Options) {
+        super(filename, { ...(options ?? {}), nativeBinding: addon as unknown as string })
+      }
+    }
+    databaseClass = SeaDatabase as unknown as typeof Database
+  }
+  return databaseClass
+}
+
+function pack(asset: string, name: string): PackedFolder {
+  let p = packs.get(asset)
+  if (!p) {
+    p = new PackedFolder(name, getAssetBuffer(asset))
+    packs.set(asset, p)
+  }
+  return p
+}
+
+function folderAsset(name: ProjectFolderName): string {
+  switch (name) {
+    case 'admin': return SEA_ASSETS.admin
+    case 'welcome-app': return SEA_ASSETS.welcome
+    case 'monaco-vs': return SEA_ASSETS.monaco
+    default: return SEA_ASSETS.projectFiles
+  }
+}
+
+function checkoutFolder(name: ProjectFolderName): string {
+  if (name === 'project-files') return projectRoot()!
+  if (name === 'monaco-vs') return path.join(projectRoot()!, 'node_modules', 'monaco-editor', 'min', 'vs')
+  return path.join(projectRoot()!, name)
+}
+
+/** Marks an argument vector that runs one of the binary's internal entries (see childEntry). */
+export const INTERNAL_ENTRY_PREFIX = 'quark-internal:'
+
+/**
+ * What to pass to child_process.fork for a framework file that is a process
+ * entry (the scheduler's worker and task child): from a checkout the file
+ * itself; inside the binary a marker the binary's entry maps to the bundled
+ * module (the names are listed in build/bundle.ts INTERNAL_ENTRIES).
+ */
+export function childEntry(name: string, checkoutFile: string): string {
+  return isSea() ? INTERNAL_ENTRY_PREFIX + name : checkoutFile
+}
+
+/** The welcome scaffold or the admin app as a real folder (inside the binary: extracted once to the cache). */
+export function projectFolder(name: ProjectFolderName): string {
+  if (!isSea()) return checkoutFolder(name)
+  const asset = folderAsset(name)
+  return extractPackedFolder(pack(asset, name), hashOf(asset))
+}
+
+/** Copy the welcome scaffold (or the admin app) into `dest`; used for applications/welcome and `quark new`. */
+export function copyProjectFolder(name: ProjectFolderName, dest: string): void {
+  if (!isSea()) {
+    fs.cpSync(checkoutFolder(name), dest, { recursive: true, errorOnExist: false, force: false })
+    return
+  }
+  copyPackedFolder(pack(folderAsset(name), name), dest)
+}
+
+/** A file of the checkout by its '/'-separated path relative to the root; inside the binary, from the packed project files. */
+export function readProjectFile(rel: string): Buffer {
+  const p = packPath(rel)
+  if (!isSea()) return fs.readFileSync(path.join(projectRoot()!, ...p.split('/')))
+  const data = pack(SEA_ASSETS.projectFiles, 'project-files').read(p)
+  if (!data) throw new QK_SEA_NOT_PACKED(p)
+  return data
+}
+
+export interface MonacoFile {
+  /** the bytes, compressed when `encoding` is 'br' */
+  data: Buffer
+  encoding: PackEncoding
+  etag: string
+  /** the decompressed bytes, for clients that do not accept br */
+  raw(): Buffer
+}
+
+/**
+ * A file of monaco-editor/min/vs by its path below vs/ (e.g. 'editor/editor.main.js'),
+ * undefined if there is none. Inside the binary it comes from memory, still
+ * brotli-compressed, so a browser sending `Accept-Encoding: br` gets it as is.
+ */
+export function monacoFile(rel: string): MonacoFile | undefined {
+  const p = packPath(rel)
+  if (!isSea()) {
+    const file = path.join(projectRoot()!, 'node_modules', 'monaco-editor', 'min', 'vs', ...p.split('/'))
+    let data: Buffer
+    try { data = fs.readFileSync(file) } catch { return undefined }
+    const st = fs.statSync(file)
+    return { data, encoding: 'raw', etag: `${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}`, raw: () => data }
+  }
+  const m = pack(SEA_ASSETS.monaco, 'monaco-vs')
+  const s = m.readStored(p)
+  if (!s) return undefined
+  return { data: s.data, encoding: s.encoding, etag: s.etag, raw: () => m.read(p)! }
+}
+
+export { serveMonaco } from './serve'
+export { openBrowser, hasDesktop } from './browser'
+export { seaSelftest, runSelftestCommand, bootCheck, type SelftestCheck, type SelftestOptions } from './selftest'

@@ -1,0 +1,163 @@
+/**
+ * File sessions under <app>/sessions/<id>.json.
+ *
+ * - ids are 128 random bits (hex); an id sent by a client that has no file
+ *   is never adopted (no session fixation): a new one is made if needed;
+ * - the cookie `session_id_<app>` is HttpOnly, SameSite=Lax, Secure under HTTPS;
+ * - a request without a session cookie costs no file access, and no file is
+ *   created for a session nobody wrote to;
+ * - the file is written only when the JSON changed, atomically (temp + rename);
+ * - requests of one session are serialised by a per-session lock;
+ * - `forget()` skips saving; `renew(clear?)` moves the data to a fresh id
+ *   (call it at login); expired files are removed by `cleanupSessions`.
+ */
+import fs from 'node:fs'
+import fsp from 'node:fs/promises'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { acquire } from './lock'
+import { QK_SESSION_NOT_SERIALIZABLE } from './errors'
+
+export interface SessionOptions {
+  /** seconds a session lives after its last write (default 24 h) */
+  maxAge: number
+  secure: boolean
+}
+
+export type Session = Record<string, unknown> & {
+  forget(): void
+  renew(clear?: boolean): void
+}
+
+const ID = /^[0-9a-f]{32}$/
+
+interface Meta {
+  id: string | undefined
+  loadedJson: string
+  forgotten: boolean
+  renewedFrom: string | undefined
+  release: (() => void) | undefined
+}
+
+const META = Symbol('quark.session')
+
+export function cookieName(app: string): string {
+  return `session_id_${app}`
+}
+
+function newId(): string {
+  return randomBytes(16).toString('hex')
+}
+
+function makeSession(data: Record<string, unknown>, meta: Meta): Session {
+  const s = data as Session
+  Object.defineProperty(s, META, { value: meta, enumerable: false })
+  Object.defineProperty(s, 'forget', { value: () => { meta.forgotten = true }, enumerable: false })
+  Object.defineProperty(s, 'renew', {
+    enumerable: false,
+    value: (clear = false) => {
+      if (clear) for (const k of Object.keys(s)) delete s[k]
+      if (meta.id && !meta.renewedFrom) meta.renewedFrom = meta.id
+      meta.id = newId()
+      meta.loadedJson = '' // force a write under the new id
+    },
+  })
+  return s
+}
+
+/** Load the session named by the request's cookie (or an empty one). Holds the session lock until `saveSession`. */
+export async function loadSession(appFolder: string, cookieValue: string | undefined): Promise<Session> {
+  const meta: Meta = { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined }
+  if (cookieValue && ID.test(cookieValue)) {
+    meta.release = await acquire(`${appFolder}\0${cookieValue}`)
+    try {
+      const text = await fsp.readFile(path.join(appFolder, 'sessions', `${cookieValue}.json`), 'utf8')
+      const data = JSON.parse(text) as Record<string, unknown>
+      meta.id = cookieValue
+      meta.loadedJson = JSON.stringify(data)
+      return makeSession(data, meta)
+    } catch {
+      // missing or unreadable file: start afresh, under a new id when written
+      meta.release()
+      meta.release = undefined
+    }
+  }
+  return makeSession({}, meta)
+}
+
+export interface SaveResult {
+  /** the cookie value to send, when it must be (new or renewed id) */
+  setCookie?: string
+}
+
+/** Save if changed (atomically), release the lock, and say whether a cookie must be sent. */
+export async function saveSession(appFolder: string, session: Session, opts: { discard?: boolean } = {}): Promise<SaveResult> {
+  const meta = (session as unknown as Record<symbol, Meta>)[META]!
+  try {
+    if (meta.forgotten || opts.discard) return {}
+    let json: string
+    try { json = JSON.stringify(session) } catch (e) { throw new QK_SESSION_NOT_SERIALIZABLE((e as Error).message) }
+    if (json === meta.loadedJson) return {}
+    const dir = path.join(appFolder, 'sessions')
+    let sendCookie = false
+    if (!meta.id) {
+      if (json === '{}') return {}
+      meta.id = newId()
+      sendCookie = true
+    }
+    if (meta.renewedFrom) {
+      sendCookie = true
+      await fsp.rm(path.join(dir, `${meta.renewedFrom}.json`), { force: true })
+    }
+    await fsp.mkdir(dir, { recursive: true })
+    const file = path.join(dir, `${meta.id}.json`)
+    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
+    await fsp.writeFile(tmp, json, { mode: 0o600 })
+    await fsp.rename(tmp, file)
+    meta.loadedJson = json
+    return sendCookie ? { setCookie: meta.id } : {}
+  } finally {
+    meta.release?.()
+    meta.release = undefined
+  }
+}
+
+/** Release a session's lock without saving (used when the request failed). */
+export function releaseSession(session: Session): void {
+  const meta = (session as unknown as Record<symbol, Meta>)[META]
+  meta?.release?.()
+  if (meta) meta.release = undefined
+}
+
+export function sessionId(session: Session): string | undefined {
+  return (session as unknown as Record<symbol, Meta>)[META]?.id
+}
+
+/** Remove session files not written for `maxAge` seconds, and stale temp files. Returns how many were removed. */
+export async function cleanupSessions(appFolder: string, maxAge: number): Promise<number> {
+  const dir = path.join(appFolder, 'sessions')
+  let names: string[]
+  try { names = await fsp.readdir(dir) } catch { return 0 }
+  const limit = Date.now() - maxAge * 1000
+  let removed = 0
+  for (const n of names) {
+    if (!n.endsWith('.json') && !n.endsWith('.tmp')) continue
+    const f = path.join(dir, n)
+    try {
+      const st = await fsp.stat(f)
+      if (st.mtimeMs < limit) { await fsp.rm(f, { force: true }); removed++ }
+    } catch { /* removed meanwhile */ }
+  }
+  return removed
+}
+
+const lastCleanup = new Map<string, number>()
+
+/** Run cleanupSessions at most once every 10 minutes per app, in the background. */
+export function maybeCleanup(appFolder: string, maxAge: number): void {
+  const now = Date.now()
+  if (now - (lastCleanup.get(appFolder) ?? 0) < 600_000) return
+  lastCleanup.set(appFolder, now)
+  if (!fs.existsSync(path.join(appFolder, 'sessions'))) return
+  cleanupSessions(appFolder, maxAge).catch(() => {})
+}

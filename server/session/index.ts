@@ -1,0 +1,10 @@
+/**
+ * session/: file sessions (database and Redis stores later, same surface).
+ *
+ *   loadSession(appFolder, cookieValue) → Session (plain object + forget()/renew())
+ *   saveSession(appFolder, session) → { setCookie? }
+ *   releaseSession(session), sessionId(session), cookieName(app)
+ *   cleanupSessions(appFolder, maxAgeSeconds), maybeCleanup(...)
+ */
+export { loadSession, saveSession, releaseSession, sessionId, cookieName, cleanupSessions, maybeCleanup, type Session, type SessionOptions } from './fileSessions'
+export * from './errors'

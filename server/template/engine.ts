@@ -1,0 +1,153 @@
+/**
+ * TemplateEngine: one per app. A view is compiled once (with its layouts and
+ * includes) into a scoped function and cached; every file involved is
+ * stat-checked at most every `checkInterval` ms, and any change recompiles.
+ * Rendering never reads a file.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { compileScoped, type ScopedScript } from '../environment/scope'
+import { registerLineMapper, forgetSourceMap, originalPosition } from '../environment/sourcemaps'
+import { xmlescape } from '../html/index'
+import { compileTemplate } from './compile'
+import { parseTemplate } from './parse'
+import { QK_TEMPLATE_BAD_PATH, QK_TEMPLATE_NOT_FOUND } from './errors'
+
+export interface TemplateEngineOptions {
+  viewsFolder: string
+  /** minimum ms between two stat checks of a cached view's files (default 250; 0 checks on every render) */
+  checkInterval?: number
+}
+
+interface Entry {
+  script: ScopedScript
+  texts: readonly string[]
+  filename: string
+  stamps: Array<{ path: string; stamp: string }>
+  checkedAt: number
+}
+
+/**
+ * What compiled templates receive as `__q`: `e`, the escaping rule
+ * (null/undefined → '', helpers → .xml()), and `vars`, the render scope,
+ * whose own keys are the action's result (web2py's response._vars; generic
+ * views show them).
+ */
+interface Runtime { e: typeof xmlescape; vars: Record<string, unknown>; t: readonly string[] }
+function runtime(scope: Record<string, unknown>, entry: Entry): Runtime {
+  return { e: xmlescape, vars: scope, t: entry.texts }
+}
+
+/** The action's values in a render scope: its own keys (the framework names are inherited). */
+export function viewVars(scope: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(scope)) out[k] = scope[k]
+  return out
+}
+
+/** Where in a template an error was raised, attached to errors thrown while rendering. */
+export interface TemplatePosition { source: string; line: number }
+
+function stampOf(p: string): string {
+  try { const s = fs.statSync(p); return s.mtimeMs + ':' + s.size } catch { return 'missing' }
+}
+
+export class TemplateEngine {
+  readonly viewsFolder: string
+  private readonly checkInterval: number
+  private readonly cache = new Map<string, Entry>()
+  private compiles = 0
+
+  constructor(opts: TemplateEngineOptions) {
+    this.viewsFolder = path.resolve(opts.viewsFolder)
+    this.checkInterval = opts.checkInterval ?? 250
+  }
+
+  /** How many compilations this engine has done (for tests and the admin). */
+  get compileCount(): number { return this.compiles }
+
+  /** Absolute path of a view-relative name; refuses names that leave the views folder. */
+  resolve(view: string): string {
+    if (typeof view !== 'string' || !view || path.isAbsolute(view) || view.includes('\0')) throw new QK_TEMPLATE_BAD_PATH(String(view))
+    const full = path.resolve(this.viewsFolder, view)
+    if (!full.startsWith(this.viewsFolder + path.sep)) throw new QK_TEMPLATE_BAD_PATH(view)
+    return full
+  }
+
+  has(view: string): boolean {
+    try { return fs.statSync(this.resolve(view)).isFile() } catch { return false }
+  }
+
+  /** Render `view` with the names of `scope` visible (request environment + the action's result). */
+  async render(view: string, scope: Record<string, unknown>): Promise<string> {
+    const entry = this.entry(view)
+    try {
+      return (await entry.script.run(scope, [runtime(scope, entry)])) as string
+    } catch (e) {
+      annotate(e, entry.filename)
+      throw e
+    }
+  }
+
+  /** Synchronous render for views without `await` (throws if the view is async). */
+  renderSync(view: string, scope: Record<string, unknown>): string {
+    const entry = this.entry(view)
+    let out: unknown
+    try { out = entry.script.run(scope, [runtime(scope, entry)]) } catch (e) { annotate(e, entry.filename); throw e }
+    if (typeof out !== 'string') throw new TypeError(`renderSync: view ${view} is async; use render()`)
+    return out
+  }
+
+  private entry(view: string): Entry {
+    const key = view
+    const now = Date.now()
+    let entry = this.cache.get(key)
+    if (entry && now - entry.checkedAt >= this.checkInterval) {
+      entry.checkedAt = now
+      if (entry.stamps.some((s) => stampOf(s.path) !== s.stamp)) entry = undefined
+    }
+    if (!entry) {
+      entry = this.compile(view)
+      this.cache.set(key, entry)
+    }
+    return entry
+  }
+
+  private compile(view: string): Entry {
+    const stamps: Array<{ path: string; stamp: string }> = []
+    const compiled = compileTemplate(view, (name) => {
+      const p = this.resolve(name)
+      let source: string
+      // Stamp before reading so an edit made during compilation triggers another compile.
+      const stamp = stampOf(p)
+      try { source = fs.readFileSync(p, 'utf8') } catch { throw new QK_TEMPLATE_NOT_FOUND(name) }
+      if (!stamps.some((s) => s.path === p)) stamps.push({ path: p, stamp })
+      return { path: p, parsed: parseTemplate(source, p) }
+    })
+    this.compiles++
+    // The compiled function's filename: the view's path with a suffix, so stack frames are recognisable.
+    const filename = this.resolve(view) + '.compiled.js'
+    forgetSourceMap(filename)
+    registerLineMapper(filename, (line, column) => compiled.position(line, column))
+    const script = compileScoped(compiled.js, { filename, params: ['__q'], async: compiled.isAsync })
+    return { script, texts: compiled.texts, filename, stamps, checkedAt: Date.now() }
+  }
+}
+
+/** The template position of an error raised in compiled template `filename`, from its stack. */
+export function templatePosition(e: unknown, filename?: string): TemplatePosition | undefined {
+  const stack = e instanceof Error ? e.stack ?? '' : ''
+  for (const m of stack.matchAll(/\(?([^\s()]+\.compiled\.js):(\d+):(\d+)\)?/g)) {
+    if (filename && m[1] !== filename) continue
+    const pos = originalPosition(m[1]!, Number(m[2]), Number(m[3]))
+    if (pos) return { source: pos.source, line: pos.line }
+  }
+  return undefined
+}
+
+function annotate(e: unknown, filename: string): void {
+  if (e && typeof e === 'object' && !(e as { templatePosition?: unknown }).templatePosition) {
+    const pos = templatePosition(e, filename)
+    if (pos) Object.defineProperty(e, 'templatePosition', { value: pos, enumerable: false, configurable: true })
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * template/: the template language. Public surface:
+ *   TemplateEngine({ viewsFolder, checkInterval? })  .has(view) .render(view, scope) .renderSync(view, scope)
+ *   makeRender(engine, baseScope)   → response.render(view, ctx) for the request lifecycle
+ *   templatePosition(error)         → { source, line } of the template line that raised it
+ *   parseTemplate / compileTemplate (for tools such as the admin)
+ * In a template, `__q.vars` is the render scope; its own keys are the action's result.
+ * Errors thrown while rendering carry a non-enumerable `templatePosition`.
+ */
+import { TemplateEngine } from './engine'
+
+export { TemplateEngine, templatePosition, viewVars, type TemplateEngineOptions, type TemplatePosition } from './engine'
+export { parseTemplate, type Node, type ParsedTemplate } from './parse'
+export { compileTemplate, type CompiledTemplate } from './compile'
+export * from './errors'
+
+/**
+ * The `response.render(view, ctx)` the lifecycle installs: renders `view`
+ * with the request's names plus `ctx` on top (ctx wins).
+ */
+export function makeRender(engine: TemplateEngine, baseScope: Record<string, unknown>): (view: string, ctx?: Record<string, unknown>) => Promise<string> {
+  return (view, ctx) => engine.render(view, ctx ? Object.assign(Object.create(baseScope) as Record<string, unknown>, ctx) : baseScope)
+}

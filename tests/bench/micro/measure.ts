@@ -1,0 +1,95 @@
+/**
+ * Timing for the micro-benchmarks: an operation is run in batches sized to
+ * take ~10 ms each, after a warm-up; the result is the median batch's µs per
+ * operation. `compare` interleaves the batches of a subject and its baseline
+ * so that drift (frequency, GC, the other core) hits both alike.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { median } from '../stats'
+
+export interface MicroResult {
+  id: string
+  name: string
+  usPerOp?: number
+  opsPerSec?: number
+  /** usPerOp / baseline's usPerOp */
+  ratio?: number
+  /** what the ratio is against, e.g. "of better-sqlite3" */
+  baseline?: string
+  note?: string
+  /** why it was not measured */
+  skipped?: string
+}
+
+export type Op = () => unknown
+
+export interface MeasureOptions { warmupMs?: number; runMs?: number }
+
+const BATCH_MS = 10
+
+async function runBatch(op: Op, n: number): Promise<number> {
+  const t0 = process.hrtime.bigint()
+  for (let i = 0; i < n; i++) {
+    const r = op()
+    // await only real promises: a sync op is timed without a microtask per call
+    if (r && typeof (r as Promise<unknown>).then === 'function') await r
+  }
+  return Number(process.hrtime.bigint() - t0) / 1000 / n
+}
+
+/** Batch size so that one batch lasts about BATCH_MS. */
+async function calibrate(op: Op): Promise<number> {
+  let n = 1
+  for (;;) {
+    const us = await runBatch(op, n)
+    if (us * n >= BATCH_MS * 1000 || n >= 1 << 24) return Math.max(1, Math.round((BATCH_MS * 1000) / Math.max(us, 1e-3)))
+    n *= 4
+  }
+}
+
+export async function measure(op: Op, o: MeasureOptions = {}): Promise<number> {
+  const [us] = await measureMany([op], o)
+  return us
+}
+
+/** µs/op of each op, batches interleaved round-robin. */
+export async function measureMany(ops: Op[], o: MeasureOptions = {}): Promise<number[]> {
+  const warmupMs = o.warmupMs ?? 300
+  const runMs = o.runMs ?? 1000
+  const sizes: number[] = []
+  for (const op of ops) sizes.push(await calibrate(op))
+  const warmEnd = Date.now() + warmupMs
+  while (Date.now() < warmEnd) for (let i = 0; i < ops.length; i++) await runBatch(ops[i], sizes[i])
+  const samples: number[][] = ops.map(() => [])
+  const end = Date.now() + runMs * ops.length
+  do {
+    for (let i = 0; i < ops.length; i++) samples[i].push(await runBatch(ops[i], sizes[i]))
+  } while (Date.now() < end || samples[0].length < 5)
+  return samples.map(median)
+}
+
+export function result(id: string, name: string, us: number, extra: Partial<MicroResult> = {}): MicroResult {
+  return { id, name, usPerOp: us, opsPerSec: 1e6 / us, ...extra }
+}
+
+export function skipped(id: string, name: string, why: string): MicroResult {
+  return { id, name, skipped: why }
+}
+
+export const ROOT = path.resolve(import.meta.dirname, '../../..')
+
+/**
+ * Import a room's public surface (server/<room>/index.ts) at run time, so the
+ * suite compiles before the room exists. Returns the module or the reason it
+ * cannot be used yet.
+ */
+export async function importRoom(room: string): Promise<{ mod?: Record<string, any>; why?: string }> {
+  const file = path.join(ROOT, 'server', room, 'index.ts')
+  if (!fs.existsSync(file)) return { why: `server/${room}/index.ts does not exist yet` }
+  try {
+    return { mod: (await import(file)) as Record<string, any> }
+  } catch (e) {
+    return { why: `server/${room}/index.ts does not import: ${String((e as Error).message).split('\n')[0].slice(0, 200)}` }
+  }
+}

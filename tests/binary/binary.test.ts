@@ -1,0 +1,145 @@
+// dist/quark end to end: built, copied ALONE into an empty folder, run with no
+// node on PATH and no node_modules above, and checked over HTTPS.
+// QUARK_BINARY=<file> tests an existing binary instead of building one.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import net from 'node:net'
+import path from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { binarySkip, buildBinary, sandbox, start, request, type Sandbox, type Running, type Reply } from './helpers'
+
+let work = ''
+let box: Sandbox
+let server: Running
+let base = ''
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)) })
+  })
+}
+
+/** GET following redirects on the same server (at most 5). */
+async function follow(url: string): Promise<Reply & { url: string }> {
+  for (let i = 0; i < 5; i++) {
+    const r = await request(url)
+    if (r.status < 300 || r.status >= 400 || !r.headers.location) return { ...r, url }
+    url = new URL(r.headers.location, url).href
+  }
+  throw new Error(`too many redirects from ${url}`)
+}
+
+function quark(args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(box.bin, args, { env: box.env, cwd: box.home, encoding: 'utf8', timeout: 120_000 })
+  return { status: r.status, out: r.stdout + r.stderr }
+}
+
+/** Write a file of an app and make sure its mtime moves (live edits are detected by mtime). */
+function writeAppFile(rel: string, text: string): void {
+  const file = path.join(box.appDir, 'applications', ...rel.split('/'))
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const before = fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0
+  fs.writeFileSync(file, text)
+  const t = new Date(Math.max(Date.now(), before + 2000))
+  fs.utimesSync(file, t, t)
+}
+
+before(async () => {
+  if (binarySkip) return
+  let binary = process.env.QUARK_BINARY
+  if (!binary) {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-binary-build-'))
+    binary = path.join(work, 'quark')
+    buildBinary(binary)
+  }
+  box = sandbox(binary)
+  const port = await freePort()
+  // started from another folder, as a double-click would: data must land beside the binary
+  server = start(box.bin, ['--no-browser', '-p', String(port)], box.env, box.home)
+  const m = await server.waitFor(/(https:\/\/127\.0\.0\.1:\d+)/, 60_000)
+  base = m[1]!
+})
+
+after(async () => {
+  await server?.stop()
+  box?.cleanup()
+  if (work) fs.rmSync(work, { recursive: true, force: true })
+})
+
+test('first start: welcome app and certificate beside the binary, welcome index over HTTPS', { skip: binarySkip }, async () => {
+  assert.equal(spawnSync('node', ['--version'], { env: box.env }).error?.message.includes('ENOENT'), true, 'no node on PATH')
+  const r = await request(`${base}/welcome/default/index`)
+  assert.equal(r.status, 200, r.body)
+  assert.match(r.body, /<title>[^<]*Welcome/i)
+  assert.ok(fs.existsSync(path.join(box.appDir, 'applications', 'welcome', 'controllers', 'default.ts')), 'welcome copied beside the binary')
+  assert.ok(fs.readdirSync(box.appDir).some((f) => /cert/.test(f)), 'the self-signed certificate is kept beside the binary')
+  const css = await request(`${base}/_quark/bootstrap.min.css`)
+  assert.equal(css.status, 200)
+  assert.match(css.body.slice(0, 200), /Bootstrap/)
+})
+
+test('the admin answers with its login page', { skip: binarySkip }, async () => {
+  const r = await follow(`${base}/admin`)
+  assert.equal(r.status, 200, r.body.slice(0, 500))
+  assert.match(r.url, /\/admin\/default\/login/)
+  assert.match(r.body, /<input[^>]*type="password"/)
+})
+
+test('quark new makes an app the running server serves', { skip: binarySkip }, async () => {
+  const made = quark(['new', 'shop'])
+  assert.equal(made.status, 0, made.out)
+  assert.ok(fs.existsSync(path.join(box.appDir, 'applications', 'shop', 'controllers', 'default.ts')))
+  const r = await request(`${base}/shop/default/index`)
+  assert.equal(r.status, 200, r.body.slice(0, 500))
+  const again = quark(['new', 'shop'])
+  assert.notEqual(again.status, 0)
+  assert.match(again.out, /shop/)
+  const bad = quark(['new', '../evil'])
+  assert.notEqual(bad.status, 0)
+  assert.ok(!fs.existsSync(path.join(box.appDir, 'evil')))
+})
+
+test('a DB-backed page: SQLite through the embedded addon, file in the app', { skip: binarySkip }, async () => {
+  writeAppFile('shop/models/db.ts', [
+    "export const db = new DAL('sqlite://storage.sqlite')",
+    "db.defineTable('visit', Field('note', 'string'))",
+  ].join('\n'))
+  writeAppFile('shop/controllers/visits.ts', [
+    'export async function count() {',
+    "  await db.visit.insert({ note: String(request.vars.note ?? 'x') })",
+    '  return String(await db(db.visit).count())',
+    '}',
+  ].join('\n'))
+  const one = await request(`${base}/shop/visits/count?note=a`)
+  assert.equal(one.status, 200, one.body.slice(0, 800))
+  assert.equal(one.body, '1')
+  const two = await request(`${base}/shop/visits/count?note=b`)
+  assert.equal(two.body, '2')
+  assert.ok(fs.statSync(path.join(box.appDir, 'applications', 'shop', 'databases', 'storage.sqlite')).size > 0)
+})
+
+test('a controller edited on disk is live on the next request', { skip: binarySkip }, async () => {
+  writeAppFile('shop/controllers/live.ts', "export function version(): string { return 'one' }\n")
+  assert.equal((await request(`${base}/shop/live/version`)).body, 'one')
+  writeAppFile('shop/controllers/live.ts', "export function version(): string { return 'two: ' + [1, 2].map((n: number) => n * 2).join(',') }\n")
+  assert.equal((await request(`${base}/shop/live/version`)).body, 'two: 2,4')
+})
+
+test('--selftest boots, serves, compiles TypeScript, queries SQLite and exits 0', { skip: binarySkip }, () => {
+  const r = quark(['--selftest'])
+  assert.equal(r.status, 0, r.out)
+  for (const name of ['sqlite', 'typescript', 'tls', 'assets', 'server']) assert.match(r.out, new RegExp(`^ok\\s+${name}\\b`, 'm'))
+})
+
+test('--version and --help work from the binary', { skip: binarySkip }, () => {
+  const v = quark(['--version'])
+  assert.equal(v.status, 0)
+  assert.match(v.out.trim(), /^\d+\.\d+\.\d+$/)
+  const h = quark(['--help'])
+  assert.equal(h.status, 0)
+  assert.match(h.out, /\bnew\b/)
+})

@@ -1,0 +1,78 @@
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, type TestServer } from '../helpers/server'
+import { parsePath } from '../../server/dispatch'
+
+let s: TestServer
+before(async () => {
+  s = await startServer({
+    apps: {
+      welcome: {
+        'controllers/default.ts': `
+          export function index() { return 'welcome index' }
+          export function show() { return JSON.stringify({ f: request.function, c: request.controller, ext: request.extension, args: request.args.list, a0: request.args(0), a9: request.args(9, 'none') }) }
+          export function _secret() { return 'hidden' }
+          export const notAFunction = 42
+        `,
+        'controllers/other.ts': `export function index() { return 'other index' }`,
+      },
+      shop: { 'controllers/default.ts': `export function index() { return 'shop index' }` },
+    },
+  })
+})
+after(() => s.stop())
+
+test('defaults: / is welcome/default/index, /app is app/default/index, /app/c is c/index', async () => {
+  assert.equal((await s.request('/')).body, 'welcome index')
+  assert.equal((await s.request('/shop')).body, 'shop index')
+  assert.equal((await s.request('/shop/')).body, 'shop index')
+  assert.equal((await s.request('/welcome/other')).body, 'other index')
+})
+
+test('function, extension and args reach the request', async () => {
+  const r = await s.request('/welcome/default/show.json/a%20b/2?x=1')
+  assert.equal(r.status, 200)
+  assert.deepEqual(JSON.parse(r.body), { f: 'show', c: 'default', ext: 'json', args: ['a b', '2'], a0: 'a b', a9: 'none' })
+})
+
+test('names outside [A-Za-z0-9_] and bad extensions are 400', async () => {
+  for (const p of ['/welcome/de-fault/index', '/welcome/default/in.dex-x', '/we$come', '/welcome/default/index.j-s', '/welcome/default/%69ndex', '/welcome/default/x/%zz']) {
+    const r = await s.request(p)
+    assert.equal(r.status, 400, p)
+  }
+})
+
+test('missing app, controller or function is a 404 with a clear page', async () => {
+  let r = await s.request('/nosuchapp/default/index')
+  assert.equal(r.status, 404)
+  assert.match(r.body, /Invalid application: nosuchapp/)
+  r = await s.request('/welcome/nosuch/index')
+  assert.equal(r.status, 404)
+  assert.match(r.body, /Invalid controller/)
+  r = await s.request('/welcome/default/nosuch')
+  assert.equal(r.status, 404)
+  assert.match(r.body, /Invalid function/)
+})
+
+test('an action starting with _ and a non-function export are never exposed', async () => {
+  const r = await s.request('/welcome/default/_secret')
+  assert.equal(r.status, 404)
+  assert.doesNotMatch(r.body, /hidden/)
+  assert.equal((await s.request('/welcome/default/notAFunction')).status, 404)
+})
+
+test('parsePath unit: static, asset and action targets', () => {
+  const d = { application: 'welcome', controller: 'default', function: 'index' }
+  assert.deepEqual(parsePath('/a/static/css/x.css', d), { kind: 'static', application: 'a', path: 'css/x.css' })
+  assert.deepEqual(parsePath('/_quark/htmx.min.js', d), { kind: 'asset', name: 'htmx.min.js' })
+  assert.deepEqual(parsePath('/', d), { kind: 'action', application: 'welcome', controller: 'default', function: 'index', extension: 'html', args: [] })
+  assert.throws(() => parsePath('/a/b/c.', d), /Invalid name/)
+})
+
+test('framework assets are served under /_quark/, unknown names 404', async () => {
+  const r = await s.request('/_quark/htmx.min.js')
+  assert.equal(r.status, 200)
+  assert.match(String(r.headers['content-type']), /javascript/)
+  assert.ok([400, 404].includes((await s.request('/_quark/../package.json')).status))
+  assert.equal((await s.request('/_quark/nothing.js')).status, 404)
+})

@@ -1,0 +1,198 @@
+// The scheduler's behaviour tests, run against one database (SQLite or PostgreSQL) with real worker processes.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { forkWorker, type Scheduler, type TaskInfo } from '../../server/scheduler/index'
+
+export interface DbFixture { uri: string; drop(): Promise<void> }
+
+export const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms))
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(everyMs)
+  }
+}
+
+export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): void {
+  let fixture: DbFixture
+  let tmp: string
+  let marksFile: string
+  let scheduler: Scheduler
+  let closeAll: () => Promise<void>
+  const workers: ChildProcess[] = []
+  const figures: string[] = []
+
+  const marks = (prefix: string) => fs.readFileSync(marksFile, 'utf8').split('\n').filter((l) => l.startsWith(prefix + ' ') || l.startsWith(prefix + ':'))
+  const status = async (id: number) => (await scheduler.taskStatus(id))!
+  const finished = (id: number, statuses: string[]) => async () => {
+    const s = await status(id)
+    return statuses.includes(s.status) ? s : undefined
+  }
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-sched-'))
+    marksFile = path.join(tmp, 'marks.txt')
+    fs.writeFileSync(marksFile, '')
+    fixture = await makeDb()
+    process.env.QUARK_SCHED_URI = fixture.uri
+    process.env.QUARK_SCHED_MARKS = marksFile
+    const mod = await import('./fixtures/tasks')
+    scheduler = mod.scheduler
+    closeAll = (await import('../../server/dal/index')).closeAllConnections
+    // create the tables before the workers start
+    assert.equal(await scheduler.taskStatus(-1), null)
+    for (let i = 0; i < 3; i++) {
+      workers.push(forkWorker({ source: { kind: 'module', file: path.join(__dirname, 'fixtures', 'tasks.ts') }, name: `w${i}-${process.pid}`, heartbeatMs: 250, pollMs: 50, quiet: true },
+        { execArgv: ['--import', 'tsx'] }))
+    }
+    await waitFor('3 workers', async () => (await scheduler.workers()).length === 3)
+  })
+
+  after(async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM')
+    await Promise.all(workers.map((w) => (w.exitCode !== null || w.signalCode !== null) ? undefined : new Promise((r) => w.once('exit', r))))
+    await closeAll()
+    await fixture.drop()
+    fs.rmSync(tmp, { recursive: true, force: true })
+    if (figures.length) console.log(`# ${name}: ${figures.join('; ')}`)
+  })
+
+  test(`${name}: 200 tasks through 3 worker processes each run exactly once`, async () => {
+    const ids: number[] = []
+    for (let i = 0; i < 200; i++) ids.push((await scheduler.queueTask('mark', { args: [`bulk:${i}`] })).id)
+    const t0 = Date.now()
+    await waitFor('200 completed tasks', async () => {
+      const db = scheduler.db
+      return (await db(db.scheduler_task.status.eq('COMPLETED').and(db.scheduler_task.function_name.eq('mark'))).count()) >= 200
+    }, 120_000, 50)
+    const seconds = (Date.now() - t0) / 1000
+    figures.push(`200 tasks in ${seconds.toFixed(2)} s = ${(200 / seconds).toFixed(1)} tasks/s through 3 workers`)
+    const lines = marks('bulk')
+    const counts = new Map<string, number>()
+    for (const l of lines) counts.set(l.split(' ')[0]!, (counts.get(l.split(' ')[0]!) ?? 0) + 1)
+    assert.equal(counts.size, 200)
+    assert.ok([...counts.values()].every((n) => n === 1), 'no task ran twice')
+    const db = scheduler.db
+    const runs = await db(db.scheduler_run.task_id.belongs(ids)).select()
+    assert.equal(runs.length, 200, 'one scheduler_run per task')
+    assert.ok([...runs].every((r: any) => r.status === 'COMPLETED' && JSON.parse(r.run_result).startsWith('bulk:')))
+    const byWorker = new Set([...runs].map((r: any) => r.worker_name))
+    assert.equal(byWorker.size, 3, 'all three workers took part')
+    const pids = new Set(lines.map((l) => l.split(' ')[1]))
+    assert.ok(pids.size >= 3, 'the tasks ran in child processes of the workers')
+  })
+
+  test(`${name}: results, output and args/vars are stored`, async () => {
+    const { id, uuid } = await scheduler.queueTask('echo', { args: [1, 'two'], vars: { three: 3 } })
+    const s = await waitFor('echo', finished(id, ['COMPLETED']))
+    assert.equal(s.uuid, uuid)
+    assert.deepEqual(s.run!.result, { args: [1, 'two', { three: 3 }] })
+    assert.match(s.run!.output, /hello from a task \[1,"two",\{"three":3\}\]/)
+    assert.ok(s.run!.startTime! <= s.run!.stopTime!)
+    assert.deepEqual((await scheduler.taskStatus(uuid))!.id, id)
+  })
+
+  test(`${name}: repeats and period`, async () => {
+    const { id } = await scheduler.queueTask('mark', { args: ['repeat'], repeats: 3, period: 1 })
+    const s = await waitFor('3 repeats', finished(id, ['COMPLETED', 'FAILED']), 20_000)
+    assert.equal(s.status, 'COMPLETED')
+    assert.equal(s.timesRun, 3)
+    const runs = await scheduler.taskRuns(id)
+    assert.equal(runs.length, 3)
+    for (let i = 1; i < runs.length; i++) {
+      const gap = runs[i]!.startTime!.getTime() - runs[i - 1]!.stopTime!.getTime()
+      assert.ok(gap >= 990, `runs ${i - 1} and ${i} are ${gap} ms apart`)
+    }
+    assert.equal(marks('repeat').length, 3)
+  })
+
+  test(`${name}: a failing task is retried retryFailed times, then FAILED`, async () => {
+    const { id } = await scheduler.queueTask('fail', { retryFailed: 2 })
+    const s = await waitFor('failure', finished(id, ['FAILED']), 20_000)
+    assert.equal(s.timesFailed, 3)
+    const runs = await scheduler.taskRuns(id)
+    assert.equal(runs.length, 3)
+    assert.ok(runs.every((r) => r.status === 'FAILED' && /failing on purpose/.test(r.traceback ?? '') && /about to fail/.test(r.output)))
+  })
+
+  test(`${name}: a task past its timeout is killed and marked TIMEOUT; the worker goes on`, async () => {
+    const t0 = Date.now()
+    const { id } = await scheduler.queueTask('sleep', { args: [60_000], timeout: 1 })
+    const s = await waitFor('timeout', finished(id, ['TIMEOUT', 'COMPLETED', 'FAILED']), 20_000)
+    assert.equal(s.status, 'TIMEOUT')
+    assert.ok(Date.now() - t0 < 10_000)
+    assert.equal(s.run!.status, 'TIMEOUT')
+    const d = s.run!.stopTime!.getTime() - s.run!.startTime!.getTime()
+    assert.ok(d >= 1000 && d < 5000, `killed after ${d} ms`)
+    const next = await scheduler.queueTask('add', { args: [2, 3] })
+    const n = await waitFor('add', finished(next.id, ['COMPLETED']))
+    assert.equal(n.run!.result, 5)
+  })
+
+  test(`${name}: start and stop times are honoured; a queued task past its stop time EXPIRES`, async () => {
+    const start = new Date(Date.now() + 1500)
+    const { id } = await scheduler.queueTask('mark', { args: ['late'], startTime: start })
+    await sleep(700)
+    assert.equal((await status(id)).status, 'QUEUED', 'not run before its start time')
+    const s = await waitFor('late start', finished(id, ['COMPLETED']))
+    assert.ok(s.run!.startTime!.getTime() >= start.getTime())
+    const stop = new Date(Date.now() + 2600)
+    const rep = await scheduler.queueTask('mark', { args: ['until'], repeats: 0, period: 1, stopTime: stop })
+    const r = await waitFor('repeats up to the stop time', finished(rep.id, ['COMPLETED']), 20_000)
+    const runs = await scheduler.taskRuns(rep.id)
+    assert.ok(runs.length >= 2 && runs.length <= 3, `${runs.length} runs`)
+    assert.ok(runs.every((x) => x.startTime!.getTime() <= stop.getTime()))
+    assert.equal(r.timesRun, runs.length)
+    const expiring = await scheduler.queueTask('mark', { args: ['never'], groupName: 'nobody', stopTime: new Date(Date.now() + 500) })
+    await waitFor('expired', finished(expiring.id, ['EXPIRED']), 10_000)
+    assert.equal(marks('never').length, 0)
+  })
+
+  test(`${name}: stopTask stops a queued task and kills a running one`, async () => {
+    const queued = await scheduler.queueTask('mark', { args: ['stopped'], startTime: new Date(Date.now() + 60_000) })
+    assert.equal(await scheduler.stopTask(queued.id), true)
+    assert.equal((await status(queued.id)).status, 'STOPPED')
+    const running = await scheduler.queueTask('sleep', { args: [60_000], timeout: 120 })
+    await waitFor('running', finished(running.id, ['RUNNING']))
+    assert.equal(await scheduler.stopTask(running.uuid), true)
+    await waitFor('run stopped', async () => (await status(running.id)).run?.status === 'STOPPED', 10_000)
+    assert.equal((await status(running.id)).status, 'STOPPED')
+    assert.equal(await scheduler.stopTask(running.id), false, 'already stopped')
+  })
+
+  test(`${name}: bad options are refused`, async () => {
+    await assert.rejects(scheduler.queueTask('nope'), /no task function named "nope"/)
+    await assert.rejects(scheduler.queueTask('add', { period: -1 }), /period/)
+    await assert.rejects(scheduler.queueTask('add', { repeats: 1.5 }), /repeats/)
+    await assert.rejects(scheduler.queueTask('add', { startTime: new Date(Date.now() + 5000), stopTime: new Date() }), /stopTime/)
+    await assert.rejects(scheduler.queueTask('add', { args: [1n] as never }), /JSON-serialisable/)
+    const { uuid } = await scheduler.queueTask('add', { args: [1, 1], uuid: `u-${name}` })
+    await assert.rejects(scheduler.queueTask('add', { uuid }), /already queued/)
+  })
+
+  test(`${name}: a worker SIGKILLed in the middle of a task: the task is recovered and completed by another`, async () => {
+    const { id } = await scheduler.queueTask('sleep', { args: [1500, 'victim'], timeout: 60 })
+    const s = await waitFor('running', finished(id, ['RUNNING']))
+    await waitFor('task started', async () => marks('victim').length === 1)
+    const victim = workers.find((w) => s.assignedWorkerName === `w${workers.indexOf(w)}-${process.pid}`)!
+    assert.ok(victim, s.assignedWorkerName)
+    victim.kill('SIGKILL')
+    const done = await waitFor('recovered', finished(id, ['COMPLETED']), 30_000)
+    assert.notEqual(done.run!.workerName, s.assignedWorkerName)
+    const runs = await scheduler.taskRuns(id)
+    assert.equal(runs.length, 2)
+    assert.equal(runs[0]!.status, 'FAILED')
+    assert.match(runs[0]!.traceback ?? '', /stopped sending heartbeats/)
+    assert.equal(runs[1]!.status, 'COMPLETED')
+    assert.equal(marks('victim').length, 2, 'started once by the killed worker, once by the one that recovered it')
+    await waitFor('dead worker removed', async () => (await scheduler.workers()).length === 2)
+  })
+}
