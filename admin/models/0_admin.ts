@@ -12,6 +12,13 @@ if (!admin.adminAllowed(request.client, request.isHttps)) {
   throw HTTP(403, admin.disabledPage(), { 'Content-Type': 'text/html; charset=utf-8' })
 }
 
+// The admin is never framed (clickjacking) and its pages are not cached; Monaco's files may be.
+response.headers['X-Frame-Options'] = 'DENY'
+response.headers['Content-Security-Policy'] = "frame-ancestors 'none'"
+response.headers['X-Content-Type-Options'] = 'nosniff'
+response.headers['Referrer-Policy'] = 'same-origin'
+if (request.controller !== 'monaco') response.headers['Cache-Control'] = 'no-store'
+
 function setCookie(id: string): void {
   response.setCookie(admin.ADMIN_COOKIE, id, { path: '/admin', httpOnly: true, sameSite: 'Strict', secure: request.isHttps })
 }

@@ -14,7 +14,7 @@
  *   listApps, createApp, deleteApp, cleanApp, appFolderOf, checkAppName   the site page
  *   monacoFile(rel), monacoFolder()                                   Monaco from node_modules, confined
  *   attachAdminLive(httpServer, { isHttps })   the core's one call after listen(): the /admin/live WebSocket
- *   createAdminLive(opts), publishAppLog(app, line)                   the live channel itself; log lines in
+ *   createAdminLive(opts), publishAppLog(app, line), publishLogLine(coreLogLine)   the live channel; log lines in
  *   editorLibs(appFolder)             the declaration, models and framework sources for Monaco
  *   disabledPage, errorBody, humanSize, shortTime, groupTickets        page pieces
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
@@ -44,7 +44,7 @@ export {
 export { listControllerActions, type ControllerAction } from './actions'
 export { listApps, createApp, deleteApp, cleanApp, appFolderOf, checkAppName, APP_NAME, type AppSummary } from './apps'
 export { monacoFile, monacoFolder } from './monaco'
-export { createAdminLive, publishAppLog, type AdminLive, type AdminLiveOptions } from './live'
+export { createAdminLive, publishAppLog, publishLogLine, logLineApp, type AdminLive, type AdminLiveOptions } from './live'
 export { disabledPage, errorBody, humanSize, shortTime } from './pages'
 export { editorLibs, frameworkLibs, type ExtraLib } from './editortypes'
 export { groupTickets, errorKey, type TicketGroup, type TicketLike } from './ticketgroups'

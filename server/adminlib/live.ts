@@ -25,6 +25,20 @@ export function publishAppLog(app: string, line: string): void {
   logBus.emit('line', app, line)
 }
 
+/** The app a core log line is about: "GET /shop/default/index 200 1.2ms" or "... [ticket shop/<id>]". */
+export function logLineApp(line: string): string | undefined {
+  const t = /\[ticket ([A-Za-z][A-Za-z0-9_]*)\//.exec(line)
+  if (t) return t[1]
+  const m = /^[A-Z]+ \/([A-Za-z][A-Za-z0-9_]*)(?:[/?. ]|$)/.exec(line)
+  return m?.[1]
+}
+
+/** For the core's request/error log: publish each line to the app it is about. */
+export function publishLogLine(line: string): void {
+  const app = logLineApp(line)
+  if (app) publishAppLog(app, line)
+}
+
 export interface AdminLiveOptions {
   /** true when the upgrade request comes from a logged-in admin over an allowed connection */
   authorize(req: http.IncomingMessage): boolean

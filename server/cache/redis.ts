@@ -2,7 +2,7 @@
  * cache.redis: the same API over Redis (ioredis), always asynchronous.
  * Connected lazily on first use; keys are prefixed `quark:<app>:` so apps
  * sharing a server never collide; each key also gets a Redis expiry equal to
- * the timeExpire it was written with, so Redis reclaims stale entries itself.
+ * the timeExpire it was written with (at least 5 s), so Redis reclaims stale entries itself.
  */
 import { Redis } from 'ioredis'
 import { checkKey, deserialise, expireOf, isFresh, serialise, type Producer } from './common'
@@ -11,6 +11,12 @@ import { QK_CACHE_REDIS } from './errors'
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
 interface Stored { time: number; value: unknown }
+
+/**
+ * Floor of the Redis-side expiry: a value written with timeExpire 0 ("always
+ * recompute") must still be there for a reader that accepts older values.
+ */
+const MIN_TTL_MS = 5000
 
 export class RedisStore {
   private client: Redis | null = null
@@ -47,7 +53,7 @@ export class RedisStore {
     }
     const value = await fn()
     const buf = serialise('redis', { time: Date.now(), value })
-    await this.run('SET', (r) => (t === Infinity ? r.set(k, buf) : r.set(k, buf, 'PX', Math.max(1, Math.ceil(t * 1000)))))
+    await this.run('SET', (r) => (t === Infinity ? r.set(k, buf) : r.set(k, buf, 'PX', Math.max(MIN_TTL_MS, Math.ceil(t * 1000)))))
     return value
   }
 

@@ -97,6 +97,9 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
       const dal = optionalRoom('dal', () => require('../dal'))
       const closeAll = dal?.closeAllConnections as (() => Promise<void>) | undefined
       if (closeAll) await closeAll().catch(() => {})
+      const cache = optionalRoom('cache', () => require('../cache'))
+      const closeCaches = cache?.closeAllCaches as (() => Promise<void>) | undefined
+      if (closeCaches) await closeCaches().catch(() => {})
     },
   }
 }

@@ -191,7 +191,7 @@ export class DAL {
       const session = activeSession(this._driver)
       if (!session) {
         if (!drivers.has(this._driver.key)) return Promise.reject(new QK_DAL_CLOSED(this._driver.key))
-        return this._driver.run(sql, params).catch((e) => { throw wrapError(e, op, tables) })
+        return this._driver.run(sql, params, (e) => wrapError(e, op, tables))
       }
     }
     return this._execSlow(sql, params, tables, op)

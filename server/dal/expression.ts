@@ -202,6 +202,7 @@ export const displayDialect: Dialect = {
   random: 'RANDOM()',
   ilike: (l, r) => `${l} ILIKE ${r}`,
   alterColumn: () => [],
+  plainTypes: new Set([]),
   insertDefaults: () => '',
 }
 

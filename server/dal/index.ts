@@ -22,3 +22,10 @@ export { Expression, Query, type SubSelect } from './expression'
 export { parseUri, type ConnectionInfo } from './uri'
 export { parseCsv } from './csv'
 export * as dalErrors from './errors'
+
+import { DAL as DALClass } from './dal'
+import { FieldFn } from './field'
+/** The names models, controllers and views see without imports (environment/names.ts). */
+export function dalNames(): Record<string, unknown> {
+  return { DAL: DALClass, Field: FieldFn }
+}

@@ -97,9 +97,18 @@ export class DALSet {
       else if (a instanceof Expression) columns.push({ expr: a })
       else throw new QK_DAL_BAD_QUERY(`select() argument ${String(a)} is not a field, table or expression`)
     }
-    if (!columns.length) for (const t of tables.values()) for (const f of t._fieldList) columns.push({ expr: f, field: f, table: t })
-    for (const c of columns) collectTables(c.expr, tables)
-    const colSql = columns.map((c) => c.expr.compile(ctx)).join(', ')
+    let colSql: string
+    if (!columns.length) {
+      for (const t of tables.values()) for (const f of t._fieldList) columns.push({ expr: f, field: f, table: t })
+      // the column list of a whole table is the same on every request: cached with the definition
+      const only = tables.size === 1 ? [...tables.values()][0] : undefined
+      const key = only && !only._alias ? `*${ctx.d.name}` : ''
+      colSql = (key && only!._schema.selectSql.get(key)) || columns.map((c) => c.expr.compile(ctx)).join(', ')
+      if (key) only!._schema.selectSql.set(key, colSql)
+    } else {
+      for (const c of columns) collectTables(c.expr, tables)
+      colSql = columns.map((c) => c.expr.compile(ctx)).join(', ')
+    }
     let sql = `SELECT ${opts.distinct ? 'DISTINCT ' : ''}${colSql} FROM ${this.from(tables.values(), ctx, joins, lefts)}${this.whereSql(ctx)}`
     if (opts.groupby) sql += ` GROUP BY ${asList(opts.groupby).map((e) => e.compile(ctx)).join(', ')}`
     if (opts.having) sql += ` HAVING ${opts.having.compile(ctx)}`
@@ -218,6 +227,8 @@ function buildRows(db: DAL, columns: Column[], raw: unknown[][]): Rows {
   const records: Row[] = new Array(raw.length)
   const n = columns.length
   const types = columns.map((c) => c.expr.type)
+  // values the driver already returns in their JS form need no decoding
+  const plainCols = columns.map((c) => d.plainTypes.has(c.expr.type))
   const tIndex = columns.map((c) => (c.table ? tables.indexOf(c.table) : -1))
   const names = columns.map((c) => c.field?.name ?? c.expr.alias)
   const filters = columns.map((c) => c.field?.filterOut)
@@ -230,7 +241,7 @@ function buildRows(db: DAL, columns: Column[], raw: unknown[][]): Rows {
     if (nested) for (let k = 0; k < tables.length; k++) row[tableKey(tables[k])] = subs[k]
     for (let j = 0; j < n; j++) {
       let v = src[j]
-      if (v !== null) v = d.decode(types[j], v)
+      if (v !== null && !plainCols[j]) v = d.decode(types[j], v)
       const f = filters[j]
       if (f) v = f(v)
       const ti = tIndex[j]

@@ -89,6 +89,11 @@ async function runAction(req: IncomingMessage, res: ServerResponse, o: CoreOptio
   }
   const rt = appRuntime(target.application, folder)
   const session = await loadSession(folder, request.cookies[cookieName(target.application)])
+  // web2py's flash across a redirect: what one request put in session.flash, the next shows
+  if (session.flash !== undefined) {
+    response.flash = session.flash
+    delete session.flash
+  }
   const state = newState(folder, target.application, {
     request, response, session, T: rt.T(req.headers['accept-language']) as CurrentState['T'], cache: rt.cache(),
   })

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { nameSources } from './names'
+import { nameSources, optionalRoom } from './names'
 import { listDir } from './compiler'
 
 const SERVER = path.resolve(__dirname, '..')
@@ -59,8 +59,11 @@ export function declarationText(appFolder: string): string {
   lines.push(`  const request: import('${srv('http')}').QuarkRequest`)
   lines.push(`  const response: import('${srv('http')}').QuarkResponse`)
   lines.push(`  const session: import('${srv('session')}').Session`)
-  lines.push('  const cache: any')
-  lines.push('  const T: ((text: string, symbols?: unknown) => string) & { force(lang: string): void }')
+  // T and cache come from i18n/ and cache/ when those rooms are present
+  lines.push(optionalRoom('cache', () => require('../cache'))?.cacheFor ? `  const cache: import('${srv('cache')}').AppCache` : '  const cache: any')
+  lines.push(optionalRoom('i18n', () => require('../i18n'))?.translatorFor
+    ? `  const T: import('${srv('i18n')}').RequestT`
+    : '  const T: ((text: string, symbols?: unknown) => string) & { force(lang: string): void }')
   const declared = new Set(['request', 'response', 'session', 'cache', 'T'])
   for (const { name, room } of nameSources()) {
     if (declared.has(name) || CLASHES.has(name) || !/^[A-Za-z_$][\w$]*$/.test(name)) continue

@@ -104,7 +104,11 @@ function buildUrl(parts: string[], opts: UrlOptions): string {
   const other = args.length ? '/' + args.map((x) => pyQuote(String(x), !opts.encodeEmbeddedSlash)).join('/') : ''
   const path = (a ? '/' + a : '') + '/' + c + '/' + fn + other
   const pairs = flattenVars(opts.vars)
-  if (opts.hmacKey) pairs.push(['_signature', sign(signedMessage(path, pairs, opts.hashVars), opts.hmacKey, opts.salt ?? '')])
+  if (opts.hmacKey) {
+    // .html is the default extension: signed without it, as URL.verify sees the request.
+    const signedPath = ext === 'html' ? (a ? '/' + a : '') + '/' + c + '/' + f + other : path
+    pairs.push(['_signature', sign(signedMessage(signedPath, pairs, opts.hashVars), opts.hmacKey, opts.salt ?? '')])
+  }
   let url = path + (pairs.length ? '?' + encodeVars(pairs) : '')
   if (opts.anchor !== undefined && opts.anchor !== '') url += '#' + pyQuote(String(opts.anchor), true)
   if (opts.scheme || opts.host) {

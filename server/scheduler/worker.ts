@@ -12,9 +12,9 @@
  * task is conditional on `assigned_worker_name=me`, so a worker wrongly
  * presumed dead cannot overwrite the state set by the one that recovered it.
  *
- * Every database step is its own short transaction (see step()), and the
- * steps of one worker never interleave (a promise chain), so the heartbeat
- * timer cannot commit half of the loop's work.
+ * Every database step is its own short transaction (see step()). The
+ * heartbeat runs on its own timer, never queued behind a task or a claim,
+ * so a busy worker is not mistaken for a dead one.
  */
 import os from 'node:os'
 import { ChildExecutor, type Outcome, type RunHandle } from './executor'
@@ -28,7 +28,7 @@ export interface WorkerOptions {
   groups?: string[]
   /** how often the worker writes its heartbeat (default 1000 ms) */
   heartbeatMs?: number
-  /** a worker silent for this long is dead and its tasks are queued again (default 5 heartbeats) */
+  /** a worker silent for this long is dead and its tasks are queued again (default 5 heartbeats, at least 3 s) */
   deadAfterMs?: number
   /** idle wait between two looks for due tasks (default 200 ms) */
   pollMs?: number
@@ -49,7 +49,6 @@ export class Worker {
   private readonly pollMs: number
   private readonly log: (m: string) => void
   private readonly sqlite: boolean
-  private chain: Promise<unknown> = Promise.resolve()
   private stopping = false
   private status: WorkerStatus = 'ACTIVE'
   private current: { taskId: number; handle: RunHandle } | undefined
@@ -62,7 +61,7 @@ export class Worker {
     this.name = opts.name ?? `${os.hostname()}#${process.pid}`
     this.groups = opts.groups?.length ? opts.groups : [scheduler.groupName]
     this.heartbeatMs = opts.heartbeatMs ?? 1000
-    this.deadAfterMs = opts.deadAfterMs ?? this.heartbeatMs * 5
+    this.deadAfterMs = opts.deadAfterMs ?? Math.max(this.heartbeatMs * 5, 3000)
     this.pollMs = opts.pollMs ?? 200
     this.log = opts.logger ?? ((m) => console.log(m))
     this.executor = new ChildExecutor(opts.source, { childFile: opts.childFile })
@@ -70,24 +69,29 @@ export class Worker {
   }
 
   /**
-   * One database step, serialised with the worker's other steps. On
-   * PostgreSQL and MySQL a step is one transaction (one commit, which is
-   * what costs there); on SQLite each statement autocommits, because a
-   * deferred transaction that reads then writes can deadlock between
-   * processes, and SQLite commits are cheap.
+   * One database step. On PostgreSQL and MySQL a step is one transaction
+   * (on a connection of its own, so the heartbeat timer never shares one
+   * with the loop; and one commit per step, which is what costs there). On
+   * SQLite each statement autocommits, because a deferred transaction that
+   * reads then writes can deadlock between processes, and SQLite commits
+   * are cheap.
    */
   private step<R>(fn: () => Promise<R>): Promise<R> {
-    const run = () => (this.sqlite ? fn() : this.db.transaction(fn) as Promise<R>)
-    const p = this.chain.then(run, run)
-    this.chain = p.catch(() => undefined)
-    return p
+    return this.sqlite ? fn() : (this.db.transaction(fn) as Promise<R>)
   }
 
   /** Run until stopped, told to TERMINATE or KILL. */
   async run(): Promise<void> {
     await this.executor.warm()
     await this.register()
-    this.heartbeatTimer = setInterval(() => { void this.heartbeat().catch((e) => this.log(`[scheduler] ${this.name}: heartbeat failed: ${(e as Error).message}`)) }, this.heartbeatMs)
+    let beating = false
+    this.heartbeatTimer = setInterval(() => {
+      if (beating) return // a slow database: never pile heartbeats up
+      beating = true
+      this.heartbeat()
+        .catch((e) => this.log(`[scheduler] ${this.name}: heartbeat failed: ${(e as Error).message}`))
+        .finally(() => { beating = false })
+    }, this.heartbeatMs)
     this.log(`[scheduler] worker ${this.name} started (groups ${this.groups.join(',')})`)
     try {
       while (!this.stopping) {
@@ -187,11 +191,11 @@ export class Worker {
       const due = t.status.eq('QUEUED').and(t.enabled.eq(true)).and(t.group_name.belongs(this.groups)).and(t.next_run_time.le(now))
         .and(t.stop_time.eq(null).or(t.stop_time.gt(now)))
       // a few candidates, so that workers racing for the first one find another
-      const candidates = await this.db(due).select(t.id, { orderby: [t.next_run_time, t.id], limitby: [0, 5] })
-      for (const c of candidates) {
-        const n = await this.db(t.id.eq(c.id).and(t.status.eq('QUEUED'))).update({ status: 'RUNNING', assigned_worker_name: this.name, last_run_time: now })
+      const candidates = await this.db(due).select({ orderby: [t.next_run_time, t.id], limitby: [0, 5] })
+      for (const task of candidates) {
+        const n = await this.db(t.id.eq(task.id).and(t.status.eq('QUEUED'))).update({ status: 'RUNNING', assigned_worker_name: this.name, last_run_time: now })
         if (n !== 1) continue
-        const task = (await this.db(t.id.eq(c.id)).select())[0]
+        const c = task
         const runId = Number(await r.insert({ task_id: c.id, status: 'RUNNING', start_time: now, worker_name: this.name, run_output: '' }))
         return { task, runId, started: now }
       }

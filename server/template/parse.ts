@@ -35,6 +35,36 @@ function fileArg(arg: string, file: string, line: number, what: string): string 
   return m[2]
 }
 
+/**
+ * The `}}` that closes a directive, skipping string literals and comments
+ * so `{{='}}'}}` works. If quotes do not balance (a regex literal, say),
+ * falls back to the first `}}`, which is what web2py does.
+ */
+function findClose(source: string, from: number): number {
+  const plain = source.indexOf('}}', from)
+  let i = from
+  while (i < source.length) {
+    const ch = source[i]
+    if (ch === '}' && source[i + 1] === '}') return i
+    if (ch === '"' || ch === "'" || ch === '`') {
+      let j = i + 1
+      while (j < source.length && source[j] !== ch && (ch === '`' || source[j] !== '\n')) j += source[j] === '\\' ? 2 : 1
+      if (source[j] !== ch) return plain
+      i = j + 1
+    } else if (ch === '/' && source[i + 1] === '/') {
+      const nl = source.indexOf('\n', i)
+      const end = source.indexOf('}}', i)
+      if (nl < 0 || (end >= 0 && end < nl)) return end
+      i = nl + 1
+    } else if (ch === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2)
+      if (end < 0) return plain
+      i = end + 2
+    } else i++
+  }
+  return plain
+}
+
 export function parseTemplate(source: string, file: string): ParsedTemplate {
   const root: Node[] = []
   const stack: Array<{ nodes: Node[]; block?: Extract<Node, { kind: 'block' }> }> = [{ nodes: root }]
@@ -51,7 +81,7 @@ export function parseTemplate(source: string, file: string): ParsedTemplate {
       line += countLines(text)
     }
     if (open < 0) break
-    const close = source.indexOf('}}', open + 2)
+    const close = findClose(source, open + 2)
     if (close < 0) throw new QK_TEMPLATE_SYNTAX(file, line, 'unclosed {{')
     const raw = source.slice(open + 2, close)
     const here = line

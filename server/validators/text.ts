@@ -3,6 +3,7 @@
  * equality, case, slugs, JSON, clean-up, and the combinators that wrap other
  * validators (IS_EMPTY_OR, ANY_OF, IS_LIST_OF, IS_EXPR).
  */
+import { statSync } from 'node:fs'
 import {
   BaseValidator, ValidationError, ValidatorCore, factory, failure, isEmptyValue, messageOf, unwrap, validateAll, pyFormat, tr,
   type MaybePromise, type MessageOption, type ValidationResult, type Validator, type ValidatorLike,
@@ -97,9 +98,11 @@ function lengthOf(value: unknown): [number, unknown] {
   if (value === null || value === undefined) return [0, value]
   if (typeof value === 'string') return [[...value].length, value]
   if (Buffer.isBuffer(value) || Array.isArray(value)) return [value.length, value]
-  if (typeof value === 'object' && ('data' in value || 'size' in value)) {
-    const f = value as { data?: Buffer; size?: number }
-    return [typeof f.size === 'number' ? f.size : f.data?.length ?? 0, value]
+  if (typeof value === 'object' && ('data' in value || 'size' in value || 'path' in value)) {
+    const f = value as { data?: Buffer; size?: number; path?: string }
+    if (typeof f.size === 'number') return [f.size, value]
+    if (f.data) return [f.data.length, value]
+    try { return [statSync(String(f.path)).size, value] } catch { return [0, value] }
   }
   const s = String(value)
   return [[...s].length, s]

@@ -8,13 +8,13 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { startAdminServer, PASSWORD } from './helpers'
-import type { TestServer } from '../helpers/server'
+import { PASSWORD } from './helpers'
+import { startLiveAdminServer, type LiveAdminServer } from './liveserver'
 import { adminState } from '../../server/adminlib/index'
 
 const CHROMIUM = '/usr/bin/chromium'
 const SHOTS = path.join(__dirname, 'screenshots')
-let s: TestServer
+let s: LiveAdminServer
 let browser: Browser
 let page: Page
 
@@ -31,7 +31,7 @@ async function shot(name: string): Promise<void> {
 before(async () => {
   await waitForChromium()
   fs.mkdirSync(SHOTS, { recursive: true })
-  s = await startAdminServer()
+  s = await startLiveAdminServer()
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 860 } })
   page = await context.newPage()
@@ -114,7 +114,48 @@ test('edit the controller in Monaco: type an action, Ctrl+S, open its URL', asyn
   await tab.close()
 })
 
+test('tabs, the live channel (reload on change, conflict on save), the log followed live', async () => {
+  const ctl = path.join(s.appFolder('shop'), 'controllers', 'default.ts')
+  await page.waitForFunction(() => (globalThis as any).document.getElementById('qk-live').textContent === 'live: on')
+  // a second file in a tab
+  await page.click('[data-open="models/db.ts"]')
+  await openEditor('models/db.ts')
+  assert.equal(await page.locator('.qk-tab').count(), 2)
+  await page.click('.qk-tab[data-path="controllers/default.ts"]')
+  await openEditor('controllers/default.ts')
+  // changed on disk while not edited: reloaded
+  const disk = fs.readFileSync(ctl, 'utf8') + '// touched on disk\n'
+  fs.writeFileSync(ctl, disk)
+  await page.waitForFunction(() => (globalThis as any).quarkEditor.active.model.getValue().includes('// touched on disk'))
+  // changed on disk while edited: the user is warned, and asked on save
+  await page.keyboard.press('Control+End')
+  await page.keyboard.insertText('// my edit\n')
+  fs.writeFileSync(ctl, disk + '// someone else\n')
+  await page.waitForSelector('#qk-conflict:not(.d-none)')
+  assert.match(await page.textContent('#qk-conflict') ?? '', /changed on disk while you edit it/)
+  page.once('dialog', (d) => { assert.match(d.message(), /changed on disk/); void d.dismiss() })
+  await page.keyboard.press('Control+s')
+  await page.waitForFunction(() => /conflict/.test((globalThis as any).document.getElementById('qk-status').textContent))
+  assert.match(fs.readFileSync(ctl, 'utf8'), /someone else/, 'nothing written when the user says no')
+  await shot('05b-conflict')
+  page.once('dialog', (d) => void d.accept())
+  await page.keyboard.press('Control+s')
+  await waitSaved()
+  const now = fs.readFileSync(ctl, 'utf8')
+  assert.match(now, /my edit/)
+  assert.doesNotMatch(now, /someone else/, 'overwritten when the user says yes')
+  // the app's log, followed live
+  await page.click('#qk-follow')
+  const tab = await page.context().newPage()
+  await tab.goto(`${s.url}/shop/default/greet`)
+  await tab.close()
+  await page.waitForFunction(() => /GET \/shop\/default\/greet 200/.test((globalThis as any).document.getElementById('qk-log').textContent))
+  await shot('05c-log')
+  await page.click('#qk-follow')
+})
+
 test('a misspelt field is marked as a type error', async () => {
+  await page.click('.monaco-editor .view-lines')
   await page.keyboard.press('Control+End')
   await page.keyboard.press('Enter')
   await page.keyboard.insertText('export function where() {')

@@ -249,6 +249,41 @@ describe('design/edit paths stay inside the app', () => {
   })
 })
 
+describe('no user app can break the admin', () => {
+  let s: TestServer
+  before(async () => {
+    s = await startAdminServer({ apps: { broken: {
+      'models/db.ts': 'export const db = (((\n',
+      'controllers/default.ts': 'export function index( { return 1 }\n',
+      'views/default/index.html': '{{ for (;; }}',
+    } } })
+  })
+  after(async () => { await s.stop() })
+
+  test('an app with syntax errors everywhere is still designed and edited', async () => {
+    const { agent, csrf } = await loggedIn(s)
+    assert.equal((await s.request('/broken/default/index')).status, 500, 'the app itself fails')
+    const site = await agent.request('/admin/default/index')
+    assert.equal(site.status, 200)
+    assert.match(site.body, /data-app="broken"/)
+    const design = await agent.request('/admin/design/index/broken')
+    assert.equal(design.status, 200)
+    assert.match(design.body, /controllers\/default.ts/)
+    assert.equal((await agent.request('/admin/edit/index/broken?file=models/db.ts')).status, 200)
+    assert.equal((await agent.request('/admin/edit/types.json?app=broken')).status, 200)
+    const f = (await agent.request('/admin/edit/file.json?app=broken&path=models/db.ts')).json()
+    const r = await agent.request('/admin/edit/save.json', { body: { app: 'broken', path: 'models/db.ts', content: 'export const db = 1\n', hash: f.hash }, headers: { 'x-csrf-token': csrf } })
+    assert.equal(r.status, 200)
+    assert.equal((await agent.request('/admin/errors/index/broken')).status, 200)
+  })
+
+  test('admin pages are not framed nor cached', async () => {
+    const r = await s.request('/admin/default/login')
+    assert.equal(r.headers['x-frame-options'], 'DENY')
+    assert.equal(r.headers['cache-control'], 'no-store')
+  })
+})
+
 describe('site, design, editor and tickets', () => {
   let s: TestServer
   before(async () => { s = await startAdminServer() })
@@ -283,6 +318,13 @@ describe('site, design, editor and tickets', () => {
     assert.equal(r.status, 200, 'forced save after the user agreed')
     r = await agent.request('/admin/design/index/shop')
     assert.match(r.body, /href="\/shop\/default\/boom"/)
+    // create, rename, delete a file through the design page
+    assert.equal((await agent.request('/admin/design/create_file/shop', { form: { _csrf: csrf, path: 'views/shop/list.html' } })).status, 303)
+    assert.equal((await agent.request('/admin/design/create_file/shop', { form: { _csrf: csrf, path: 'views/shop/list.html' } })).status, 409)
+    assert.equal((await agent.request('/admin/design/rename_file/shop', { form: { _csrf: csrf, from: 'views/shop/list.html', to: 'views/shop/all.html' } })).status, 303)
+    assert.ok(fs.existsSync(path.join(s.appFolder('shop'), 'views', 'shop', 'all.html')))
+    assert.equal((await agent.request('/admin/design/delete_file/shop', { form: { _csrf: csrf, path: 'views/shop/all.html' } })).status, 303)
+    assert.ok(!fs.existsSync(path.join(s.appFolder('shop'), 'views', 'shop', 'all.html')))
 
     // types for the editor: the declaration, the models, the framework
     const types = (await agent.request('/admin/edit/types.json?app=shop')).json()

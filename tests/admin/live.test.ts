@@ -9,7 +9,7 @@ import path from 'node:path'
 import http from 'node:http'
 import { once } from 'node:events'
 import WebSocket from 'ws'
-import { createAdminLive, publishAppLog } from '../../server/adminlib/index'
+import { createAdminLive, publishAppLog, logLineApp } from '../../server/adminlib/index'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-live-'))
 const app = path.join(root, 'shop')
@@ -90,4 +90,12 @@ test('file changes and log lines arrive; paths outside the app refused', async (
   assert.equal((await line).line, 'GET /shop/default/index 200')
   ws.close()
   await once(ws, 'close')
+})
+
+test('log lines are told apart by app', () => {
+  assert.equal(logLineApp('GET /shop/default/index 200 1.2ms'), 'shop')
+  assert.equal(logLineApp('POST /shop?x=1 303 1ms'), 'shop')
+  assert.equal(logLineApp('quark: error in GET /x/default/boom: kaboom [ticket shop/127-0-0-1.2026]'), 'shop')
+  assert.equal(logLineApp('GET /_quark/bootstrap.min.css 200 1ms'), undefined)
+  assert.equal(logLineApp('random text'), undefined)
 })

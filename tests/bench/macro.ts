@@ -10,7 +10,7 @@ import path from 'node:path'
 import { createBenchFolder } from './bench-app'
 import { allContenders, type Contender } from './contenders'
 import { runLoad, type LoadResult } from './load'
-import { get, lastLines, stop, treeRss, waitReady, type ServerProcess } from './proc'
+import { get, lastLines, stop, treeCpuMs, treeRss, waitReady, type ServerProcess } from './proc'
 import { benchCertificate, buildPeers, QUARK_CLI, startPeer, startQuark, type TlsFiles } from './servers'
 import { median } from './stats'
 
@@ -31,7 +31,10 @@ export interface MacroRow {
   failed?: string
   samples: LoadResult[]
   rssBytes: number[]
+  /** server CPU time per request (µs), one per round */
+  cpuUs: number[]
   rps?: number
+  cpu?: number
   p50?: number
   p99?: number
   rss?: number
@@ -54,7 +57,7 @@ function serverKey(c: Contender): string {
 
 export async function runMacro(o: MacroOptions): Promise<MacroResult> {
   const contenders = selectContenders(allContenders(), o.only)
-  const rows: MacroRow[] = contenders.map((c) => ({ contender: c, samples: [], rssBytes: [], non2xx: 0, errors: 0 }))
+  const rows: MacroRow[] = contenders.map((c) => ({ contender: c, samples: [], rssBytes: [], cpuUs: [], non2xx: 0, errors: 0 }))
   const notes: string[] = []
   const folder = createBenchFolder()
   const work = path.join(folder.root, 'bench-work')
@@ -122,13 +125,17 @@ export async function runMacro(o: MacroOptions): Promise<MacroResult> {
         try {
           const warm = round === 0 ? o.warmupSeconds : o.warmupSeconds / 4
           if (warm > 0) await runLoad({ ...load, seconds: warm })
+          const pid = p.child.pid!
+          const cpu0 = treeCpuMs(pid)
           const r = await runLoad({ ...load, seconds: o.seconds })
+          const cpu1 = treeCpuMs(pid)
+          if (cpu0 !== undefined && cpu1 !== undefined && r.total > 0) row.cpuUs.push(((cpu1 - cpu0) * 1000) / r.total)
           row.samples.push(r)
           row.non2xx += r.non2xx
           row.errors += r.errors
-          const rss = p.child.pid ? treeRss(p.child.pid) : undefined
+          const rss = treeRss(pid)
           if (rss !== undefined) row.rssBytes.push(rss)
-          o.log(`  round ${round + 1} ${row.contender.id.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ''}`)
+          o.log(`  round ${round + 1} ${row.contender.id.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  cpu ${row.cpuUs.at(-1)?.toFixed(0) ?? '?'} µs/req${r.non2xx || r.errors ? `  non-2xx ${r.non2xx} errors ${r.errors}` : ''}`)
         } catch (e) {
           row.failed = `load failed: ${(e as Error).message}`
         }
@@ -140,6 +147,7 @@ export async function runMacro(o: MacroOptions): Promise<MacroResult> {
       row.p50 = median(row.samples.map((s) => s.p50))
       row.p99 = median(row.samples.map((s) => s.p99))
       if (row.rssBytes.length) row.rss = median(row.rssBytes)
+      if (row.cpuUs.length) row.cpu = median(row.cpuUs)
     }
   } finally {
     await Promise.all([...servers.values()].map(stop))

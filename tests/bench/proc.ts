@@ -133,3 +133,26 @@ export function treeRss(root: number): number | undefined {
   }
   return any ? sum : undefined
 }
+
+/** Linux reports /proc/<pid>/stat times in USER_HZ, which is 100 on every Linux ABI. */
+const USER_HZ = 100
+
+/**
+ * CPU time (user + system, ms) used so far by the server process and its
+ * children: the cost of serving, which, unlike requests per second, does
+ * not depend on what else runs on the machine.
+ */
+export function treeCpuMs(root: number): number | undefined {
+  let ticks = 0
+  let any = false
+  for (const pid of processTree(root)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      // fields 14 and 15 of stat (utime, stime) are at 11 and 12 after the command name
+      ticks += Number(f[11]) + Number(f[12])
+      any = true
+    } catch { /* ended while reading */ }
+  }
+  return any ? (ticks * 1000) / USER_HZ : undefined
+}

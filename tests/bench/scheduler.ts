@@ -38,7 +38,7 @@ async function runOne(kind: 'sqlite' | 'postgres'): Promise<void> {
   try {
     await scheduler.taskStatus(-1) // creates the tables
     for (let i = 0; i < WORKERS; i++) {
-      workers.push(forkWorker({ source: { kind: 'module', file: fixture }, heartbeatMs: 100, pollMs: 20, quiet: true }, { execArgv: ['--import', 'tsx'] }))
+      workers.push(forkWorker({ source: { kind: 'module', file: fixture }, heartbeatMs: 250, pollMs: 20, quiet: true }, { execArgv: ['--import', 'tsx'] }))
     }
     while ((await scheduler.workers()).length < WORKERS) await new Promise((r) => setTimeout(r, 50))
     await scheduler.disable()

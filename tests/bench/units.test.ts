@@ -130,3 +130,14 @@ test('a TypeScript function is located by name, since tsx output lines do not ma
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test("dal-micro.ts's figures become rows of the micro table; missing figures are named", async () => {
+  const { adaptDalMicro } = await import('./micro/index')
+  const rows = adaptDalMicro({ selectDalUs: 30, selectDirectUs: 20, selectPerRequestUs: 80, insertDalUs: 3000, insertDirectUs: 1000, define10TablesUs: 50 })
+  assert.deepEqual(rows.map((r) => r.id), ['dal-select-10', 'dal-select-per-request', 'dal-insert-1000', 'dal-define-10'])
+  assert.equal(rows[0].ratio, 1.5)
+  assert.equal(rows[2].ratio, 3)
+  const bad = adaptDalMicro({ selectDalUs: 30 })
+  assert.equal(bad.length, 1)
+  assert.match(bad[0].skipped!, /did not report selectDirectUs, insertDalUs, insertDirectUs, define10TablesUs/)
+})

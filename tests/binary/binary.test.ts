@@ -38,14 +38,18 @@ function quark(args: string[]): { status: number | null; out: string } {
   return { status: r.status, out: r.stdout + r.stderr }
 }
 
-/** Write a file of an app and make sure its mtime moves (live edits are detected by mtime). */
-function writeAppFile(rel: string, text: string): void {
+/**
+ * Write a file of an app and make sure its mtime moves; then wait out the
+ * server's re-check interval (environment RECHECK_MS, 500 ms), as a person would.
+ */
+async function writeAppFile(rel: string, text: string): Promise<void> {
   const file = path.join(box.appDir, 'applications', ...rel.split('/'))
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const before = fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0
   fs.writeFileSync(file, text)
   const t = new Date(Math.max(Date.now(), before + 2000))
   fs.utimesSync(file, t, t)
+  await new Promise((r) => setTimeout(r, 600))
 }
 
 before(async () => {
@@ -104,11 +108,11 @@ test('quark new makes an app the running server serves', { skip: binarySkip }, a
 })
 
 test('a DB-backed page: SQLite through the embedded addon, file in the app', { skip: binarySkip }, async () => {
-  writeAppFile('shop/models/db.ts', [
+  await writeAppFile('shop/models/db.ts', [
     "export const db = new DAL('sqlite://storage.sqlite')",
     "db.defineTable('visit', Field('note', 'string'))",
   ].join('\n'))
-  writeAppFile('shop/controllers/visits.ts', [
+  await writeAppFile('shop/controllers/visits.ts', [
     'export async function count() {',
     "  await db.visit.insert({ note: String(request.vars.note ?? 'x') })",
     '  return String(await db(db.visit).count())',
@@ -123,9 +127,9 @@ test('a DB-backed page: SQLite through the embedded addon, file in the app', { s
 })
 
 test('a controller edited on disk is live on the next request', { skip: binarySkip }, async () => {
-  writeAppFile('shop/controllers/live.ts', "export function version(): string { return 'one' }\n")
+  await writeAppFile('shop/controllers/live.ts', "export function version(): string { return 'one' }\n")
   assert.equal((await request(`${base}/shop/live/version`)).body, 'one')
-  writeAppFile('shop/controllers/live.ts', "export function version(): string { return 'two: ' + [1, 2].map((n: number) => n * 2).join(',') }\n")
+  await writeAppFile('shop/controllers/live.ts', "export function version(): string { return 'two: ' + [1, 2].map((n: number) => n * 2).join(',') }\n")
   assert.equal((await request(`${base}/shop/live/version`)).body, 'two: 2,4')
 })
 

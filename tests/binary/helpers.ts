@@ -87,7 +87,8 @@ export function request(url: string, opts: { method?: string; headers?: Record<s
   const u = new URL(url)
   const mod = u.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
-    const req = mod.request(u, { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false }, (res) => {
+    // agent: false, a new connection each time: a reused keep-alive socket may be closed by the server just then
+    const req = mod.request(u, { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false, agent: false }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => {

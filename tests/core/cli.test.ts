@@ -128,3 +128,16 @@ test('--cert/--key use your own certificate; unreadable files are a clear error'
   assert.equal(half.code, 2)
   assert.match(half.err, /go together/)
 })
+
+test("quark shell runs lines in the app's environment, models executed", () => {
+  const f = path.join(tmp, 'shellsite')
+  assert.equal(cli('new', 'shop', '-f', f).code, 0)
+  const r = spawnSync(process.execPath, [quark, 'shell', 'shop', '-f', f], {
+    input: 'settings.appName + "/" + current.application\n.exit\n', encoding: 'utf8', cwd: tmp, env: { ...process.env, QUARK_QUIET_ROOMS: '1' },
+  })
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /'Welcome\/shop'/)
+  const missing = cli('shell', 'nosuch', '-f', f)
+  assert.equal(missing.code, 3)
+  assert.match(missing.err, /No app named nosuch/)
+})

@@ -25,6 +25,8 @@ before(async () => {
           }
           export function forget() { session.name = 'changed'; session.forget(); return 'forgotten' }
           export function renew() { session.renew(); return 'renewed' }
+          export function flashAndGo() { session.flash = 'Saved!'; redirect('/app/default/showFlash') }
+          export function showFlash() { return String(response.flash) + '|' + String(session.flash) }
           export function bad() { session.f = 1n; return 'x' }
         `,
       },
@@ -115,4 +117,12 @@ test('cleanupSessions removes expired files only', async () => {
   assert.equal(removed, 1)
   assert.ok(!fs.existsSync(oldFile))
   assert.ok(fs.existsSync(newFile))
+})
+
+test('session.flash survives a redirect once, as response.flash', async () => {
+  const a = s.agent()
+  const r = await a.request('/app/default/flashAndGo')
+  assert.equal(r.status, 303)
+  assert.equal((await a.request('/app/default/showFlash')).body, 'Saved!|undefined')
+  assert.equal((await a.request('/app/default/showFlash')).body, '|undefined')
 })

@@ -69,6 +69,8 @@ test('signatures: salt, hashVars subset, extension', () => {
   const partial = URL('a', 'c', 'f', { vars: { x: 1, page: 2 }, hmacKey: 'k', hashVars: ['x'] })
   assert.equal(URL.verify(parse(partial.replace('page=2', 'page=3')), { hmacKey: 'k', hashVars: ['x'] }), true, 'uncovered var may change')
   assert.equal(URL.verify(parse(partial.replace('x=1', 'x=2')), { hmacKey: 'k', hashVars: ['x'] }), false)
+  const html = URL('a', 'c', 'f.html', { hmacKey: 'k' })
+  assert.equal(URL.verify(parse(html), { hmacKey: 'k' }), true, 'explicit .html signs like the default')
   const json = URL('a', 'c', 'f', { extension: 'json', hmacKey: 'k' })
   assert.equal(URL.verify(parse(json), { hmacKey: 'k' }), true)
 })

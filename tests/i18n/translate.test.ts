@@ -115,22 +115,22 @@ test('plural rules for the required languages', () => {
 
 test('a changed language file is reloaded (throttled), a broken one raises a clear error', async () => {
   const tr = new Translator(app)
-  tr.files.checkIntervalMs = 50
+  tr.files.checkIntervalMs = 400
   const T = tr.forRequest('de')
   assert.equal(String(T('Hello World')), 'Hallo Welt')
   write('de.json', { 'Hello World': 'Servus Welt' })
   const future = new Date(Date.now() + 5000)
   fs.utimesSync(path.join(app, 'languages', 'de.json'), future, future)
   assert.equal(String(T('Hello World')), 'Hallo Welt', 'not re-read inside the throttle window')
-  await new Promise((r) => setTimeout(r, 80))
+  await new Promise((r) => setTimeout(r, 450))
   assert.equal(String(T('Hello World')), 'Servus Welt')
   write('de.json', '{ not json')
   fs.utimesSync(path.join(app, 'languages', 'de.json'), new Date(Date.now() + 9000), new Date(Date.now() + 9000))
-  await new Promise((r) => setTimeout(r, 80))
+  await new Promise((r) => setTimeout(r, 450))
   assert.throws(() => String(T('Hello World')), (e: unknown) => isQuarkError(e) && e.code === 'QK_I18N_BAD_LANGUAGE_FILE' && /de\.json/.test(e.message))
   write('de.json', { 'Hello World': 'Hallo Welt' })
   fs.utimesSync(path.join(app, 'languages', 'de.json'), new Date(Date.now() + 12000), new Date(Date.now() + 12000))
-  await new Promise((r) => setTimeout(r, 80))
+  await new Promise((r) => setTimeout(r, 450))
   assert.equal(String(T('Hello World')), 'Hallo Welt')
 })
 

@@ -50,10 +50,10 @@ export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): 
     // create the tables before the workers start
     assert.equal(await scheduler.taskStatus(-1), null)
     for (let i = 0; i < 3; i++) {
-      workers.push(forkWorker({ source: { kind: 'module', file: path.join(__dirname, 'fixtures', 'tasks.ts') }, name: `w${i}-${process.pid}`, heartbeatMs: 250, pollMs: 50, quiet: true },
+      workers.push(forkWorker({ source: { kind: 'module', file: path.join(__dirname, 'fixtures', 'tasks.ts') }, name: `w${i}-${process.pid}`, heartbeatMs: 250, deadAfterMs: 2000, pollMs: 50, quiet: !process.env.QUARK_SCHED_VERBOSE },
         { execArgv: ['--import', 'tsx'] }))
     }
-    await waitFor('3 workers', async () => (await scheduler.workers()).length === 3)
+    await waitFor('3 workers', async () => (await scheduler.workers()).length === 3, 60_000).catch(async (e) => { throw new Error(e.message + ': ' + JSON.stringify(await scheduler.workers())) })
   })
 
   after(async () => {
@@ -67,8 +67,16 @@ export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): 
 
   test(`${name}: 200 tasks through 3 worker processes each run exactly once`, async () => {
     const ids: number[] = []
-    for (let i = 0; i < 200; i++) ids.push((await scheduler.queueTask('mark', { args: [`bulk:${i}`] })).id)
+    // queued while the workers are disabled, so the figure measures the workers, not the queueing
+    assert.equal(await scheduler.disable(), 3)
+    await sleep(600)
+    await scheduler.db.transaction(async () => {
+      for (let i = 0; i < 200; i++) ids.push((await scheduler.queueTask('mark', { args: [`bulk:${i}`] })).id)
+    })
+    await sleep(600)
+    assert.equal(marks('bulk').length, 0, 'disabled workers take no task')
     const t0 = Date.now()
+    assert.equal(await scheduler.resume(), 3)
     await waitFor('200 completed tasks', async () => {
       const db = scheduler.db
       return (await db(db.scheduler_task.status.eq('COMPLETED').and(db.scheduler_task.function_name.eq('mark'))).count()) >= 200

@@ -29,6 +29,11 @@ test('code blocks with braces, TypeScript types, pass, if/else', async () => {
   assert.equal(await e.render('code.html', scope({ rows: [], flag: true })), '<ul></ul>yes\n5')
 })
 
+test('}} inside strings and comments does not close a directive', async () => {
+  write('braces.html', "{{='{{=x}}'}}|{{=\"}}\"}}|{{=`a}}b`}}|{{ const o = { a: { b: 1 } } /* }} */ }}{{=o.a.b}}|{{ // a comment's quote }}ok")
+  assert.equal(await engine().render('braces.html', scope()), '{{=x}}|}}|a}}b|1|ok')
+})
+
 test('await in a template makes it async', async () => {
   write('async.html', `{{ const v = await load() }}<b>{{=v}}</b>{{=await Promise.resolve('<x>')}}`)
   assert.equal(await engine().render('async.html', scope({ load: async () => 42 })), '<b>42</b>&lt;x&gt;')

@@ -204,3 +204,16 @@ test('helpers: %g formatting, urlparse, strftime, instanceof without new', () =>
   assert.deepEqual(V.validateAll(V.defaultRequires('decimal(5,2)'), '1234.5'), ['1234.5', 'Enter a number between -1000 and 1000'])
   assert.deepEqual(V.defaultRequires('boolean'), [])
 })
+
+test('IS_LENGTH measures an uploaded file on disk', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-validators-len-'))
+  try {
+    const file = path.join(dir, 'up.bin')
+    fs.writeFileSync(file, Buffer.alloc(2048))
+    const up = { filename: 'up.bin', path: file }
+    assert.deepEqual(V.IS_LENGTH(1048576, 1024).validate(up), [up, null])
+    assert.deepEqual(V.IS_LENGTH(1000).validate(up), [up, 'Enter from 0 to 1000 characters'])
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -66,6 +66,8 @@ const cases: Case[] = [
   bad('length list', V.IS_LENGTH(2), [1, 2, 3], 'Enter from 0 to 2 characters'),
   ok('length buffer', V.IS_LENGTH(4), Buffer.from('abcd'), Buffer.from('abcd')),
   bad('length upload', V.IS_LENGTH(1048576, 1024), { filename: 'a.txt', data: Buffer.alloc(10) }, 'Enter from 1024 to 1.04858e+06 characters'),
+  ok('length upload size', V.IS_LENGTH(100), { filename: 'a.txt', size: 100 }, { filename: 'a.txt', size: 100 }),
+  bad('length upload missing file', V.IS_LENGTH(100, 1), { filename: 'a.txt', path: '/nonexistent/quark' }, 'Enter from 1 to 100 characters'),
   // IS_JSON
   ok('json object', V.IS_JSON(), '{"a": 100}', { a: 100 }),
   ok('json list', V.IS_JSON(), '[1,2]', [1, 2]),

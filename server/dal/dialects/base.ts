@@ -66,6 +66,8 @@ export interface Dialect {
   /** ALTER statement(s) changing a column's type */
   alterColumn(table: string, c: ColumnSpec): string[]
   insertDefaults(table: string): string
+  /** field types whose driver values are already the JS values (no decoding) */
+  plainTypes: Set<string>
 }
 
 export interface Driver {
@@ -73,8 +75,8 @@ export interface Driver {
   key: string
   /** exclusive connection for a transaction (SQLite: takes the file's mutex) */
   acquire(): Promise<Conn>
-  /** one statement, autocommit */
-  run(sql: string, params: unknown[]): Promise<ExecResult>
+  /** one statement, autocommit; `wrap` turns a driver error into the DAL's error */
+  run(sql: string, params: unknown[], wrap?: (e: unknown) => unknown): Promise<ExecResult>
   /** run fn on an exclusive connection holding the database-wide migration lock */
   withMigrationLock<T>(fn: (conn: Conn) => Promise<T>): Promise<T>
   /** does a table exist in the database? */

@@ -25,6 +25,7 @@ export const mysqlDialect: Dialect = {
   random: 'RAND()',
   ilike: (l, r) => `LOWER(${l}) LIKE LOWER(${r})`,
   alterColumn: (table, c) => [`ALTER TABLE \`${table}\` MODIFY COLUMN \`${c.name}\` ${commonColumnType({ ...c, unique: false }, TYPES)}`],
+  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'double', 'blob']),
   insertDefaults: (t) => `INSERT INTO \`${t}\` () VALUES ()`,
 }
 
@@ -46,14 +47,19 @@ function wrap(q: Queryable) {
 export class MysqlDriver implements Driver {
   readonly dialect = mysqlDialect
   readonly pool: mysql.Pool
-  readonly run: (sql: string, params: unknown[]) => Promise<ExecResult>
+  private readonly exec: (sql: string, params: unknown[]) => Promise<ExecResult>
 
   constructor(readonly key: string, info: ConnectionInfo, poolSize: number) {
     this.pool = mysql.createPool({
       host: info.host, port: info.port, user: info.user, password: info.password, database: info.database,
       connectionLimit: poolSize, dateStrings: true, supportBigNumbers: true, decimalNumbers: true, charset: 'utf8mb4', timezone: 'Z',
     })
-    this.run = wrap(this.pool)
+    this.exec = wrap(this.pool)
+  }
+
+  run(sql: string, params: unknown[], onError?: (e: unknown) => unknown): Promise<ExecResult> {
+    const p = this.exec(sql, params)
+    return onError ? p.catch((e) => { throw onError(e) }) : p
   }
 
   async acquire(): Promise<Conn> {

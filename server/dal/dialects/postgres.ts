@@ -41,6 +41,7 @@ export const postgresDialect: Dialect = {
     out.push(`ALTER TABLE ${q(table)} ALTER COLUMN ${q(c.name)} ${c.notnull ? 'SET' : 'DROP'} NOT NULL`)
     return out
   },
+  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'bigint', 'double', 'boolean', 'blob']),
   insertDefaults: (t) => `INSERT INTO "${t}" DEFAULT VALUES`,
 }
 
@@ -66,7 +67,7 @@ function wrap(client: pg.PoolClient | pg.Pool) {
 export class PostgresDriver implements Driver {
   readonly dialect = postgresDialect
   readonly pool: pg.Pool
-  readonly run: (sql: string, params: unknown[]) => Promise<ExecResult>
+  private readonly exec: (sql: string, params: unknown[]) => Promise<ExecResult>
 
   constructor(readonly key: string, info: ConnectionInfo, poolSize: number) {
     this.pool = new pg.Pool({
@@ -74,7 +75,12 @@ export class PostgresDriver implements Driver {
       max: poolSize, types: types as pg.CustomTypesConfig,
     })
     this.pool.on('error', () => { /* an idle client died; the pool replaces it */ })
-    this.run = wrap(this.pool)
+    this.exec = wrap(this.pool)
+  }
+
+  run(sql: string, params: unknown[], onError?: (e: unknown) => unknown): Promise<ExecResult> {
+    const p = this.exec(sql, params)
+    return onError ? p.catch((e) => { throw onError(e) }) : p
   }
 
   async acquire(): Promise<Conn> {

@@ -37,6 +37,7 @@ export const sqliteDialect: Dialect = {
   random: 'Random()',
   ilike: (l, r) => `LOWER(${l}) LIKE LOWER(${r})`,
   alterColumn: () => [],  // SQLite rebuilds the table instead (see migrate.ts)
+  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'bigint', 'double']),
   insertDefaults: (t) => `INSERT INTO "${t}" DEFAULT VALUES`,
 }
 
@@ -64,7 +65,11 @@ export class SqliteDriver implements Driver {
       this.statements.set(sql, stmt)
       if (stmt.reader) stmt.raw(true)
     }
-    if (stmt.reader) return { rows: stmt.all(params) as unknown[][], columns: stmt.columns().map((c) => c.name), changes: 0 }
+    if (stmt.reader) {
+      const st = stmt
+      // column names only when asked (executesql asDict): stmt.columns() costs as much as a small query
+      return { rows: st.all(params) as unknown[][], get columns() { return st.columns().map((c) => c.name) }, changes: 0 }
+    }
     const info = stmt.run(params)
     return { rows: [], columns: [], changes: info.changes, insertId: Number(info.lastInsertRowid) }
   }
@@ -81,12 +86,14 @@ export class SqliteDriver implements Driver {
     }
   }
 
-  run(sql: string, params: unknown[]): Promise<ExecResult> {
+  run(sql: string, params: unknown[], wrap?: (e: unknown) => unknown): Promise<ExecResult> {
     // fast path: nobody holds a transaction, so an autocommit statement runs now
     if (this.mutex.tryLock()) {
-      try { return Promise.resolve(this.execSync(sql, params)) } catch (e) { return Promise.reject(e) } finally { this.mutex.unlock() }
+      try { return Promise.resolve(this.execSync(sql, params)) } catch (e) { return Promise.reject(wrap ? wrap(e) : e) } finally { this.mutex.unlock() }
     }
-    return this.mutex.lock().then(() => { try { return this.execSync(sql, params) } finally { this.mutex.unlock() } })
+    return this.mutex.lock().then(() => {
+      try { return this.execSync(sql, params) } catch (e) { throw wrap ? wrap(e) : e } finally { this.mutex.unlock() }
+    })
   }
 
   /** BEGIN IMMEDIATE takes SQLite's write lock: another process migrating waits (busy_timeout). */
