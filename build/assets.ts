@@ -75,6 +75,7 @@ export async function collectAssets(opts: AssetOptions): Promise<Map<string, Buf
   const assets = new Map<string, Buffer>()
   assets.set(SEA_ASSETS.sqliteAddon, fs.readFileSync(sqliteAddon(root)))
   assets.set(SEA_ASSETS.esbuild, fs.readFileSync(esbuildExecutable(root)))
+  assets.set(SEA_ASSETS.esbuildJs, fs.readFileSync(path.join(root, 'node_modules', 'esbuild', 'lib', 'main.js')))
   assets.set(SEA_ASSETS.projectFiles, await writePack(projectFiles(root)))
   assets.set(SEA_ASSETS.welcome, await writePack(appFolder(root, 'welcome-app', log)))
   assets.set(SEA_ASSETS.admin, await writePack(appFolder(root, 'admin', log)))

@@ -58,6 +58,29 @@ function internalEntriesPlugin(root: string): esbuild.Plugin {
   }
 }
 
+/**
+ * `import ... from 'esbuild'` anywhere in the server becomes server/sea's
+ * loadEsbuild(): esbuild's own JS is not bundled but run from a real file
+ * (its transformSync needs a worker thread on that file; see server/sea/esbuild.ts).
+ */
+function esbuildPlugin(root: string): esbuild.Plugin {
+  const loader = path.join(root, 'server', 'sea', 'esbuild.ts')
+  return {
+    name: 'quark-esbuild',
+    setup(b) {
+      b.onResolve({ filter: /^esbuild$/ }, (args) => {
+        if (args.importer === loader) return { path: 'esbuild', external: true }
+        return { path: 'esbuild', namespace: 'quark-esbuild' }
+      })
+      b.onLoad({ filter: /.*/, namespace: 'quark-esbuild' }, () => ({
+        contents: `module.exports = require(${JSON.stringify(loader)}).loadEsbuild()`,
+        loader: 'js',
+        resolveDir: root,
+      }))
+    },
+  }
+}
+
 export interface BundleOptions {
   root: string
   /** the module build/sea-entry.ts runs after preparing the binary's runtime */
@@ -86,8 +109,6 @@ export async function bundle(opts: BundleOptions): Promise<esbuild.Metafile> {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
-    // esbuild's own JS calls require.resolve('esbuild') only when ESBUILD_BINARY_PATH is unset, never in the binary
-    logOverride: { 'require-resolve-not-external': 'silent' },
     // `require(`../${room}`)` makes esbuild include every file beside the rooms; a README is not code
     loader: { '.md': 'empty' },
     define: {
@@ -99,7 +120,7 @@ export async function bundle(opts: BundleOptions): Promise<esbuild.Metafile> {
       'require.main': 'undefined',
     },
     banner: { js: 'var __quark_import_meta_url=require("node:url").pathToFileURL(__filename).href;' },
-    plugins: [missingRoomPlugin(path.join(opts.root, 'server')), internalEntriesPlugin(opts.root), {
+    plugins: [missingRoomPlugin(path.join(opts.root, 'server')), internalEntriesPlugin(opts.root), esbuildPlugin(opts.root), {
       name: 'quark-main',
       setup(b) {
         b.onResolve({ filter: /^quark:main$/ }, () => ({ path: main }))

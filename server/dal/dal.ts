@@ -187,12 +187,11 @@ export class DAL {
   _exec(sql: string, params: unknown[], tables: Table[], op: string): Promise<ExecResult> {
     let pending = false
     for (let i = 0; i < tables.length; i++) if (tables[i]._schema.status !== 'done') { pending = true; break }
-    if (!pending) {
+    if (!pending && drivers.has(this._driver.key)) {
       const session = activeSession(this._driver)
-      if (!session) {
-        if (!drivers.has(this._driver.key)) return Promise.reject(new QK_DAL_CLOSED(this._driver.key))
-        return this._driver.run(sql, params, (e) => wrapError(e, op, tables))
-      }
+      if (!session) return this._driver.run(sql, params, (e) => wrapError(e, op, tables))
+      // a transaction already begun: straight to its connection
+      if (session.conn) return session.conn.exec(sql, params).then(undefined, (e) => { throw wrapError(e, op, tables) })
     }
     return this._execSlow(sql, params, tables, op)
   }

@@ -124,10 +124,11 @@ export class DALSet {
   }
 
   /** the rows of the set: select(field | table | expression ..., options?) */
-  async select(...args: unknown[]): Promise<Rows> {
-    const b = this._build(args)
-    const r = await this.db._exec(b.sql, b.params, b.tables, 'select')
-    return buildRows(this.db, b.columns, r.rows)
+  select(...args: unknown[]): Promise<Rows> {
+    // not `async`: one promise less on the hottest path (each promise costs a hook call when async hooks are on)
+    let b: ReturnType<DALSet['_build']>
+    try { b = this._build(args) } catch (e) { return Promise.reject(e) }
+    return this.db._exec(b.sql, b.params, b.tables, 'select').then((r) => buildRows(this.db, b.columns, r.rows))
   }
 
   _select(...args: unknown[]): string {

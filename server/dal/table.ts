@@ -111,7 +111,8 @@ export class Table {
       }
     }
     if (d.caps.returning) sql += ` RETURNING ${d.quote('id')}`
-    const params = cols.map((c) => d.encode(this._fieldMap.get(c)!.type, v[c]))
+    const params = new Array(cols.length)
+    for (let i = 0; i < cols.length; i++) params[i] = d.encode(this._fieldMap.get(cols[i])!.type, v[cols[i]])
     const r = await this._db._exec(sql, params, [this], 'insert')
     return r.insertId as number
   }

@@ -120,7 +120,7 @@ async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState,
       await commitAll(state)
       await finishSession(o, state, session, response)
     } catch (e) {
-      if (!isHTTP(e) && !(isQuarkError(e) && e.status < 500)) throw e
+      if (!isHTTP(e) && !isDeliberate(e)) throw e
       // a deliberate answer (HTTP, redirect, 404 of dispatch): the work done so far is kept
       await commitAll(state)
       await finishSession(o, state, session, response)
@@ -154,6 +154,12 @@ export function buildEnvironment(state: CurrentState): Record<string, unknown> {
   env.cache = state.cache
   env.T = state.T
   return env
+}
+
+/** The core's own 4xx answers (no such controller, no view, ...): not a bug, so no ticket and no rollback. */
+function isDeliberate(e: unknown): boolean {
+  if (!isQuarkError(e) || e.status >= 500) return false
+  return e.code.startsWith('QK_DISPATCH_') || e.code.startsWith('QK_HTTP_') || e.code === 'QK_ENV_NO_VIEW'
 }
 
 function httpAnswer(e: unknown, response: QuarkResponse): Body {

@@ -83,6 +83,8 @@ export function getStaticNames(): Record<string, unknown> {
   const s: Record<string, unknown> = Object.create(null)
   const add = (room: string, names: Record<string, unknown>) => {
     for (const k of Object.keys(names)) {
+      // never shadow a JavaScript global (Date, Map, Error, ...) by accident; URL is web2py's on purpose
+      if (k in globalThis && k !== 'URL') continue
       s[k] = names[k]
       sources.push({ name: k, room })
     }

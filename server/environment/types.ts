@@ -108,7 +108,8 @@ export function writeAppTypes(appFolder: string): string {
     fs.mkdirSync(dir, { recursive: true })
     fs.writeFileSync(file, text)
   }
+  // a tsconfig only for installed apps: an app mounted from a checkout (the admin) owns its own
   const tsconfig = path.join(appFolder, 'tsconfig.json')
-  if (!fs.existsSync(tsconfig)) fs.writeFileSync(tsconfig, tsconfigText())
+  if (path.basename(path.dirname(path.resolve(appFolder))) === 'applications' && !fs.existsSync(tsconfig)) fs.writeFileSync(tsconfig, tsconfigText())
   return file
 }

@@ -7,6 +7,7 @@
  */
 import path from 'node:path'
 import { interpolate } from '../current/index'
+import { markminToHtml } from '../html/index'
 import { LANGUAGE_CODE, parseAcceptLanguage } from './accept'
 import { QK_I18N_BAD_LANGUAGE } from './errors'
 import { LanguageFiles } from './files'
@@ -29,8 +30,15 @@ export class LazyT {
   [Symbol.toPrimitive](): string { return this.toString() }
 }
 
+/** T.M: the translation is MARKMIN, rendered to HTML by xml(). */
+export class LazyMarkmin extends LazyT {
+  xml(): string { return markminToHtml(this.toString()) }
+}
+
 export interface RequestT {
   (text: string, symbols?: Symbols): LazyT
+  /** a translation written in MARKMIN: renders as HTML in templates */
+  M(text: string, symbols?: Symbols): LazyMarkmin
   /** translate now, as a plain string */
   translate(text: string, symbols?: Symbols): string
   /** use this language for the rest of the request (null: back to Accept-Language) */
@@ -72,6 +80,7 @@ export class Translator {
     let picked: string | undefined
     const lang = () => (forced !== null ? forced : (picked ??= self.pickLanguage(acceptLanguage)))
     const T = ((text: string, symbols?: Symbols) => new LazyT(T, String(text), symbols)) as RequestT
+    T.M = (text, symbols) => new LazyMarkmin(T, String(text), symbols)
     T.translate = (text, symbols) => self.translate(lang(), String(text), symbols)
     T.force = (l) => {
       if (l === null || l === undefined || l === '') { forced = null; return }

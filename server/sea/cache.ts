@@ -29,14 +29,15 @@ function checkKey(hashKey: string): void {
 }
 
 /**
- * Write `data` as `<cache>/<hashKey>/<fileName>` (mode 0755) unless a file of
+ * Write `data` as `<cache>/<hashKey>/[<subdir>/]<fileName>` (mode 0755) unless a file of
  * the same size is already there, and return its path. Written to a temporary
  * name then renamed, so two processes starting at once never see half a file.
  */
-export function writeCachedFile(fileName: string, hashKey: string, data: Uint8Array, mode = 0o755, root = cacheRoot()): string {
+export function writeCachedFile(fileName: string, hashKey: string, data: Uint8Array, mode = 0o755, root = cacheRoot(), subdir = ''): string {
   checkKey(hashKey)
   if (fileName !== path.basename(fileName) || fileName === '' || fileName === '.' || fileName === '..') throw new QK_SEA_BAD_NAME(fileName)
-  const dir = path.join(root, hashKey)
+  if (subdir && !/^[\w-]+(\/[\w-]+)*$/.test(subdir)) throw new QK_SEA_BAD_NAME(subdir)
+  const dir = path.join(root, hashKey, ...(subdir ? subdir.split('/') : []))
   const target = path.join(dir, fileName)
   try {
     const st = fs.statSync(target)

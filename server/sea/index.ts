@@ -12,7 +12,8 @@
  *   manifest()                  - the build's manifest (version, content hashes of the assets)
  *   cacheRoot()                 - the user cache folder (XDG_CACHE_HOME or ~/.cache/quark, QUARK_CACHE_DIR overrides)
  *   extractExecutable(name, hashKey) - an asset written once to <cache>/<hashKey>/<name>, mode 0755; returns its path
- *   prepareEsbuild()            - sets ESBUILD_BINARY_PATH / ESBUILD_WORKER_THREADS=0; must run before esbuild's JS loads
+ *   prepareEsbuild()            - sets ESBUILD_BINARY_PATH; must run before esbuild's JS loads
+ *   loadEsbuild()               - the esbuild module (inside the binary the bundle's `import 'esbuild'` resolves to it)
  *   esbuildBinaryPath()         - the extracted esbuild executable inside the binary, undefined from a checkout
  *   loadBetterSqlite3()         - better-sqlite3's Database class, its native addon loaded via process.dlopen inside the binary
  *   projectFolder(name)         - 'welcome-app' | 'admin' | 'project-files' as a folder on disk (from a checkout: the
@@ -44,6 +45,8 @@ export const SEA_ASSETS = {
   manifest: 'quark/manifest.json',
   sqliteAddon: 'quark/better_sqlite3.node',
   esbuild: 'quark/esbuild',
+  /** esbuild's lib/main.js, loaded from the cache (see esbuild.ts) */
+  esbuildJs: 'quark/esbuild-main.js',
   monaco: 'quark/monaco-vs.pack',
   welcome: 'quark/welcome-app.pack',
   admin: 'quark/admin.pack',
@@ -125,15 +128,14 @@ export function esbuildBinaryPath(): string | undefined {
 }
 
 /**
- * esbuild reads ESBUILD_BINARY_PATH when its module is first evaluated, and its
- * synchronous API hangs inside a SEA unless worker threads are off; so the
- * binary's entry calls this before anything imports esbuild.
+ * esbuild reads ESBUILD_BINARY_PATH when its module is first evaluated, so the
+ * binary's entry calls this before anything imports esbuild. (Its worker
+ * thread works because esbuild's JS runs from a real file: see esbuild.ts.)
  */
 export function prepareEsbuild(): void {
   const bin = esbuildBinaryPath()
   if (!bin) return
   process.env.ESBUILD_BINARY_PATH = bin
-  process.env.ESBUILD_WORKER_THREADS = '0'
 }
 
 /**
@@ -253,4 +255,5 @@ export function monacoFile(rel: string): MonacoFile | undefined {
 
 export { serveMonaco } from './serve'
 export { openBrowser, hasDesktop } from './browser'
+export { loadEsbuild } from './esbuild'
 export { seaSelftest, runSelftestCommand, bootCheck, type SelftestCheck, type SelftestOptions } from './selftest'

@@ -180,6 +180,20 @@ test('a misspelt field is marked as a type error', async () => {
     return markers.filter((x: any) => x.severity === 8).map((x: any) => x.message)
   })
   assert.equal(ok.length, 1, `only the misspelt field is an error: ${ok.join(' | ')}`)
+  // IntelliSense: what the TypeScript worker offers after `request.` and for the framework's globals
+  const names = await page.evaluate(async () => {
+    const q = (globalThis as any).quarkEditor
+    const ts = q.monaco.typescript ?? q.monaco.languages.typescript
+    const model = q.active.model
+    const getWorker = await ts.getTypeScriptWorker()
+    const worker = await getWorker(model.uri)
+    const at = model.getValue().indexOf('request.aplication') + 'request.'.length
+    const member = await worker.getCompletionsAtPosition(model.uri.toString(), at)
+    const global = await worker.getCompletionsAtPosition(model.uri.toString(), model.getValue().indexOf('request.aplication'))
+    return { member: member.entries.map((e: any) => e.name), global: global.entries.map((e: any) => e.name) }
+  })
+  for (const n of ['application', 'args', 'vars', 'isLocal', 'cookies']) assert.ok(names.member.includes(n), `request.${n} completes`)
+  for (const n of ['request', 'response', 'session', 'T', 'HTTP', 'redirect', 'DIV', 'databaseLabel']) assert.ok(names.global.includes(n), `${n} completes`)
 })
 
 test('an error becomes a ticket whose stack links to the editor line', async () => {

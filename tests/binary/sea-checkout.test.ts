@@ -24,6 +24,11 @@ test('outside the binary: isSea is false, paths are the checkout, assets are ref
   assert.equal(process.env.ESBUILD_BINARY_PATH, before, 'a checkout keeps esbuild as installed')
 })
 
+test('loadEsbuild gives the installed esbuild from a checkout', () => {
+  const esbuild = sea.loadEsbuild() as typeof import('esbuild')
+  assert.equal(esbuild.transformSync('const a: number = 1', { loader: 'ts' }).code, 'const a = 1;\n')
+})
+
 test('loadBetterSqlite3 gives a working Database class', () => {
   const Database = sea.loadBetterSqlite3()
   const db = new Database(':memory:')

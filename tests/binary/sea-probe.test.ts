@@ -36,12 +36,14 @@ test('the probe binary passes its selftest from an empty folder without node', {
   // executables and folders extracted under content-hash keys, nothing beside the binary
   const cache = path.join(box.home, '.cache', 'quark')
   const extracted = fs.readdirSync(cache).flatMap((k) => fs.readdirSync(path.join(cache, k)))
-  assert.deepEqual(extracted.sort(), ['better_sqlite3.node', 'esbuild', 'welcome-app'])
+  // esbuild twice: its executable, and its JS API as <hash>/esbuild/lib/main.js
+  assert.deepEqual(extracted.sort(), ['better_sqlite3.node', 'esbuild', 'esbuild', 'welcome-app'])
+  assert.equal(extracted.length, fs.readdirSync(cache).length)
   assert.deepEqual(fs.readdirSync(box.appDir), ['probe'])
   // a second start reuses the cache
   const again = spawnSync(box.bin, [], { env: box.env, cwd: box.appDir, encoding: 'utf8', timeout: 60_000 })
   assert.equal(again.status, 0, again.stdout + again.stderr)
-  assert.equal(fs.readdirSync(cache).length, 3)
+  assert.equal(fs.readdirSync(cache).length, 4)
 })
 
 test('--selftest prints each check and exits 0', { skip: binarySkip }, () => {

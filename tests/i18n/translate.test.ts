@@ -78,6 +78,15 @@ test('symbols: %s and %(name)s, and xml() escapes', () => {
   assert.equal(T('Hello %s', ['<script>']).xml(), 'Ciao &lt;script&gt;')
 })
 
+test('T.M renders a MARKMIN translation as HTML', () => {
+  const T = new Translator(app).forRequest('it')
+  const m = T.M('**Hello World** <x>')
+  assert.equal(String(m), '**Hello World** <x>')
+  const html = m.xml()
+  assert.match(html, /<(b|strong)>Hello World<\/(b|strong)>/)
+  assert.ok(!html.includes('<x>'), 'raw HTML in the text is escaped: ' + html)
+})
+
 test('plural forms: %%{word} chooses the form for the number', () => {
   const tr = new Translator(app)
   const en = tr.forRequest('en')

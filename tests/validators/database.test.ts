@@ -1,5 +1,5 @@
 // IS_IN_DB / IS_NOT_IN_DB against real databases through the DAL's public API:
-// SQLite in a temp folder, and PostgreSQL (127.0.0.1:5432, a database made for the run).
+// SQLite in a temp folder, PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306), each a database made for the run.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
@@ -7,17 +7,19 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
+import mysql from 'mysql2/promise'
 import { DAL, Field, closeAllConnections } from '../../server/dal/index'
 import { IS_IN_DB, IS_NOT_IN_DB, IS_EMPTY_OR, IS_NOT_EMPTY, validateAll, type DbLike } from '../../server/validators/index'
 
 const pgName = `quark_test_validators_${crypto.randomBytes(5).toString('hex')}`
 const pgAdmin = () => new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' })
+const myAdmin = () => mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' })
 const folders: string[] = []
 
-async function openDb(kind: 'sqlite' | 'postgres'): Promise<DbLike> {
+async function openDb(kind: 'sqlite' | 'postgres' | 'mysql'): Promise<DbLike> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-validators-db-'))
   folders.push(folder)
-  const uri = kind === 'sqlite' ? 'sqlite://storage.sqlite' : `postgres://postgres@127.0.0.1:5432/${pgName}`
+  const uri = kind === 'sqlite' ? 'sqlite://storage.sqlite' : kind === 'postgres' ? `postgres://postgres@127.0.0.1:5432/${pgName}` : `mysql://root@127.0.0.1:3306/${pgName}`
   const db: any = new DAL(uri, { folder })
   db.defineTable('person', Field('name', 'string'), Field('email', 'string'), { format: '%(name)s' })
   db.defineTable('tag', Field('label', 'string'))
@@ -28,14 +30,16 @@ async function openDb(kind: 'sqlite' | 'postgres'): Promise<DbLike> {
 
 before(async () => {
   const c = pgAdmin(); await c.connect(); await c.query(`CREATE DATABASE ${pgName}`); await c.end()
+  const m = await myAdmin(); await m.query(`CREATE DATABASE ${pgName} CHARACTER SET utf8mb4`); await m.end()
 })
 after(async () => {
   await closeAllConnections()
   const c = pgAdmin(); await c.connect(); await c.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`); await c.end()
+  const m = await myAdmin(); await m.query(`DROP DATABASE IF EXISTS ${pgName}`); await m.end()
   for (const f of folders) fs.rmSync(f, { recursive: true, force: true })
 })
 
-for (const kind of ['sqlite', 'postgres'] as const) {
+for (const kind of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(`IS_IN_DB / IS_NOT_IN_DB on ${kind}`, () => {
     let db: DbLike
     before(async () => { db = await openDb(kind) })

@@ -81,7 +81,9 @@ export class SqliteDriver implements Driver {
     await this.mutex.lock()
     let released = false
     return {
-      exec: async (sql, params) => this.execSync(sql, params),
+      exec: (sql, params) => {
+        try { return Promise.resolve(this.execSync(sql, params)) } catch (e) { return Promise.reject(e) }
+      },
       release: () => { if (!released) { released = true; this.mutex.unlock() } },
     }
   }

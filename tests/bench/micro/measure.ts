@@ -1,8 +1,11 @@
 /**
  * Timing for the micro-benchmarks: an operation is run in batches sized to
- * take ~10 ms each, after a warm-up; the result is the median batch's µs per
- * operation. `compare` interleaves the batches of a subject and its baseline
- * so that drift (frequency, GC, the other core) hits both alike.
+ * take ~20 ms each, after a warm-up; the result is the median batch's CPU
+ * time of the JavaScript thread per operation (Linux schedstat, ns), which,
+ * unlike wall time, stays meaningful when other work shares the cores, and
+ * unlike process.cpuUsage leaves out V8's background threads. `measureMany`
+ * interleaves the batches of a subject and its baseline so that drift
+ * (frequency, GC, the other core) hits both alike.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -26,16 +29,33 @@ export type Op = () => unknown
 
 export interface MeasureOptions { warmupMs?: number; runMs?: number }
 
-const BATCH_MS = 10
+const BATCH_MS = 20
 
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`
+let schedstatWorks: boolean | undefined
+
+/** CPU time of this process's main (JavaScript) thread in µs; the whole process's where schedstat is missing. */
+export function threadCpuUs(): number {
+  if (schedstatWorks !== false) {
+    try {
+      const ns = Number(fs.readFileSync(SCHEDSTAT, 'latin1').split(' ')[0])
+      if (Number.isFinite(ns)) { schedstatWorks = true; return ns / 1000 }
+    } catch { /* not Linux, or no schedstats */ }
+    schedstatWorks = false
+  }
+  const c = process.cpuUsage()
+  return c.user + c.system
+}
+
+/** CPU µs per op over one batch of n calls. */
 async function runBatch(op: Op, n: number): Promise<number> {
-  const t0 = process.hrtime.bigint()
+  const c0 = threadCpuUs()
   for (let i = 0; i < n; i++) {
     const r = op()
     // await only real promises: a sync op is timed without a microtask per call
     if (r && typeof (r as Promise<unknown>).then === 'function') await r
   }
-  return Number(process.hrtime.bigint() - t0) / 1000 / n
+  return (threadCpuUs() - c0) / n
 }
 
 /** Batch size so that one batch lasts about BATCH_MS. */
