@@ -10,10 +10,16 @@ export async function login() {
   const next = safeNext(request.vars._next)
   if (ide.session.loggedIn) redirect(next)
   let error = ''
+  // A server started without the admin's startup call has no password: say how to set one.
+  const folder = admin.adminState.folder
+  if (!folder || !admin.hasAdminPassword(folder)) {
+    response.status = 503
+    return { error: 'No admin password is set: start Quark with --password <password> (or restart it to generate one).', lockedMinutes: 0, next, noPassword: true }
+  }
   let lockedMinutes = Math.ceil(admin.adminState.lockout.lockedFor(ip) / 60000)
   if (request.method === 'POST' && !lockedMinutes) {
     changing()
-    if (await admin.verifyAdminPassword(admin.adminState.folder ?? '', request.postVars.password)) {
+    if (await admin.verifyAdminPassword(folder, request.postVars.password)) {
       admin.adminState.lockout.succeed(ip)
       ide.login()
       redirect(next)
@@ -24,7 +30,7 @@ export async function login() {
   }
   if (lockedMinutes) response.status = 429
   else if (error) response.status = 401
-  return { error, lockedMinutes, next }
+  return { error, lockedMinutes, next, noPassword: false }
 }
 
 // Only admin pages are valid places to go back to after login (no open redirect).

@@ -21,6 +21,7 @@ export function index() {
 }
 
 function back(app: string, message: string): never {
+  admin.forgetCompiled(appOf(app).folder)
   ide.say(message)
   redirect(adminUrl('design', 'index', [app]))
 }

@@ -54,6 +54,7 @@ export function save() {
   const expected = typeof request.postVars.hash === 'string' ? request.postVars.hash : undefined
   try {
     const f = admin.saveAppFile(app.folder, request.postVars.path, content, expected, request.postVars.force === true)
+    admin.forgetCompiled(app.folder)
     return json({ path: f.path, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size })
   } catch (e) {
     const err = e as { code?: string }

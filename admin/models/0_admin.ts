@@ -33,7 +33,7 @@ export const ide = {
   get csrf(): string { return this.session.csrf },
   applications: admin.applicationsFolder(),
   /** the flash message of the previous request, shown once */
-  flash: found.flash ?? '',
+  flash: request.extension === 'html' ? found.flash ?? '' : '',
   /** after login: a fresh session id, so one planted before login is worthless */
   login(): void {
     this.session.loggedIn = true
@@ -46,7 +46,8 @@ export const ide = {
   },
   say(message: string): void { this.session.flash = message },
 }
-found.flash = undefined
+// Only a page shows (and so uses up) the flash; Monaco's files and JSON calls leave it.
+if (request.extension === 'html' && request.controller !== 'monaco') found.flash = undefined
 
 /** Throws 403 unless this is a POST carrying the session's CSRF token (form field _csrf or header X-CSRF-Token). */
 export function changing(): void {

@@ -16,6 +16,7 @@
  *   attachAdminLive(httpServer, { isHttps })   the core's one call after listen(): the /admin/live WebSocket
  *   createAdminLive(opts), publishAppLog(app, line), publishLogLine(coreLogLine)   the live channel; log lines in
  *   editorLibs(appFolder)             the declaration, models and framework sources for Monaco
+ *   forgetCompiled(appFolder)         a saved file is live on the very next request
  *   disabledPage, errorBody, humanSize, shortTime, groupTickets        page pieces
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
  */
@@ -79,6 +80,19 @@ export function scaffoldFolder(): string {
 /** The one call the core makes after listen(): serve the live channel at /admin/live. */
 export function attachAdminLive(server: http.Server, opts: { isHttps: boolean }): AdminLive {
   return attachLive(server, { isHttps: opts.isHttps, sessions: adminState.sessions, applicationsFolder })
+}
+
+/**
+ * After the admin changed an app's files: drop the core's compiled copies of
+ * that app so the very next request sees the change (the core otherwise
+ * notices within its recheck interval).
+ */
+export function forgetCompiled(appFolder: string): void {
+  try {
+    const env = require('../environment/index') as { invalidate?: (prefix?: string) => void }
+    env.invalidate?.(path.resolve(appFolder) + path.sep)
+    env.invalidate?.(fs.realpathSync(appFolder) + path.sep)
+  } catch { /* no core loaded (unit tests): nothing is cached */ }
 }
 
 /** The core's ticket store (list/read/delete), for the admin's errors pages. */

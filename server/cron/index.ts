@@ -5,6 +5,7 @@
  *   startCron(folder, apps?, { mode })  - the server's start hook: 'hard' (default), 'soft', 'external', 'none';
  *                                         returns { mode, tick(), stop() }; call tick() after each request (soft)
  *   cronCommand(argv)                   - `quark cron -f <folder> [-a app]`: run what is due once, exit code
+ *   cronCli                             - the same as an entry of the cli's COMMANDS table
  *   runDueOnce(folder, opts?)           - the same, as a function
  *   parseCrontab, parseSchedule, nextRun, isDue, matches - the parsers and the next-run calculator
  *   CronRunner, HardCron, SoftCron, LockFile            - the runners, with an injectable runTask and clock
@@ -32,7 +33,8 @@ export type { CronRunRecord, CronState } from './files'
 export { listApps, applicationsFolder } from './apps'
 export type { ExternalResult } from './external'
 export { defaultRunTask } from './task'
-export { cronCommand } from './command'
+export { cronCommand, parseCronArgs, CRON_USAGE } from './command'
+export { cronCli } from './cli'
 export * as cronErrors from './errors'
 
 export type CronMode = 'hard' | 'soft' | 'external' | 'none'

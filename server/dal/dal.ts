@@ -200,6 +200,12 @@ export class DAL {
     if (!drivers.has(this._driver.key)) throw new QK_DAL_CLOSED(this._driver.key)
     await this._ensureMigrated(tables)
     const session = activeSession(this._driver)
+    if (session && !session.conn) {
+      // before a transaction begins, migrate every table defined so far: a migration waiting on locks held by
+      // this very transaction (PostgreSQL/MySQL foreign keys) could never finish
+      const pending = this.tables.map((n) => this[n] as Table).filter((t) => t._schema.status !== 'done')
+      if (pending.length) await this._ensureMigrated(pending)
+    }
     try {
       if (!session) return await this._driver.run(sql, params)
       const conn = await session.connection()

@@ -23,6 +23,8 @@ export interface SchemaEntry {
   insertSql: Map<string, string>
   /** compiled SELECT text by query shape */
   selectSql: Map<string, string>
+  /** row prototypes shared by every request (rows.ts), by method-field names */
+  rowProtos: Map<string, object>
 }
 
 const entries = new Map<string, SchemaEntry>()
@@ -36,7 +38,7 @@ export function schemaEntry(driverKey: string, tablename: string, columns: () =>
     e = {
       status: mode === 'off' ? 'done' : 'pending', tablename, columns: cols,
       hash: crypto.createHash('sha1').update(JSON.stringify(cols)).digest('hex'),
-      insertSql: new Map(), selectSql: new Map(),
+      insertSql: new Map(), selectSql: new Map(), rowProtos: new Map(),
     }
     entries.set(key, e)
   }

@@ -19,42 +19,67 @@ export const baseRowProto: object = Object.defineProperty({}, 'get', {
   },
 })
 
-/** Methods every table row has. `this` is the row. */
-export function makeRowPrototype(table: Table): object {
-  const proto = {
+/** The table a row came from: a symbol, so it never shows in keys or JSON. */
+export const ROW_TABLE: unique symbol = Symbol('quark.row.table')
+
+/** the row's table in its DAL object, unaliased (UPDATE/DELETE name the real table) */
+function tableOf(row: Row): Table {
+  const t = row[ROW_TABLE as any] as Table
+  return t._alias ? (t._db[t._tablename] as Table) : t
+}
+
+/**
+ * Methods every table row has. The prototype is shared by every request
+ * (cached with the definition) so rows keep one hidden class across
+ * requests; the row's own table is read from row[ROW_TABLE].
+ */
+export function rowPrototypeFor(table: Table): object {
+  const key = table._methods.length ? table._methods.map((m) => m.name).join(',') : ''
+  const cached = table._schema.rowProtos.get(key)
+  if (cached) return cached
+  const proto: Record<string, unknown> = {
     /** update this record in the database and in the object */
     async updateRecord(this: Row, values: Record<string, unknown> = {}): Promise<number> {
+      const t = tableOf(this)
       const changes: Record<string, unknown> = {}
-      for (const f of table.fields) if (f !== 'id' && (f in values)) changes[f] = values[f]
+      for (const f of t.fields) if (f !== 'id' && (f in values)) changes[f] = values[f]
       Object.assign(this, changes)
-      return table._db(table.id.eq(this.id)).update(changes)
+      return t._db(t.id.eq(this.id)).update(changes)
     },
     async deleteRecord(this: Row): Promise<number> {
-      return table._db(table.id.eq(this.id)).delete()
+      const t = tableOf(this)
+      return t._db(t.id.eq(this.id)).delete()
     },
-    /** the row a reference field points to (null if none) */
-    async ref(this: Row, fieldname: string): Promise<Row | null> {
-      const f = table[fieldname]
-      if (!f?.referenced) throw new Error(`${table._tablename}.${fieldname} is not a reference field`)
+    /** the row a reference field points to (null if none); the rows, for list:reference */
+    async ref(this: Row, fieldname: string): Promise<any> {
+      const t = tableOf(this)
+      const f = t[fieldname]
+      if (!f?.referenced) throw new Error(`${t._tablename}.${fieldname} is not a reference field`)
       const v = this[fieldname]
       if (v === null || v === undefined) return null
-      const target = table._db[f.referenced] as Table
-      if (Array.isArray(v)) return (await table._db(target.id.belongs(v)).select()) as any
+      const target = t._db[f.referenced] as Table
+      if (Array.isArray(v)) return t._db(target.id.belongs(v)).select()
       return target.get(v)
     },
     /** the set of rows of `tablename` whose reference field points to this row */
     referencing(this: Row, tablename: string, fieldname?: string) {
-      const other = table._db[tablename] as Table
-      const name = fieldname ?? other._fieldList.find((f) => f.referenced === table._tablename && !f.type.startsWith('list:'))?.name
-      if (!name) throw new Error(`${tablename} has no reference to ${table._tablename}`)
-      return table._db(other[name].eq(this.id))
+      const t = tableOf(this)
+      const other = t._db[tablename] as Table
+      const name = fieldname ?? other._fieldList.find((f) => f.referenced === t._tablename && !f.type.startsWith('list:'))?.name
+      if (!name) throw new Error(`${tablename} has no reference to ${t._tablename}`)
+      return t._db(other[name].eq(this.id))
     },
   }
-  Object.setPrototypeOf(proto, baseRowProto)
   for (const m of table._methods) {
-    Object.defineProperty(proto, m.name, { value: function (this: Row, ...args: unknown[]) { return m.fn(this, ...args) }, enumerable: false })
+    const name = m.name
+    proto[name] = function (this: Row, ...args: unknown[]) {
+      const method = (this[ROW_TABLE as any] as Table)._methods.find((x) => x.name === name)!
+      return method.fn(this, ...args)
+    }
   }
   for (const k of Object.keys(proto)) Object.defineProperty(proto, k, { enumerable: false })
+  Object.setPrototypeOf(proto, baseRowProto)
+  table._schema.rowProtos.set(key, proto)
   return proto
 }
 

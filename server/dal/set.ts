@@ -6,7 +6,7 @@ import type { DAL } from './dal'
 import { Expression, Query, countAll, inlineParams, type CompileContext, type SubSelect } from './expression'
 import { Field } from './field'
 import { Table, type JoinSpec } from './table'
-import { Rows, baseRowProto, type Row } from './rows'
+import { Rows, baseRowProto, ROW_TABLE, type Row } from './rows'
 import { QK_DAL_BAD_QUERY, QK_DAL_NO_FIELD } from './errors'
 
 export interface SelectOptions {
@@ -233,18 +233,20 @@ function buildRows(db: DAL, columns: Column[], raw: unknown[][]): Rows {
   const tIndex = columns.map((c) => (c.table ? tables.indexOf(c.table) : -1))
   const names = columns.map((c) => c.field?.name ?? c.expr.alias)
   const filters = columns.map((c) => c.field?.filterOut)
+  const protos = tables.map((t) => t._rowProto)
   // virtual fields only when the whole table was selected (they may read any field)
   const virtuals = tables.map((t) => (t._virtual.length && t._fieldList.every((f) => columns.some((c) => c.field === f)) ? t._virtual : []))
   for (let i = 0; i < raw.length; i++) {
     const src = raw[i]
-    const subs: Row[] = tables.map((t) => Object.create(t._rowProto))
+    const subs: Row[] = new Array(tables.length)
+    for (let k = 0; k < tables.length; k++) { const sub = Object.create(protos[k]); sub[ROW_TABLE] = tables[k]; subs[k] = sub }
     const row: Row = nested ? Object.create(baseRowProto) : subs[0] ?? Object.create(baseRowProto)
     if (nested) for (let k = 0; k < tables.length; k++) row[tableKey(tables[k])] = subs[k]
     for (let j = 0; j < n; j++) {
       let v = src[j]
       if (v !== null && !plainCols[j]) v = d.decode(types[j], v)
       const f = filters[j]
-      if (f) v = f(v)
+      if (f && v !== null) v = f(v)
       const ti = tIndex[j]
       if (ti >= 0) subs[ti][names[j]!] = v
       else if (names[j]) row[names[j]!] = v

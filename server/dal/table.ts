@@ -8,7 +8,7 @@ import type { DAL } from './dal'
 import { Field, MethodField, VirtualField } from './field'
 import type { Query } from './expression'
 import { QK_DAL_BAD_VALUE, QK_DAL_NO_FIELD } from './errors'
-import { makeRowPrototype, type Row } from './rows'
+import { rowPrototypeFor, type Row } from './rows'
 import type { SchemaEntry } from './migrate'
 import type { DALSet } from './set'
 
@@ -53,9 +53,9 @@ export class Table {
   get _plural(): string { return this._pluralName ?? this._singular + 's' }
   set _plural(v: string) { this._pluralName = v }
 
-  /** row prototype (updateRecord, deleteRecord, methods), made once per table per request */
+  /** row prototype (updateRecord, deleteRecord, methods), shared across requests */
   get _rowProto(): object {
-    return this._proto ??= makeRowPrototype(this)
+    return this._proto ??= rowPrototypeFor(this)
   }
 
   /** `db.person.on(db.person.id.eq(db.thing.owner))` for join/left options */
@@ -189,6 +189,18 @@ export class Table {
     if (Object.keys(errors).length) return { updated: 0, errors }
     const q = typeof key === 'number' ? this.id.eq(key) : key
     return { updated: await this._db(q).update(clean), errors }
+  }
+
+  /** delete every row (DELETE, so foreign keys and cascades apply on every dialect) */
+  async truncate(): Promise<number> { return this._db(this).delete() }
+
+  /** drop the table and forget its schema snapshot; the next use of a definition creates it again */
+  async drop(): Promise<void> {
+    const d = this._db._dialect
+    await this._db._exec(`DROP TABLE ${d.quote(this._tablename)}`, [], [this], 'drop')
+    await this._db._exec(`DELETE FROM ${d.quote('quark_schema')} WHERE ${d.quote('tablename')} = ${d.param(1)}`, [this._tablename], [], 'drop')
+    this._schema.status = 'pending'
+    this._schema.promise = undefined
   }
 
   /** all rows of this table */

@@ -13,7 +13,13 @@ export type Target =
   | { kind: 'static'; application: string; path: string }
   | { kind: 'asset'; name: string }
 
-export interface Defaults { application: string; controller: string; function: string }
+export interface Defaults {
+  application: string
+  controller: string
+  function: string
+  /** per-app defaults (an app's routes.json), looked up once the app is known */
+  forApp?: (app: string) => { controller?: string; function?: string } | undefined
+}
 
 export function isValidAppName(name: string): boolean {
   return NAME.test(name) && !name.startsWith('_') && name.length <= 64
@@ -27,9 +33,10 @@ export function parsePath(pathname: string, defaults: Defaults): Target {
   if (app === '_quark') return { kind: 'asset', name: parts.slice(2).join('/') }
   if (!NAME.test(app)) throw new QK_DISPATCH_BAD_NAME(app)
   if (parts[2] === 'static') return { kind: 'static', application: app, path: parts.slice(3).join('/') }
-  const controller = parts[2] || defaults.controller
+  const own = parts[2] && parts[3] ? undefined : defaults.forApp?.(app)
+  const controller = parts[2] || own?.controller || defaults.controller
   if (!NAME.test(controller)) throw new QK_DISPATCH_BAD_NAME(controller)
-  let fn = parts[3] || defaults.function
+  let fn = parts[3] || (parts[2] && parts[2] !== own?.controller ? undefined : own?.function) || defaults.function
   let extension = 'html'
   const dot = fn.indexOf('.')
   if (dot !== -1) {

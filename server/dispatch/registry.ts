@@ -11,12 +11,15 @@ import { QK_DISPATCH_BAD_APP_NAME } from './errors'
 
 export class AppRegistry {
   readonly applicationsFolder: string
+  /** the folder that holds applications/ (and the site's routes.json) */
+  readonly folder: string
   private scanned = new Map<string, string>()
   private mounted = new Map<string, string>()
   private lastScan = 0
 
   constructor(folder: string) {
-    this.applicationsFolder = path.join(path.resolve(folder), 'applications')
+    this.folder = path.resolve(folder)
+    this.applicationsFolder = path.join(this.folder, 'applications')
     this.scan()
   }
 

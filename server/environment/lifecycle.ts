@@ -7,10 +7,11 @@
  *     → commit every state.transactionals → session save → send
  *   thrown HTTP / redirect: commit, save the session, send that response
  *     (web2py commits on redirect too)
+ *   a QuarkError with a 4xx status (no such function, a room's bad input): roll back, answer it, no ticket
  *   any other error: roll back, store a ticket, send a 500 page with only the ticket id
  *   always: release the transactionals, remove upload temp files.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { newState, runInContext, type CurrentState } from '../current'
 import { isQuarkError } from '../errors'
@@ -18,7 +19,7 @@ import {
   buildRequest, QuarkResponse, sendResponse, errorPage, readBody, hasBody, removeUploads, serveStatic, serveAsset, isHTTP,
   QK_HTTP_ABORTED, type BodyLimits, type QuarkRequest, type HTTPError,
 } from '../http'
-import { parsePath, type AppRegistry, type Target } from '../dispatch'
+import { parsePath, siteDefaultApp, appDefaults, type AppRegistry, type Target } from '../dispatch'
 import { loadSession, saveSession, releaseSession, cookieName, maybeCleanup, type Session } from '../session'
 import { saveTicket } from '../tickets'
 import { appRuntime, type AppRuntime } from './app'
@@ -39,7 +40,7 @@ export interface CoreOptions {
   logError?: (line: string) => void
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 500: 'Internal Server Error' }
+const STATUS_TEXT: Record<number, string | undefined> = STATUS_CODES
 
 export function createHandler(o: CoreOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const log = o.log ?? ((l: string) => { process.stdout.write(l + '\n') })
@@ -65,7 +66,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: CoreOptions)
   const pathname = q === -1 ? url : url.slice(0, q)
   let target: Target
   try {
-    target = parsePath(pathname, { application: o.registry.get('init') ? 'init' : 'welcome', controller: 'default', function: 'index' })
+    target = parsePath(pathname, {
+      application: siteDefaultApp(o.registry.folder) ?? (o.registry.get('init') ? 'init' : 'welcome'),
+      controller: 'default',
+      function: 'index',
+      forApp: (app) => { const f = o.registry.get(app); return f ? appDefaults(f) : undefined },
+    })
   } catch (e) {
     if (isQuarkError(e)) return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message)
     throw e
@@ -120,9 +126,13 @@ async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState,
       await commitAll(state)
       await finishSession(o, state, session, response)
     } catch (e) {
-      if (!isHTTP(e) && !isDeliberate(e)) throw e
-      // a deliberate answer (HTTP, redirect, 404 of dispatch): the work done so far is kept
-      await commitAll(state)
+      if (isHTTP(e)) {
+        // a deliberate answer (HTTP, redirect): the work done so far is kept, as web2py does
+        await commitAll(state)
+      } else if (isQuarkError(e) && e.status < 500) {
+        // a client error raised by a room (no such function, bad callback, ...): no ticket, nothing kept
+        await rollbackAll(state)
+      } else throw e
       await finishSession(o, state, session, response)
       body = httpAnswer(e, response)
     }
@@ -154,12 +164,6 @@ export function buildEnvironment(state: CurrentState): Record<string, unknown> {
   env.cache = state.cache
   env.T = state.T
   return env
-}
-
-/** The core's own 4xx answers (no such controller, no view, ...): not a bug, so no ticket and no rollback. */
-function isDeliberate(e: unknown): boolean {
-  if (!isQuarkError(e) || e.status >= 500) return false
-  return e.code.startsWith('QK_DISPATCH_') || e.code.startsWith('QK_HTTP_') || e.code === 'QK_ENV_NO_VIEW'
 }
 
 function httpAnswer(e: unknown, response: QuarkResponse): Body {

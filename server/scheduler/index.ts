@@ -7,6 +7,7 @@
  *   Worker               - the worker loop (atomic claiming, child process per task with timeout, heartbeats,
  *                          dead-worker recovery); usually started by `quark scheduler`
  *   schedulerCommand(argv) - `quark scheduler <app> [-n N] [--group g]`
+ *   schedulerCli         - the same as an entry of the cli's COMMANDS table
  *   forkWorker(cfg)      - start one worker process (tests, supervisors)
  *   schedulerNames()     - the framework names this room adds to every model/controller/view: { Scheduler }
  *   TASK_STATUSES, RUN_STATUSES, WORKER_STATUSES, defineSchedulerTables
@@ -20,6 +21,7 @@ export type { WorkerOptions } from './worker'
 export { ChildExecutor } from './executor'
 export type { Outcome } from './executor'
 export { schedulerCommand, forkWorker, parseSchedulerArgs, SCHEDULER_USAGE } from './command'
+export { schedulerCli } from './cli'
 export type { WorkerProcessConfig } from './worker-main'
 export { schedulerFromModule, appScheduler } from './source'
 export type { TaskSource } from './source'

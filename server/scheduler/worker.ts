@@ -83,6 +83,13 @@ export class Worker {
   /** Run until stopped, told to TERMINATE or KILL. */
   async run(): Promise<void> {
     await this.executor.warm()
+    // touch the three tables outside any transaction, so that their migration (if any) never runs
+    // inside one of ours: a migration waiting for a lock held by another worker's open transaction
+    // would wait forever on PostgreSQL
+    for (const name of ['scheduler_task', 'scheduler_run', 'scheduler_worker']) {
+      const table = this.db[name]
+      await this.db(table.id.eq(0)).select(table.id)
+    }
     await this.register()
     let beating = false
     this.heartbeatTimer = setInterval(() => {

@@ -9,7 +9,7 @@ import {
   ensureAdminPassword, verifyAdminPassword, passwordFile, LoginLockout, AdminSessions, adminCookie, readCookie, csrfValid,
   requireCsrf, adminAllowed, resolveInApp, listAppFiles, readAppFile, saveAppFile, createAppFile, renameAppFile,
   deleteAppFile, uploadAppFile, listControllerActions, listApps, createApp, deleteApp, cleanApp, appFolderOf, monacoFile,
-  languageOf,
+  languageOf, groupTickets, errorKey, errorBody, disabledPage,
 } from '../../server/adminlib/index'
 
 const tmpRoots: string[] = []
@@ -266,5 +266,24 @@ describe('monaco files', () => {
     assert.equal(code(() => monacoFile('/etc/passwd')), 'QK_ADMIN_BAD_PATH')
     assert.equal(code(() => monacoFile('nope.js')), 'QK_ADMIN_NOT_FOUND')
     assert.equal(code(() => monacoFile('editor')), 'QK_ADMIN_NOT_FOUND')
+  })
+})
+
+describe('tickets grouped by error, pages', () => {
+  test('same error with different numbers is one group; newest group first', () => {
+    const groups = groupTickets([
+      { id: 'a', time: '2026-01-01T10:00:00Z', clientIp: '1.1.1.1', url: '/x/a', error: 'TypeError: row 17 is missing' },
+      { id: 'b', time: '2026-01-02T10:00:00Z', clientIp: '2.2.2.2', url: '/x/a', error: 'TypeError: row 18 is missing' },
+      { id: 'c', time: '2026-01-01T12:00:00Z', clientIp: '1.1.1.1', url: '/x/b', error: 'Error: boom' },
+    ])
+    assert.deepEqual(groups.map((g) => [g.count, g.ids]), [[2, ['a', 'b']], [1, ['c']]])
+    assert.equal(groups[0]!.error, 'TypeError: row 18 is missing', 'the newest text is shown')
+    assert.deepEqual(groups[0]!.clients, ['1.1.1.1', '2.2.2.2'])
+    assert.equal(errorKey('x 0xdeadbeef 42'), 'x N N')
+  })
+  test('error bodies escape and pick JSON for .json', () => {
+    assert.match(errorBody({ extension: 'html' }, 400, '<script>'), /&lt;script&gt;/)
+    assert.deepEqual(JSON.parse(errorBody({ extension: 'json' }, 409, 'x')), { error: 'x', status: 409 })
+    assert.match(disabledPage(), /admin is disabled/)
   })
 })

@@ -232,6 +232,16 @@ test('about page', async () => {
   assert.equal(await page.title(), 'About · Quark admin')
   assert.match(await page.textContent('main') ?? '', new RegExp(process.version.replace(/\./g, '\\.')))
   await shot('10-about')
+  // the same pages on a phone: the menu folds into a button that the keyboard can open
+  await page.setViewportSize({ width: 390, height: 800 })
+  await page.goto(`${s.url}/admin/default/index`)
+  assert.ok(await page.locator('.navbar-toggler').isVisible())
+  assert.ok(!(await page.locator('#adminnav').isVisible()))
+  await page.focus('.navbar-toggler')
+  await page.keyboard.press('Enter')
+  await page.waitForSelector('#adminnav.show')
+  await shot('10b-site-phone')
+  await page.setViewportSize({ width: 1280, height: 860 })
 })
 
 test('delete the app, with confirmation', async () => {

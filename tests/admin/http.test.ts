@@ -289,6 +289,18 @@ describe('site, design, editor and tickets', () => {
   before(async () => { s = await startAdminServer() })
   after(async () => { await s.stop() })
 
+  test('a saved controller is live on the very next request', async () => {
+    const { agent, csrf } = await loggedIn(s)
+    assert.equal((await s.request('/welcome/default/hello')).body, 'Hello World')
+    const f = (await agent.request('/admin/edit/file.json?app=welcome&path=controllers/default.ts')).json()
+    const r = await agent.request('/admin/edit/save.json', { body: { app: 'welcome', path: 'controllers/default.ts', content: f.content.replace("return 'Hello World'", "return 'Hello Admin'"), hash: f.hash }, headers: { 'x-csrf-token': csrf } })
+    assert.equal(r.status, 200)
+    assert.equal((await s.request('/welcome/default/hello')).body, 'Hello Admin')
+    const n = await agent.request('/admin/design/create_file/welcome', { form: { _csrf: csrf, path: 'controllers/fresh.ts' } })
+    assert.equal(n.status, 303)
+    assert.equal((await s.request('/welcome/fresh/index.json')).status, 200, 'a new controller answers at once')
+  })
+
   test('create an app, list its actions, save with conflict detection, see tickets, delete it', async () => {
     const { agent, csrf } = await loggedIn(s)
     for (const bad of ['1shop', 'sh-op', '../x', '']) {
@@ -367,5 +379,20 @@ describe('site, design, editor and tickets', () => {
     r = await agent.request('/admin/default/delete_app/shop', { form: { _csrf: csrf } })
     assert.equal(r.status, 303)
     assert.ok(!fs.existsSync(s.appFolder('shop')))
+  })
+})
+
+describe('a server whose startup set no password', () => {
+  test('the login page says how to set one', async () => {
+    const { startServer } = await import('../helpers/server')
+    const { adminState } = await import('../../server/adminlib/index')
+    const s = await startServer()
+    const saved = adminState.folder
+    adminState.folder = s.folder // no quark-admin.json there
+    try {
+      const r = await s.request('/admin/default/login')
+      assert.equal(r.status, 503)
+      assert.match(r.body, /No admin password is set: start Quark with --password/)
+    } finally { adminState.folder = saved; await s.stop() }
   })
 })

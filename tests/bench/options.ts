@@ -17,11 +17,11 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [options]
   --rounds N          rounds of the macro suite (default 3)
   --seconds S         seconds per measurement (default 3)
-  --warmup S          warm-up before a contender's first round (default 2; later rounds a quarter)
+  --warmup S          warm-up before a contender's first round (default 1.5; later rounds a quarter)
   --connections N     autocannon connections (default 50)
   --only a,b          only these macro contenders: an exact id, or else every id containing it (e.g. node-http,quark-hello)
   --skip a,b          skip parts: macro, micro, profile
-  --profile-seconds S load time of each profiled route (default 4)
+  --profile-seconds S load time of each profiled route (default 3)
   --quick             1 round of 2 s, 1 s warm-up, 3 s profiles (a smoke run; results not written)
   --write / --no-write  write tests/bench/RESULTS.md and PROFILE.md (default: only for full runs)
   --help`
@@ -37,7 +37,7 @@ function num(flag: string, v: string | undefined, min: number, integer: boolean)
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
-  const o: BenchOptions = { rounds: 3, seconds: 3, warmupSeconds: 2, connections: 50, only: [], skip: new Set(), profileSeconds: 4, write: true, help: false }
+  const o: BenchOptions = { rounds: 3, seconds: 3, warmupSeconds: 1.5, connections: 50, only: [], skip: new Set(), profileSeconds: 3, write: true, help: false }
   let partial = false
   let write: boolean | undefined
   for (let i = 0; i < argv.length; i++) {

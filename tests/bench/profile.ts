@@ -69,7 +69,8 @@ export function profilesMarkdown(runs: ProfileRun[], date: Date, seconds: number
     '',
     `Written by \`npm run bench\` (tests/bench/profile.ts) on ${date.toISOString()}, Node ${process.version}.`,
     `Each route: a fresh \`quark run --no-https\` under \`node --cpu-prof\`, 1 s warm-up then ${seconds} s of autocannon load, profile written at exit.`,
-    'Self time = time in the function itself (not its callees). Lines are those of the JavaScript that ran (tsx / esbuild output, close to the TypeScript lines).',
+    'Self time = time in the function itself (not its callees). A function of a .ts file is located by its name in the source (tsx output lines do not match); `(js)` marks a JavaScript position.',
+    'The hotspots and the fix recommended for each: tests/bench/HOTSPOTS.md (hand-written from these profiles).',
     '',
   ]
   for (const r of runs) {

@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { buildPeers, startPeer, benchCertificate } from './servers'
-import { freePort, get, startProcess, stop, treeRss, waitReady } from './proc'
+import { freePort, get, startProcess, stop, treeCpuMs, treeRss, waitReady } from './proc'
 import { runLoad } from './load'
 import { runMacro } from './macro'
 
@@ -28,12 +28,14 @@ test('peers: node:http and node:https (bench certificate) answer, have an RSS, s
       assert.equal(await waitReady(secure), null)
       assert.equal((await get(plain.port, '/', false)).body, 'Hello World')
       assert.equal((await get(secure.port, '/', true)).body, 'Hello World')
+      const cpuBefore = treeCpuMs(plain.child.pid!)!
       const rss = treeRss(plain.child.pid!)
       assert.ok(rss && rss > 10 * 2 ** 20 && rss < 1024 * 2 ** 20, `RSS ${rss}`)
       const r = await runLoad({ port: plain.port, path: '/', secure: false, seconds: 0.5, connections: 4 })
       assert.ok(r.rps > 20, `rps ${r.rps}`)
       assert.equal(r.non2xx, 0)
       assert.equal(r.errors, 0)
+      assert.ok(treeCpuMs(plain.child.pid!)! > cpuBefore, 'serving the load used CPU time')
       await assert.rejects(runLoad({ port: plain.port, path: '/', secure: false, seconds: 0, connections: 4 }), /duration must be positive/)
     } finally {
       await stop(plain)
@@ -58,6 +60,7 @@ test('macro run: measured rows have medians, failing contenders carry a reason',
   const node = m.rows.find((r) => r.contender.id === 'node-http')!
   assert.ok(node.rps! > 20, `node rps ${node.rps}`)
   assert.ok(node.rss! > 0)
+  assert.ok(node.cpu! > 1 && node.cpu! < 100000, `server CPU per request ${node.cpu} µs`)
   const quark = m.rows.find((r) => r.contender.id === 'quark-hello-http')!
   // Quark is being built alongside: either it answered and was measured, or it is a failure with a reason.
   if (quark.rps === undefined) assert.ok(quark.failed && quark.failed.length > 5, `reason: ${quark.failed}`)

@@ -141,3 +141,16 @@ test("dal-micro.ts's figures become rows of the micro table; missing figures are
   assert.equal(bad.length, 1)
   assert.match(bad[0].skipped!, /did not report selectDirectUs, insertDalUs, insertDirectUs, define10TablesUs/)
 })
+
+test('micro timing: CPU per op grows with the work done, and both ops of a pair are timed', async () => {
+  const { measureMany, threadCpuUs } = await import('./micro/measure')
+  const t0 = threadCpuUs()
+  let x = 0
+  for (let i = 0; i < 2e6; i++) x += i % 7
+  assert.ok(threadCpuUs() > t0 && x > 0, 'the thread clock advances while computing')
+  const small = () => { let s = 0; for (let i = 0; i < 100; i++) s += i; return s }
+  const big = () => { let s = 0; for (let i = 0; i < 10000; i++) s += i % 3; return s }
+  const [us1, us2] = await measureMany([small, big], { warmupMs: 50, runMs: 150 })
+  assert.ok(us1 > 0 && us2 > 0)
+  assert.ok(us2 > 5 * us1, `10,000 iterations (${us2} µs) cost more than 100 (${us1} µs)`)
+})

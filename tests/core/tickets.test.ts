@@ -3,6 +3,10 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../helpers/server'
 import { listTickets, readTicket, deleteTicket } from '../../server/tickets'
 import { registerTransactional } from '../../server/current'
+import { defineError } from '../../server/errors'
+
+const QK_TEST_CLIENT_MISTAKE = defineError('QK_TEST_CLIENT_MISTAKE', 422, 'Bad thing: %s')
+;(globalThis as Record<string, unknown>).__quarkTestClientError = () => new QK_TEST_CLIENT_MISTAKE('wrong input')
 
 const log: string[] = []
 ;(globalThis as Record<string, unknown>).__quarkTestTx = (name: string) => registerTransactional({
@@ -27,6 +31,7 @@ const controller = [
   '  return "never"',                                 // 11
   '}',                                                // 12
   'export function fine() { ;(globalThis as any).__quarkTestTx("fine"); return "ok" }',
+  'export function clientError() { ;(globalThis as any).__quarkTestTx("client"); throw (globalThis as any).__quarkTestClientError() }',
   'export function moved() { ;(globalThis as any).__quarkTestTx("moved"); redirect("/x") }',
 ].join('\n')
 
@@ -75,6 +80,16 @@ test('transactions: commit on success and on redirect, rollback on error, releas
   log.length = 0
   await s.request('/app/default/boom')
   assert.deepEqual(log, ['rollback boom', 'release boom'])
+})
+
+test('a QuarkError with a 4xx status is answered with that status, rolled back, without a ticket', async () => {
+  const before = (await listTickets(s.appFolder('app'))).length
+  log.length = 0
+  const r = await s.request('/app/default/clientError')
+  assert.equal(r.status, 422)
+  assert.match(r.body, /Bad thing: wrong input/)
+  assert.deepEqual(log, ['rollback client', 'release client'])
+  assert.equal((await listTickets(s.appFolder('app'))).length, before)
 })
 
 test('errors in models and syntax errors also give tickets', async () => {

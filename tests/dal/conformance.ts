@@ -365,6 +365,23 @@ export function conformance(target: () => Target): void {
     assert.equal(await db0(db0.person.name.belongs(['early', 'late'])).count(), 1)
   })
 
+  test('many requests at once: each borrows a connection and gives it back; all commit', async () => {
+    const db0 = await fresh()
+    const folder = target().folder
+    const results = await Promise.all(Array.from({ length: 25 }, (_v, i) => asRequest(folder, async () => {
+      const db = open(); define(db)
+      await db.person.insert({ name: `r${i}` })
+      await new Promise((r) => setTimeout(r, i % 5))
+      if (i % 7 === 3) throw new Error('fails')
+      return (await db(db.person.name.eq(`r${i}`)).count())
+    })))
+    assert.equal(results.filter((r) => r instanceof Error).length, 4)
+    assert.ok(results.every((r) => r instanceof Error || r === 1))
+    assert.equal(await db0(db0.person).count(), 21)
+    // and sequentially, more requests than the pool has connections
+    for (let i = 0; i < 15; i++) await asRequest(folder, async () => { const db = open(); define(db); await db(db.person).count() })
+  })
+
   test('hostile strings in every operator and in insert/update values', async () => {
     const db = await fresh()
     const sentinel = await db.person.insert({ name: 'sentinel', bio: 'untouched' })
@@ -496,5 +513,12 @@ export function conformance(target: () => Target): void {
     await db.adopted.insert({ id: 1, a: 'x' })
     assert.equal(await db(db.adopted).count(), 1)
     assert.match(log(), /faked!/)
+    // truncate and drop; the next use of the definition creates the table again
+    db = open()
+    db.defineTable('evolving', Field('name', 'string'), Field('num', 'integer'))
+    assert.equal(await db.evolving.truncate(), 2)
+    await db.evolving.drop()
+    await assert.rejects(db.executesql(`SELECT COUNT(*) FROM ${q}evolving${q}`))
+    assert.equal(await db(db.evolving).count(), 0)
   })
 }
