@@ -89,10 +89,10 @@ export interface BundleOptions {
   minify?: boolean
 }
 
-// Optional native accelerators some packages try to require inside try/catch.
+// Optional native accelerators (and typescript's source-map-support) some packages try to require inside try/catch.
 // They become modules that throw MODULE_NOT_FOUND, so the packages fall back as
 // usual; left external they would reach the SEA's require, which warns.
-const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate', 'pg-native', 'fsevents', 'cpu-features']
+const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate', 'pg-native', 'fsevents', 'cpu-features', 'source-map-support', 'pnpapi']
 
 export async function bundle(opts: BundleOptions): Promise<esbuild.Metafile> {
   const main = path.resolve(opts.main)

@@ -11,15 +11,6 @@ function setExit(code: unknown): void {
   if (typeof code === 'number') process.exitCode = code
 }
 
-// NODE_OPTIONS is not read inside a SEA: this is the binary's --trace-warnings.
-if (process.env.QUARK_TRACE_WARNINGS === '1') {
-  const emit = process.emitWarning.bind(process)
-  process.emitWarning = ((...args: Parameters<typeof process.emitWarning>) => {
-    console.error(`warning raised at:${new Error().stack?.split('\n').slice(2, 9).join('\n')}`)
-    emit(...args)
-  }) as typeof process.emitWarning
-}
-
 prepareEsbuild()
 
 // A forked framework process (childEntry): fork() puts the marker before the child's own arguments.

@@ -41,6 +41,11 @@ Auth.prototype.safeNext = function (next, fallback) {
   return next
 }
 
+/** a reset key is `<expiry ms>-<random hex>`: well formed and not expired */
+function validResetKey(key: string): boolean {
+  return /^\d+-[0-9a-f]{48}$/.test(key) && Number(key.split('-')[0]) > Date.now()
+}
+
 function flash(text: string): void {
   (current.session as Record<string, unknown>).flash = String(current.T(text))
 }
@@ -212,13 +217,18 @@ Auth.prototype.form = async function (action?: string) {
       const t = this.tableUser
       const given = request.vars.key
       if (typeof given === 'string') {
-        // keep the key out of the page: remember it in the session, then come back without it
-        session._reset_password_key = given
+        // Keep the key out of the page, and spend the mailed one at once: the
+        // record gets a fresh key known only to this session, so the mailed key
+        // (which request logs may have recorded) is useless from now on.
+        const found = validResetKey(given) ? await t.get({ reset_password_key: given }) : null
+        if (!found) { flash(m.invalidResetKey); redirect(URL(...this.settings.formAction, { args: ['request_reset_password'] })) }
+        const fresh = `${given.split('-')[0]}-${randomBytes(24).toString('hex')}`
+        await this.db(t.id.eq(found!.id)).update({ reset_password_key: fresh })
+        session._reset_password_key = fresh
         redirect(URL(...this.settings.formAction, { args: ['reset_password'] }))
       }
       const key = typeof session._reset_password_key === 'string' ? session._reset_password_key : ''
-      const expires = Number(key.split('-')[0])
-      const row = /^\d+-[0-9a-f]{48}$/.test(key) && expires > Date.now() ? await t.get({ reset_password_key: key }) : null
+      const row = validResetKey(key) ? await t.get({ reset_password_key: key }) : null
       if (!row) { delete session._reset_password_key; flash(m.invalidResetKey); redirect(URL(...this.settings.formAction, { args: ['request_reset_password'] })) }
       const f = await processAuthForm('reset_password', passwordFields(this, 'new_password', 'New password'), 'Reset password')
       if (f.accepted && f.vars.new_password !== f.vars.new_password2) f.errors.new_password2 = String(T(m.mismatch))

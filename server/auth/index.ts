@@ -19,6 +19,7 @@ import './access'
 import './actions'
 import { Auth } from './auth'
 import { Mail } from './mail'
+import { enableRecordVersioning } from './versioning'
 
 export { Auth, SECRET_FIELDS, type AuthSettings, type AuthOptions, type UserRecord } from './auth'
 export { Mail, readMailLog, type MailSettings, type MailMessage } from './mail'
@@ -27,11 +28,12 @@ export { EVENTS } from './throttle'
 export { DEFAULT_TABLE_NAMES, type TableNames, type DefineTablesOptions } from './tables'
 export { hashPassword, verifyPassword, needsRehash } from './password'
 export { signJwt, verifyJwt, parseBasic, parseBearer, type JwtPayload } from './tokens'
+export { enableRecordVersioning, archiveRecords, type VersioningOptions } from './versioning'
 export { processAuthForm, type AuthField, type AuthForm } from './authform'
 export type { GroupRef } from './groups'
 export * from './errors'
 
 /** The names models, controllers and views see without imports (environment/names.ts). */
 export function authNames(): Record<string, unknown> {
-  return { Auth, Mail }
+  return { Auth, Mail, enableRecordVersioning }
 }

@@ -72,8 +72,11 @@ export class DALSet {
   private from(tables: Iterable<Table>, ctx: CompileContext, joins: JoinSpec[], lefts: JoinSpec[]): string {
     const q = ctx.d.quote
     const name = (t: Table) => (t._alias ? `${q(t._tablename)} AS ${q(t._alias)}` : q(t._tablename))
-    const joined = new Set([...joins, ...lefts].map((j) => tableKey(j.table)))
-    const main = [...tables].filter((t) => !joined.has(tableKey(t)))
+    let main = [...tables]
+    if (joins.length || lefts.length) {
+      const joined = new Set([...joins, ...lefts].map((j) => tableKey(j.table)))
+      main = main.filter((t) => !joined.has(tableKey(t)))
+    }
     if (!main.length) throw new QK_DAL_BAD_QUERY('select without a table')
     let sql = main.map(name).join(', ')
     for (const j of joins) sql += ` JOIN ${name(j.table)} ON ${j.query.compile(ctx)}`
@@ -224,18 +227,43 @@ function buildRows(db: DAL, columns: Column[], raw: unknown[][]): Rows {
   const tables: Table[] = []
   for (const c of columns) if (c.table && !tables.includes(c.table)) tables.push(c.table)
   const nested = tables.length > 1
-  const colnames = columns.map((c) => (c.field ? `${tableKey(c.table!)}.${c.field.name}` : c.expr.alias ?? String(c.expr)))
-  const records: Row[] = new Array(raw.length)
   const n = columns.length
-  const types = columns.map((c) => c.expr.type)
-  // values the driver already returns in their JS form need no decoding
-  const plainCols = columns.map((c) => d.plainTypes.has(c.expr.type))
-  const tIndex = columns.map((c) => (c.table ? tables.indexOf(c.table) : -1))
-  const names = columns.map((c) => c.field?.name ?? c.expr.alias)
-  const filters = columns.map((c) => c.field?.filterOut)
+  const colnames: string[] = new Array(n)
+  const types: string[] = new Array(n)
+  const plainCols: boolean[] = new Array(n)  // values the driver already returns in their JS form need no decoding
+  const tIndex: number[] = new Array(n)
+  const names: (string | undefined)[] = new Array(n)
+  const filters: (((v: any) => unknown) | undefined)[] = new Array(n)
+  let simple = !nested
+  for (let j = 0; j < n; j++) {
+    const c = columns[j]
+    colnames[j] = c.field ? `${tableKey(c.table!)}.${c.field.name}` : c.expr.alias ?? String(c.expr)
+    types[j] = c.expr.type
+    plainCols[j] = d.plainTypes.has(c.expr.type)
+    tIndex[j] = c.table ? tables.indexOf(c.table) : -1
+    names[j] = c.field?.name ?? c.expr.alias
+    filters[j] = c.field?.filterOut
+    if (filters[j] || tIndex[j] < 0) simple = false
+  }
+  const records: Row[] = new Array(raw.length)
   const protos = tables.map((t) => t._rowProto)
   // virtual fields only when the whole table was selected (they may read any field)
   const virtuals = tables.map((t) => (t._virtual.length && t._fieldList.every((f) => columns.some((c) => c.field === f)) ? t._virtual : []))
+  if (simple && !virtuals[0].length) {
+    // the common case: columns of one table, no filters, no virtual fields
+    const proto = protos[0], table = tables[0]
+    for (let i = 0; i < raw.length; i++) {
+      const src = raw[i]
+      const row = Object.create(proto)
+      row[ROW_TABLE] = table
+      for (let j = 0; j < n; j++) {
+        const v = src[j]
+        row[names[j]!] = v === null || plainCols[j] ? v : d.decode(types[j], v)
+      }
+      records[i] = row
+    }
+    return new Rows(records, colnames, tables)
+  }
   for (let i = 0; i < raw.length; i++) {
     const src = raw[i]
     const subs: Row[] = new Array(tables.length)

@@ -58,6 +58,7 @@ export class SqlForm extends Form {
   private needsAsync = false
   private options = new Map<string, Pairs>()
   private pendingOptions = new Map<string, Promise<Pairs>>()
+  private asyncOptions: string[] = []
   private deleting = false
   /** the fields shown, in order */
   readonly shown: FieldLike[]
@@ -85,6 +86,9 @@ export class SqlForm extends Form {
     for (const f of this.shown) {
       const ov = optionsValidator(f)
       if (!ov) continue
+      // options that query the database are loaded by prepare(), never started here: a query left running
+      // beside the request's next one would race it on the same connection
+      if (hasAsyncOptions(ov)) { this.asyncOptions.push(f.name); this.needsAsync = true; continue }
       const o = ov.options!()
       if (o instanceof Promise) { this.pendingOptions.set(f.name, o); this.needsAsync = true } else this.options.set(f.name, o)
     }
@@ -96,14 +100,16 @@ export class SqlForm extends Form {
 
   override async prepare(): Promise<this> {
     if (this.prepared) return this
+    // options queries were started by the constructor: finish them before the next query
+    for (const [name, p] of this.pendingOptions) this.options.set(name, await p)
+    this.pendingOptions.clear()
+    for (const name of this.asyncOptions) this.options.set(name, await optionsValidator(this.table._fieldMap.get(name)!)!.options!())
     if (this.recordKey !== undefined) {
       if (!this.table._db) throw new QK_FORMS_BAD_TABLE('SQLFORM', 'a record id needs a table of a database')
       const row = await this.table._db((this.table._fieldMap.get('id') as any).eq(this.recordKey)).select({ limitby: [0, 1] })
       this.record = row.first()
       if (!this.record) throw HTTP(404, `No record ${String(this.recordKey)}`)
     }
-    for (const [name, p] of this.pendingOptions) this.options.set(name, await p)
-    this.pendingOptions.clear()
     this.prepared = true
     this.build()
     return this
@@ -263,6 +269,14 @@ export class SqlForm extends Form {
       this.vars.id = await (t as any).insert(values)
     }
   }
+}
+
+/** IS_IN_DB (an async options()), directly or inside IS_EMPTY_OR. */
+function hasAsyncOptions(v: any): boolean {
+  if (!v) return false
+  if (v.options?.constructor?.name === 'AsyncFunction') return true
+  const inner = v.validators ?? v.other
+  return Array.isArray(inner) ? inner.some(hasAsyncOptions) : hasAsyncOptions(inner)
 }
 
 function isChecked(v: unknown): boolean {

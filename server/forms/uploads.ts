@@ -47,7 +47,7 @@ export function isEmptyFile(v: unknown): boolean {
 
 /** The original name reduced to a safe base name: no directories (either slash), no control characters, bounded length. */
 export function cleanOriginalName(name: string): string {
-  let s = String(name).replace(/[\u0000-\u001f\u007f]/g, '')
+  let s = utf8FromLatin1(String(name)).replace(/[\u0000-\u001f\u007f]/g, '')
   s = s.split(/[\\/]/).pop() ?? ''
   s = s.replace(/^\.+/, '').trim()
   if (!s) s = 'file'
@@ -59,6 +59,17 @@ export function cleanOriginalName(name: string): string {
     s = base + ext
   }
   return s
+}
+
+/**
+ * Browsers send file names as raw UTF-8 while busboy decodes header
+ * parameters as latin1 by default: re-read such a name as UTF-8 when its
+ * bytes are valid UTF-8 (a genuine latin1 name is not, and is kept).
+ */
+function utf8FromLatin1(s: string): string {
+  if (!/[\u0080-\u00ff]/.test(s) || /[^\u0000-\u00ff]/.test(s)) return s
+  const u = Buffer.from(s, 'latin1').toString('utf8')
+  return u.includes('\ufffd') ? s : u
 }
 
 function extensionOf(name: string): string {

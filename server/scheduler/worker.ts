@@ -8,7 +8,9 @@
  *   WHERE id=? AND status='QUEUED'
  * and only the worker whose UPDATE changed one row runs it (SQLite
  * serialises writers; PostgreSQL re-checks the WHERE after a concurrent
- * writer commits, so the loser sees zero rows). Every later write about the
+ * writer commits, so the loser sees zero rows). On PostgreSQL the candidate
+ * is first picked with SELECT ... FOR UPDATE SKIP LOCKED, so concurrent
+ * workers take different tasks instead of waiting on the same row. Every later write about the
  * task is conditional on `assigned_worker_name=me`, so a worker wrongly
  * presumed dead cannot overwrite the state set by the one that recovered it.
  *
@@ -49,6 +51,7 @@ export class Worker {
   private readonly pollMs: number
   private readonly log: (m: string) => void
   private readonly sqlite: boolean
+  private readonly postgres: boolean
   private stopping = false
   private status: WorkerStatus = 'ACTIVE'
   private current: { taskId: number; handle: RunHandle } | undefined
@@ -66,6 +69,7 @@ export class Worker {
     this.log = opts.logger ?? ((m) => console.log(m))
     this.executor = new ChildExecutor(opts.source, { childFile: opts.childFile })
     this.sqlite = this.db._dbname === 'sqlite'
+    this.postgres = this.db._dbname === 'postgres'
   }
 
   /**
@@ -197,8 +201,17 @@ export class Worker {
       const now = Date.now()
       const due = t.status.eq('QUEUED').and(t.enabled.eq(true)).and(t.group_name.belongs(this.groups)).and(t.next_run_time.le(now))
         .and(t.stop_time.eq(null).or(t.stop_time.gt(now)))
-      // a few candidates, so that workers racing for the first one find another
-      const candidates = await this.db(due).select({ orderby: [t.next_run_time, t.id], limitby: [0, 5] })
+      let candidates: any[]
+      if (this.postgres) {
+        // the row is locked by this transaction and skipped by the others': workers never queue up on one task
+        const ids = await this.db.executesql(
+          'SELECT id FROM scheduler_task WHERE status = $1 AND enabled AND group_name = ANY($2) AND next_run_time <= $3 ' +
+          'AND (stop_time IS NULL OR stop_time > $3) ORDER BY next_run_time, id LIMIT 1 FOR UPDATE SKIP LOCKED', ['QUEUED', this.groups, now])
+        candidates = ids.length ? [...await this.db(t.id.eq(ids[0][0])).select()] : []
+      } else {
+        // a few candidates, so that workers racing for the first one find another
+        candidates = [...await this.db(due).select({ orderby: [t.next_run_time, t.id], limitby: [0, 5] })]
+      }
       for (const task of candidates) {
         const n = await this.db(t.id.eq(task.id).and(t.status.eq('QUEUED'))).update({ status: 'RUNNING', assigned_worker_name: this.name, last_run_time: now })
         if (n !== 1) continue

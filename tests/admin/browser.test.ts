@@ -35,7 +35,7 @@ before(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 860 } })
   page = await context.newPage()
-  page.setDefaultTimeout(20000)
+  page.setDefaultTimeout(60000)
 })
 
 after(async () => {
@@ -80,7 +80,7 @@ async function openEditor(file: string): Promise<void> {
   await page.waitForFunction((f) => {
     const q = (globalThis as any).quarkEditor
     return q && q.active && q.active.path === f && q.editor
-  }, file, { timeout: 30000 })
+  }, file, { timeout: 90000 })
 }
 
 async function waitSaved(): Promise<void> {
@@ -167,7 +167,7 @@ test('a misspelt field is marked as a type error', async () => {
     const q = (globalThis as any).quarkEditor
     const markers = q.monaco.editor.getModelMarkers({ resource: q.active.model.uri })
     return markers.find((m: any) => /aplication/.test(m.message))
-  }, undefined, { timeout: 60000 })
+  }, undefined, { timeout: 150000 })
   const m = await marker.jsonValue() as { message: string; severity: number; startLineNumber: number }
   assert.match(m.message, /Property 'aplication' does not exist on type 'QuarkRequest'.*application/s)
   assert.equal(m.severity, 8, 'an error')

@@ -25,14 +25,54 @@ function rowById(rows: MacroRow[], id: string): MacroRow | undefined {
   return rows.find((r) => r.contender.id === id)
 }
 
-export function macroTable(m: MacroResult): string {
+export interface Previous { rps: number; cpu?: number }
+
+/**
+ * The figures of the previous RESULTS.md (its macro table), keyed by
+ * "label|proto", so a run can show what changed: issue 5 makes a drop of more
+ * than 10% a defect.
+ */
+export function parsePrevious(md: string): Map<string, Previous> {
+  const out = new Map<string, Previous>()
+  const lines = md.split('\n')
+  const start = lines.findIndex((l) => l.startsWith('| contender | proto | req/s'))
+  if (start === -1) return out
+  const header = lines[start].split('|').map((c) => c.trim())
+  const iRps = header.indexOf('req/s')
+  const iCpu = header.indexOf('server CPU µs/req')
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break
+    const cells = line.split('|').map((c) => c.trim())
+    const rps = Number(cells[iRps]?.replace(/,/g, ''))
+    if (!Number.isFinite(rps) || rps <= 0) continue
+    const cpu = iCpu > 0 ? Number(cells[iCpu]) : NaN
+    out.set(`${cells[1]}|${cells[2]}`, { rps, cpu: Number.isFinite(cpu) && cpu > 0 ? cpu : undefined })
+  }
+  return out
+}
+
+function prevKey(r: MacroRow): string { return `${r.contender.label}|${r.contender.secure ? 'https' : 'http'}` }
+
+/** Contenders whose req/s fell by more than `limit` against the previous results. */
+export function drops(m: MacroResult, prev: Map<string, Previous>, limit = 0.1): string[] {
+  const out: string[] = []
+  for (const r of m.rows) {
+    const p = prev.get(prevKey(r))
+    if (!p || r.rps === undefined) continue
+    if (r.rps < p.rps * (1 - limit)) out.push(`${r.contender.label} (${r.contender.secure ? 'https' : 'http'}): ${fmtInt(r.rps)} req/s, was ${fmtInt(p.rps)} (${fmtPct(r.rps / p.rps - 1)})`)
+  }
+  return out
+}
+
+export function macroTable(m: MacroResult, prev?: Map<string, Previous>): string {
   const base = rowById(m.rows, 'node-http')
   const baseTls = rowById(m.rows, 'node-https')
-  const header = ['contender', 'proto', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'vs node:http', 'vs node same proto', 'server CPU µs/req', 'vs node:http by CPU', 'non-2xx / errors']
+  const header = ['contender', 'proto', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'vs node:http', 'vs node same proto', 'server CPU µs/req', 'vs node:http by CPU', 'req/s vs previous', 'non-2xx / errors']
   const body = m.rows.map((r) => {
     const c = r.contender
     const proto = c.secure ? 'https' : 'http'
-    if (r.rps === undefined) return [c.label, proto, 'FAILED', '', '', '', '', '', '', '', r.failed ?? 'not measured']
+    if (r.rps === undefined) return [c.label, proto, 'FAILED', '', '', '', '', '', '', '', '', r.failed ?? 'not measured']
+    const before = prev?.get(prevKey(r))
     const same = (c.secure ? baseTls : base)?.rps
     return [
       c.label, proto, fmtInt(r.rps), fmtNum(r.p50!), fmtNum(r.p99!),
@@ -41,6 +81,7 @@ export function macroTable(m: MacroResult): string {
       same ? fmtPct(r.rps / same) : '?',
       r.cpu !== undefined ? fmtNum(r.cpu) : '?',
       r.cpu && base?.cpu ? fmtPct(base.cpu / r.cpu) : '?',
+      before ? `${r.rps >= before.rps ? '+' : ''}${fmtPct(r.rps / before.rps - 1)}` : '',
       `${r.non2xx} / ${r.errors}${r.failed ? ` (then failed: ${r.failed})` : ''}`,
     ]
   })
@@ -89,7 +130,7 @@ export function microTable(micro: MicroResult[]): string {
   return markdownTable(['micro-benchmark', 'µs/op', 'ops/s', 'ratio to baseline', 'note'], body)
 }
 
-export function resultsMarkdown(info: RunInfo, m: MacroResult | undefined, micro: MicroResult[]): string {
+export function resultsMarkdown(info: RunInfo, m: MacroResult | undefined, micro: MicroResult[], prev?: Map<string, Previous>): string {
   const lines = [
     '# Quark benchmark results',
     '',
@@ -109,7 +150,9 @@ export function resultsMarkdown(info: RunInfo, m: MacroResult | undefined, micro
     '',
   ]
   if (m) {
-    lines.push('## Requests per second', '', macroTable(m), '')
+    lines.push('## Requests per second', '', macroTable(m, prev), '')
+    const fell = prev ? drops(m, prev) : []
+    if (fell.length) lines.push('Fell by more than 10% against the previous RESULTS.md (issue 5: a defect to fix, unless the machine was busier, see the load average):', '', ...fell.map((f) => `- ${f}`), '')
     if (m.tls) lines.push(`HTTPS: bare node:https uses the same certificate as Quark: ${m.tls.source}. Fastify and Express are not measured over HTTPS (run time).`, '')
     for (const n of m.notes) lines.push(`- ${n}`)
     if (m.notes.length) lines.push('')

@@ -14,7 +14,7 @@ import { JSON_MARK } from './micro/marker'
 import type { MicroResult } from './micro/measure'
 import { parseOptions, USAGE } from './options'
 import { profilesMarkdown, runProfiles } from './profile'
-import { macroTable, microTable, resultsMarkdown, targets } from './report'
+import { drops, macroTable, microTable, parsePrevious, resultsMarkdown, targets } from './report'
 
 const HERE = import.meta.dirname
 
@@ -62,13 +62,16 @@ async function main(): Promise<number> {
   }
   info.wallSeconds = wallSoFar()
   info.loadAfter = os.loadavg()[0]
-  const md = resultsMarkdown(info, macro, micro)
-  if (o.write) fs.writeFileSync(path.join(HERE, 'RESULTS.md'), md)
+  const resultsFile = path.join(HERE, 'RESULTS.md')
+  const prev = fs.existsSync(resultsFile) ? parsePrevious(fs.readFileSync(resultsFile, 'utf8')) : undefined
+  const md = resultsMarkdown(info, macro, micro, prev)
+  if (o.write) fs.writeFileSync(resultsFile, md)
 
   log('')
   if (macro) {
-    log(macroTable(macro))
+    log(macroTable(macro, prev))
     log('')
+    for (const d of prev ? drops(macro, prev) : []) log(`DROP > 10% vs previous RESULTS.md: ${d}`)
     for (const t of targets(macro, micro)) log(`${t.ok === undefined ? 'NOT MEASURED' : t.ok ? 'PASS' : 'FAIL'}: ${t.what} — ${t.detail}`)
     log('')
   }

@@ -22,7 +22,7 @@ export function fmtNum(n: number): string {
 }
 
 export function fmtPct(ratio: number): string {
-  return `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`
+  return `${(ratio * 100).toFixed(Math.abs(ratio) < 0.1 ? 1 : 0)}%`
 }
 
 /** A Markdown table; cells are escaped for `|` so an error text cannot break the layout. */

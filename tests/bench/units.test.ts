@@ -154,3 +154,20 @@ test('micro timing: CPU per op grows with the work done, and both ops of a pair 
   assert.ok(us1 > 0 && us2 > 0)
   assert.ok(us2 > 5 * us1, `10,000 iterations (${us2} µs) cost more than 100 (${us1} µs)`)
 })
+
+test('the previous RESULTS.md is read back, and drops of more than 10% are listed', async () => {
+  const { parsePrevious, drops, macroTable } = await import('./report')
+  const c = allContenders().find((x) => x.id === 'quark-hello-http')!
+  const n = allContenders().find((x) => x.id === 'node-http')!
+  const row = (contender: typeof c, rps: number, cpu: number) => ({ contender, samples: [], rssBytes: [], cpuUs: [], rps, p50: 1, p99: 2, rss: 2 ** 20, cpu, non2xx: 0, errors: 0 })
+  const before = { rows: [row(n, 10000, 50), row(c, 5000, 100)], notes: [] }
+  const prev = parsePrevious(`# x\n\n${macroTable(before)}\n\nafter`)
+  assert.deepEqual(prev.get('Quark /welcome/default/hello|http'), { rps: 5000, cpu: 100 })
+  assert.equal(prev.size, 2)
+  const now = { rows: [row(n, 9500, 50), row(c, 4000, 120)], notes: [] }
+  const fell = drops(now, prev)
+  assert.equal(fell.length, 1, 'node fell 5%: not listed; Quark fell 20%: listed')
+  assert.match(fell[0], /Quark \/welcome\/default\/hello \(http\): 4,000 req\/s, was 5,000 \(-20%\)/)
+  assert.match(macroTable(now, prev), /\| -20% \|/)
+  assert.equal(parsePrevious('no table here').size, 0)
+})

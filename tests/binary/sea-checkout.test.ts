@@ -78,3 +78,20 @@ test('seaSelftest passes from a checkout', async () => {
     ['sqlite', true, ''], ['typescript', true, ''], ['tls', true, ''], ['assets', true, ''],
   ])
 })
+
+test('hasDesktop: a headless machine never tries to open a browser', () => {
+  assert.equal(sea.hasDesktop({}, 'linux'), false)
+  assert.equal(sea.hasDesktop({ DISPLAY: ':0' }, 'linux'), true)
+  assert.equal(sea.hasDesktop({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux'), true)
+  assert.equal(sea.hasDesktop({ DISPLAY: ':0', SSH_CONNECTION: '1 2 3 4' }, 'linux'), false)
+  assert.equal(sea.hasDesktop({ DISPLAY: ':0', CI: 'true' }, 'linux'), false)
+  assert.equal(sea.hasDesktop({}, 'darwin'), true)
+  assert.equal(sea.openBrowser('https://127.0.0.1:8000/', {}), false, 'no desktop: nothing started, no throw')
+  assert.equal(sea.openBrowser('javascript:alert(1)', { DISPLAY: ':0' }), false, 'only http(s) URLs')
+  assert.equal(sea.openBrowser('https://x/"; rm -rf ~', { DISPLAY: ':0' }), false, 'no quotes or spaces reach a launcher')
+})
+
+test('childEntry: the file itself from a checkout', () => {
+  assert.equal(sea.childEntry('scheduler-worker', '/x/worker-main.ts'), '/x/worker-main.ts')
+  assert.equal(sea.INTERNAL_ENTRY_PREFIX, 'quark-internal:')
+})

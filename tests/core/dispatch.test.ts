@@ -76,3 +76,22 @@ test('framework assets are served under /_quark/, unknown names 404', async () =
   assert.ok([400, 404].includes((await s.request('/_quark/../package.json')).status))
   assert.equal((await s.request('/_quark/nothing.js')).status, 404)
 })
+
+test('routes.json: the site default app and an app default controller/function', async () => {
+  const fs = await import('node:fs')
+  const path = await import('node:path')
+  s.writeFile('shop', 'controllers/pages.ts', `export function home() { return 'shop home' }\nexport function index() { return 'pages index' }`)
+  s.writeFile('shop', 'routes.json', JSON.stringify({ defaultController: 'pages', defaultFunction: 'home' }))
+  fs.writeFileSync(path.join(s.folder, 'routes.json'), JSON.stringify({ defaultApplication: 'shop' }))
+  await new Promise((r) => setTimeout(r, 1100))
+  assert.equal((await s.request('/')).body, 'shop home')
+  assert.equal((await s.request('/shop')).body, 'shop home')
+  assert.equal((await s.request('/shop/pages')).body, 'shop home')
+  assert.equal((await s.request('/shop/default')).body, 'shop index')
+  assert.equal((await s.request('/shop/pages/index')).body, 'pages index')
+  assert.equal((await s.request('/welcome')).body, 'welcome index')
+  // a broken routes file is ignored, not fatal
+  fs.writeFileSync(path.join(s.folder, 'routes.json'), '{ broken')
+  await new Promise((r) => setTimeout(r, 1100))
+  assert.equal((await s.request('/')).body, 'welcome index')
+})

@@ -134,13 +134,15 @@ function toNumber(type: string, value: unknown): number {
   return n
 }
 
+const SIMPLE_TYPES = new Set(['id', 'integer', 'bigint', 'double', 'boolean', 'date', 'time', 'datetime', 'json', 'blob', 'string', 'text', 'password', 'upload'])
+
 /**
  * Value → what the driver binds. `boolAsInt`: SQLite and MySQL store booleans
  * as 0/1. Everything is bound as a parameter, never spliced into SQL.
  */
 export function encodeValue(type: string, value: unknown, boolAsInt: boolean): unknown {
   if (value === null || value === undefined) return null
-  const base = type.startsWith('reference') ? 'reference' : type.startsWith('list:') ? 'list' : type.startsWith('decimal') ? 'decimal' : type
+  const base = SIMPLE_TYPES.has(type) ? type : type.startsWith('reference') ? 'reference' : type.startsWith('list:') ? 'list' : type.startsWith('decimal') ? 'decimal' : type
   switch (base) {
     case 'id': case 'integer': case 'bigint': case 'reference':
       return toInt(type, value)

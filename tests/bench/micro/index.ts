@@ -14,9 +14,8 @@ import { helperMicros } from './helpers'
 import { ROOT, result, skipped, type MicroResult } from './measure'
 import { templateMicros } from './template'
 import { validatorMicros } from './validators'
-import { microTable } from '../report'
-
 import { JSON_MARK } from './marker'
+import { microTable } from '../report'
 
 type Group = { name: string; run: () => Promise<MicroResult[]> }
 
