@@ -55,6 +55,9 @@ async function runDueApp(app: CronApp, opts: CronRunnerOptions): Promise<Externa
     const due = runner.due(from, now)
     const records = await Promise.all(due.map(({ entry }) => runner.run(app, entry).then((r) => ({ key: entry.key, r }))))
     const latest = readState(app.folder)
+    // forget lines that are no longer in the crontab, so the state file does not grow with every edit
+    const keys = new Set(crontab.entries.map((e) => e.key))
+    for (const k of Object.keys(latest.runs)) if (!keys.has(k)) delete latest.runs[k]
     for (const { key, r } of records) {
       latest.runs[key] = { startedAt: r.startedAt, durationMs: r.durationMs, ok: r.ok, ...(r.error !== undefined ? { error: r.error } : {}) }
     }

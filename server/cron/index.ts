@@ -9,10 +9,13 @@
  *   runDueOnce(folder, opts?)           - the same, as a function
  *   parseCrontab, parseSchedule, nextRun, isDue, matches - the parsers and the next-run calculator
  *   CronRunner, HardCron, SoftCron, LockFile            - the runners, with an injectable runTask and clock
- *   readRunLog(appFolder)               - the app's recent runs (admin IDE)
+ *   readRunLog(appFolder), readCrontab(appFolder, app) - the app's recent runs and its parsed crontab (admin IDE)
  *   defaultRunTask                      - runs a task with the app's models through environment's runInApp
  */
+import fs from 'node:fs'
 import path from 'node:path'
+import { parseCrontab } from './crontab'
+import { crontabPath } from './files'
 import { HardCron, SoftCron, type InProcessCronOptions } from './modes'
 import { runDueApps, type ExternalResult } from './external'
 import { applicationsFolder, listApps } from './apps'
@@ -76,6 +79,13 @@ export function startCron(folder: string, apps: readonly string[] | undefined, o
   }
   const hard = new HardCron(appsSource, runnerOpts).start()
   return { mode, tick() {}, stop: () => hard.stop() }
+}
+
+/** An app's crontab as parsed now (entries and bad lines), for the admin IDE. */
+export function readCrontab(appFolder: string, appName: string): import('./crontab').Crontab {
+  let text = ''
+  try { text = fs.readFileSync(crontabPath(appFolder), 'utf8') } catch { /* no crontab */ }
+  return parseCrontab(text, appName)
 }
 
 export interface RunDueOnceOptions extends Partial<CronRunnerOptions> {

@@ -77,7 +77,9 @@ export class HardCron extends InProcessCron {
 
   start(): this {
     if (this.task) return this
-    this.task = createTask(this.pattern, () => { this.check() }, { name: 'quark-cron', noOverlap: true })
+    this.task = createTask(this.pattern, () => {
+      try { this.check() } catch (e) { console.error('[cron] hard cron check failed:', e) }
+    }, { name: 'quark-cron', noOverlap: true })
     void this.task.start()
     // the first check runs @reboot lines at once rather than a second later
     this.check()

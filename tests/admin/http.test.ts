@@ -277,6 +277,28 @@ describe('no user app can break the admin', () => {
     assert.equal((await agent.request('/admin/errors/index/broken')).status, 200)
   })
 
+  test('file names and error messages are escaped in the pages', async () => {
+    const { agent } = await loggedIn(s)
+    const evil = '"><img src=x onerror=alert(1)>.txt'
+    fs.writeFileSync(path.join(s.appFolder('broken'), 'static', evil), 'x')
+    const design = await agent.request('/admin/design/index/broken')
+    assert.equal(design.status, 200)
+    assert.doesNotMatch(design.body, /<img src=x/)
+    assert.match(design.body, /&quot;&gt;&lt;img src=x onerror=alert\(1\)&gt;.txt/)
+    const edit = await agent.request('/admin/edit/index/broken?file=' + encodeURIComponent('static/' + evil))
+    assert.equal(edit.status, 200)
+    assert.doesNotMatch(edit.body, /<img src=x/)
+    const ticket = { id: 'x1', app: 'broken', time: new Date().toISOString(), clientIp: '127.0.0.1', method: 'GET', url: '/broken/<script>', error: { name: 'Error', message: '<script>alert(1)</script>', stack: '' }, frames: [], vars: { q: '<b>' } }
+    fs.mkdirSync(path.join(s.appFolder('broken'), 'errors'), { recursive: true })
+    fs.writeFileSync(path.join(s.appFolder('broken'), 'errors', 'x1.json'), JSON.stringify(ticket))
+    for (const p of ['/admin/errors/index/broken', '/admin/errors/ticket/broken/x1']) {
+      const r = await agent.request(p)
+      assert.equal(r.status, 200, p)
+      assert.doesNotMatch(r.body, /<script>alert|<b>/, p)
+      assert.match(r.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/, p)
+    }
+  })
+
   test('admin pages are not framed nor cached', async () => {
     const r = await s.request('/admin/default/login')
     assert.equal(r.headers['x-frame-options'], 'DENY')

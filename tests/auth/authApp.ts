@@ -29,6 +29,7 @@ export async function grant() {
   if (request.vars.perm) { const g = (await auth.idGroup('editors')) ?? (await auth.addGroup('editors')); await auth.addMembership(g, u); await auth.addPermission(g, String(request.vars.perm), String(request.vars.table ?? ''), Number(request.vars.record ?? 0)) }
   return 'ok'
 }
+export async function approve() { await db(db.auth_user.email.eq(String(request.vars.email))).update({ registration_key: '' }); return 'ok' }
 export async function revoke() {
   const u = Number(request.vars.user)
   if (request.vars.group) await auth.delMembership(String(request.vars.group), u)

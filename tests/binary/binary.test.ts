@@ -88,7 +88,8 @@ test('first start: welcome app and certificate beside the binary, welcome index 
 
 test('the admin answers with its login page', { skip: binarySkip }, async () => {
   const r = await follow(`${base}/admin`)
-  assert.equal(r.status, 200, r.body.slice(0, 500))
+  // 503 "No admin password is set" means the first start did not generate one (issue 8 point 1)
+  assert.equal(r.status, 200, r.body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').slice(0, 400))
   assert.match(r.url, /\/admin\/default\/login/)
   assert.match(r.body, /<input[^>]*type="password"/)
 })

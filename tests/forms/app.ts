@@ -68,6 +68,13 @@ export async function forgetful() {
   session.forget()
   return String(await FORM(INPUT({ _name: 'x' })).process())
 }
+export async function seed() {
+  const o1 = await db.owner.insert({ name: 'Ann' })
+  const o2 = await db.owner.insert({ name: 'Bob' })
+  const names = ['Lamp', 'Chair', 'Table', 'Desk', 'Sofa', 'Bed', 'Shelf']
+  for (let i = 0; i < names.length; i++) await db.thing.insert({ name: names[i], qty: i + 1, kind: i % 2 ? 'b' : 'a', owner: i < 4 ? o1 : o2 })
+  return 'SEEDED'
+}
 export async function list() { return JSON.stringify((await db(db.thing).select()).asList()) }
 export function download() { return DOWNLOAD(request, db) }
 export async function grid() {

@@ -10,3 +10,8 @@ export function index() {
 export function hello() {
   return 'Hello World'
 }
+
+/** Login, logout, register, profile, password change and reset: /default/user/<action>. */
+export async function user() {
+  return { form: await auth.form() }
+}

@@ -1,0 +1,32 @@
+/** The welcome app: its navbar shows Log In / Sign Up, then the user's name and Log Out. */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer } from '../helpers/server'
+import { submit } from './authApp'
+
+test('welcome navbar: visitor links, then the user and logout', async () => {
+  const s = await startServer({ welcome: true })
+  try {
+    const a = s.agent()
+    let r = await a.request('/welcome/default/index')
+    assert.equal(r.status, 200, r.body)
+    const nav = (html: string) => /<ul class="navbar-nav quark-auth">[\s\S]*?<\/ul>/.exec(html)?.[0] ?? ''
+    assert.match(nav(r.body), /href="\/welcome\/default\/user\/login">Log In</)
+    assert.match(nav(r.body), /href="\/welcome\/default\/user\/register">Sign Up</)
+    r = await a.request('/welcome/default/user/login')
+    assert.equal(r.status, 200)
+    assert.match(r.body, /<h2>Log In<\/h2>/)
+    assert.match(r.body, /\/_quark\/bootstrap.min.css/, 'in the welcome layout')
+    r = await submit(a, '/welcome/default/user/register', 'register', { first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com', password: 'cobol-1959', password2: 'cobol-1959' })
+    assert.equal(r.status, 303, r.body)
+    r = await a.request(String(r.headers.location))
+    assert.match(nav(r.body), /Grace/)
+    assert.match(nav(r.body), /href="\/welcome\/default\/user\/logout">Log Out</)
+    assert.doesNotMatch(nav(r.body), /Sign Up/)
+    assert.match(r.body, /Registration successful/, 'the flash survives the redirect')
+    r = await a.request('/welcome/default/user/logout')
+    r = await a.request(String(r.headers.location))
+    assert.match(nav(r.body), /Log In/)
+    assert.match(r.body, /Logged out/)
+  } finally { await s.stop() }
+})
