@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import * as esbuild from 'esbuild'
+import { createRequire } from 'node:module'
 
 /**
  * The core loads some rooms optionally (`require('../forms')` in a try): a room
@@ -81,6 +82,47 @@ function esbuildPlugin(root: string): esbuild.Plugin {
   }
 }
 
+/**
+ * Database and mail clients the server imports at the top of a module but an
+ * app may never use: evaluating ioredis, mysql2 and pg took ~1.6 s of the first
+ * request on a loaded machine. Each import becomes a proxy that loads the
+ * package on first property access. Export names are read at build time so
+ * named imports (`import { Redis } from 'ioredis'`) still bind lazily.
+ */
+export const LAZY_PACKAGES = ['pg', 'mysql2/promise', 'ioredis', 'nodemailer']
+
+function lazyPackagesPlugin(root: string): esbuild.Plugin {
+  const req = createRequire(path.join(root, 'package.json'))
+  const filter = new RegExp(`^(${LAZY_PACKAGES.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`)
+  return {
+    name: 'quark-lazy-packages',
+    setup(b) {
+      b.onResolve({ filter }, (args) => {
+        if (args.namespace === 'quark-lazy') return undefined // the proxy's own require: the real package
+        return { path: args.path, namespace: 'quark-lazy' }
+      })
+      b.onLoad({ filter: /.*/, namespace: 'quark-lazy' }, (args) => {
+        const keys = Object.getOwnPropertyNames(req(args.path) as object).filter((k) => k !== 'default')
+        return {
+          contents: [
+            'let real',
+            `const load = () => real || (real = require(${JSON.stringify(args.path)}))`,
+            `const keys = ${JSON.stringify(keys)}`,
+            'module.exports = new Proxy({}, {',
+            '  get: (_, k) => load()[k],',
+            '  has: (_, k) => k in load(),',
+            '  ownKeys: () => keys,',
+            '  getOwnPropertyDescriptor: (_, k) => keys.includes(k) ? { configurable: true, enumerable: true, get: () => load()[k] } : undefined,',
+            '})',
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: root,
+        }
+      })
+    },
+  }
+}
+
 export interface BundleOptions {
   root: string
   /** the module build/sea-entry.ts runs after preparing the binary's runtime */
@@ -109,6 +151,8 @@ export async function bundle(opts: BundleOptions): Promise<esbuild.Metafile> {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+    // require.resolve of packages is used on the checkout's code paths only (server/sea covers the binary's)
+    logOverride: { 'require-resolve-not-external': 'silent' },
     // `require(`../${room}`)` makes esbuild include every file beside the rooms; a README is not code
     loader: { '.md': 'empty' },
     define: {
@@ -120,7 +164,7 @@ export async function bundle(opts: BundleOptions): Promise<esbuild.Metafile> {
       'require.main': 'undefined',
     },
     banner: { js: 'var __quark_import_meta_url=require("node:url").pathToFileURL(__filename).href;' },
-    plugins: [missingRoomPlugin(path.join(opts.root, 'server')), internalEntriesPlugin(opts.root), esbuildPlugin(opts.root), {
+    plugins: [missingRoomPlugin(path.join(opts.root, 'server')), internalEntriesPlugin(opts.root), esbuildPlugin(opts.root), lazyPackagesPlugin(opts.root), {
       name: 'quark-main',
       setup(b) {
         b.onResolve({ filter: /^quark:main$/ }, () => ({ path: main }))

@@ -18,7 +18,7 @@ import net from 'node:net'
 import path from 'node:path'
 import https from 'node:https'
 import http from 'node:http'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 
 interface Options { bin: string; urlPath: string; runs: number; args: string[]; https: boolean }
 
@@ -100,7 +100,25 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN
 }
 
-export async function measure(o: Options): Promise<{ size: number; firstBoot: number; starts: number[]; median: number; idleRssMb: number }> {
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+
+/** exec to exit of `<bin> --version` and of `node -e 0`: the machine's floor, to read the other figures against. */
+function floors(bin: string, env: NodeJS.ProcessEnv, runs: number): { version: number; node: number } {
+  const time = (cmd: string, args: string[], e?: NodeJS.ProcessEnv) => {
+    const t = performance.now()
+    spawnSync(cmd, args, { env: e, stdio: 'ignore' })
+    return performance.now() - t
+  }
+  const v: number[] = []
+  const n: number[] = []
+  for (let i = 0; i < runs; i++) { v.push(time(bin, ['--version'], env)); n.push(time(process.execPath, ['-e', '0'])) }
+  return { version: median(v), node: median(n) }
+}
+
+export async function measure(o: Options): Promise<{ size: number; firstBoot: number; starts: number[]; median: number; idleRssMb: number; versionMs: number; nodeMs: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-measure-'))
   try {
     const folder = path.join(dir, 'drive')
@@ -124,8 +142,8 @@ export async function measure(o: Options): Promise<{ size: number; firstBoot: nu
     await new Promise((r) => setTimeout(r, 3000))
     const idleRssMb = process.platform === 'linux' ? rssMb(idle.child.pid!) : NaN
     await stop(idle.child)
-    const sorted = [...starts].sort((a, b) => a - b)
-    return { size: fs.statSync(o.bin).size, firstBoot: first.ms, starts, median: sorted[Math.floor(sorted.length / 2)]!, idleRssMb }
+    const f = floors(bin, env, o.runs)
+    return { size: fs.statSync(o.bin).size, firstBoot: first.ms, starts, median: median(starts), idleRssMb, versionMs: f.version, nodeMs: f.node }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -139,6 +157,7 @@ if (require.main === module) {
     console.log(`starts:       ${m.starts.map((x) => x.toFixed(0)).join(', ')} ms`)
     console.log(`median start: ${m.median.toFixed(0)} ms (exec to first 200 of ${o.urlPath})`)
     console.log(`idle RSS:     ${m.idleRssMb.toFixed(1)} MB`)
+    console.log(`floors:       quark --version ${m.versionMs.toFixed(0)} ms, node -e 0 ${m.nodeMs.toFixed(0)} ms (medians; load average ${os.loadavg()[0]!.toFixed(1)})`)
   }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e)
     process.exit(1)

@@ -40,6 +40,7 @@ const run: Command = {
     { name: 'key', value: true, help: 'your own private key (PEM); with --cert' },
     { name: 'quiet', short: 'q', help: 'do not log one line per request' },
     { name: 'max-body', value: true, help: 'largest request body in bytes (default 10485760)' },
+    { name: 'password', value: true, help: 'set the admin password (stored hashed beside applications/)' },
     HELP,
   ],
   async run(p, io) {
@@ -57,8 +58,11 @@ const run: Command = {
       key: p.flags.key as string | undefined,
       quiet: !!p.flags.quiet,
       maxBodySize: maxBody,
+      password: typeof p.flags.password === 'string' ? p.flags.password : undefined,
     })
     io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)
+    io.out(`  welcome: ${server.url}/welcome   admin: ${server.url}/admin`)
+    if (server.generatedAdminPassword) io.out(`  admin password (shown once, stored hashed): ${server.generatedAdminPassword}`)
     await new Promise<void>((resolve) => {
       const stop = (sig: string) => {
         io.out(`quark: ${sig}, finishing in-flight requests`)

@@ -5,6 +5,8 @@
  */
 import path from 'node:path'
 import { compiledScript, listDir } from './compiler'
+import { deriveShape, scopeShape, setScopeShape } from './scope'
+import { viewsFolderOf } from '../compile/twin'
 import { ModuleLoader } from './modules'
 import { writeAppTypes } from './types'
 import { getStaticNames, optionalRoom } from './names'
@@ -21,6 +23,7 @@ type TFn = ((text: string, symbols?: unknown) => unknown) & { force?: (lang: str
 export class AppRuntime {
   readonly loader: ModuleLoader
   private engine: TemplateEngineLike | undefined | null = null
+  private engineViews = ''
   private translator: { forRequest(al?: string): TFn } | undefined | null = null
   private appCache: unknown = null
   private typesKey: readonly string[] | undefined
@@ -31,10 +34,12 @@ export class AppRuntime {
 
   /** The app's TemplateEngine, or undefined while template/ does not exist. */
   templates(): TemplateEngineLike | undefined {
-    if (this.engine === null) {
+    const views = viewsFolderOf(this.folder)  // compiled/views for a compiled app (server/compile)
+    if (this.engine === null || views !== this.engineViews) {
+      this.engineViews = views
       const mod = optionalRoom('template', () => require('../template'))
       const Engine = mod?.TemplateEngine as (new (o: { viewsFolder: string }) => TemplateEngineLike) | undefined
-      this.engine = Engine ? new Engine({ viewsFolder: path.join(this.folder, 'views') }) : undefined
+      this.engine = Engine ? new Engine({ viewsFolder: views }) : undefined
     }
     return this.engine
   }
@@ -79,7 +84,11 @@ export class AppRuntime {
     const module = { exports: {} as Record<string, unknown> }
     script.run(env, [module.exports, module, this.loader.requireFrom(file)])
     const ex = module.exports
-    for (const k of Object.keys(ex)) env[k] = ex[k]
+    const keys = Object.keys(ex)
+    for (const k of keys) env[k] = ex[k]
+    // keep env's declared shape (scope.ts) in step with the names it now holds
+    const shape = scopeShape(env)
+    if (shape !== undefined && keys.length) setScopeShape(env, deriveShape(shape, keys.join(',')))
     return ex
   }
 

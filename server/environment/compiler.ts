@@ -9,8 +9,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { transformSync } from 'esbuild'
 import { compileScoped, type ScopedScript } from './scope'
+import { lowerExports } from './lowerExports'
 import { registerSourceMap, forgetSourceMap } from './sourcemaps'
 import { QK_ENV_COMPILE } from './errors'
+import { compiledTwin } from '../compile/twin'
 
 export const RECHECK_MS = Number(process.env.QUARK_RECHECK_MS ?? 500)
 export const PARAMS = ['exports', 'module', 'require']
@@ -19,15 +21,22 @@ interface Entry { mtimeMs: number; size: number; checkedAt: number; script: Scop
 
 const files = new Map<string, Entry>()
 
-/** The compiled script of `file`, or undefined when it does not exist. Throws QK_ENV_COMPILE on a syntax error. */
-export function compiledScript(file: string): ScopedScript | undefined {
+/**
+ * The compiled script of `file`, or undefined when it does not exist. Throws QK_ENV_COMPILE on a syntax error.
+ * `asModule`: compile for ModuleLoader (run once per app, exports stay live getters so import
+ * cycles see them); otherwise (models, controllers, run per request) exports are lowered to
+ * plain assignments at the end of the file (see lowerExports.ts).
+ */
+export function compiledScript(file: string, asModule = false): ScopedScript | undefined {
   const now = Date.now()
-  const e = files.get(file)
+  const key = asModule ? `${file}\0module` : file
+  const e = files.get(key)
   if (e && now - e.checkedAt < RECHECK_MS) return e.script
   let st: fs.Stats | undefined
-  try { st = fs.statSync(file) } catch { st = undefined }
+  const src = compiledTwin(file) ?? file  // a compiled app runs <app>/compiled/ (server/compile)
+  try { st = fs.statSync(src) } catch { st = undefined }
   if (!st || !st.isFile()) {
-    files.set(file, { mtimeMs: 0, size: -1, checkedAt: now, script: undefined })
+    files.set(key, { mtimeMs: 0, size: -1, checkedAt: now, script: undefined })
     if (e?.script) forgetSourceMap(file)
     return undefined
   }
@@ -35,8 +44,8 @@ export function compiledScript(file: string): ScopedScript | undefined {
     e.checkedAt = now
     return e.script
   }
-  const script = compileFile(file)
-  files.set(file, { mtimeMs: st.mtimeMs, size: st.size, checkedAt: now, script })
+  const script = compileFile(src, asModule)
+  files.set(key, { mtimeMs: st.mtimeMs, size: st.size, checkedAt: now, script })
   return script
 }
 
@@ -46,7 +55,7 @@ export function invalidate(prefix?: string): void {
   for (const k of [...dirs.keys()]) if (!prefix || k.startsWith(prefix)) dirs.delete(k)
 }
 
-function compileFile(file: string): ScopedScript {
+function compileFile(file: string, asModule: boolean): ScopedScript {
   const source = fs.readFileSync(file, 'utf8')
   let out: { code: string; map: string }
   try {
@@ -64,7 +73,9 @@ function compileFile(file: string): ScopedScript {
     throw new QK_ENV_COMPILE(where, first?.text ?? e.message, { cause: err })
   }
   registerSourceMap(file, file, out.map)
-  return compileScoped(out.code, { filename: file, params: PARAMS })
+  if (asModule) return compileScoped(out.code, { filename: file, params: PARAMS })
+  const lowered = lowerExports(out.code)
+  return compileScoped(lowered.body, { filename: file, params: PARAMS, prelude: lowered.prelude, helpers: lowered.helpers })
 }
 
 interface DirEntry { checkedAt: number; ts: string[]; dirs: string[] }
@@ -77,10 +88,11 @@ export function listDir(dir: string): DirEntry {
   if (e && now - e.checkedAt < RECHECK_MS) return e
   const ts: string[] = []
   const sub: string[] = []
+  const twin = compiledTwin(dir)  // a compiled app lists compiled/<kind>/*.js under their source names
   try {
-    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+    for (const d of fs.readdirSync(twin ?? dir, { withFileTypes: true })) {
       if (d.isDirectory()) sub.push(d.name)
-      else if (d.name.endsWith('.ts') && !d.name.endsWith('.d.ts')) ts.push(path.join(dir, d.name))
+      else if (twin ? d.name.endsWith('.js') : d.name.endsWith('.ts') && !d.name.endsWith('.d.ts')) ts.push(path.join(dir, twin ? d.name.slice(0, -3) + '.ts' : d.name))
     }
   } catch { /* missing folder: nothing to run */ }
   ts.sort()

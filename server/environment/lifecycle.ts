@@ -23,7 +23,8 @@ import { parsePath, siteDefaultApp, appDefaults, type AppRegistry, type Target }
 import { loadSession, saveSession, releaseSession, cookieName, maybeCleanup, type Session } from '../session'
 import { saveTicket } from '../tickets'
 import { appRuntime, type AppRuntime } from './app'
-import { getStaticNames } from './names'
+import { getStaticNames, PER_REQUEST_NAMES } from './names'
+import { deriveShape, setScopeShape } from './scope'
 import { renderResult, renderView, type Body } from './views'
 
 export interface CoreOptions {
@@ -157,14 +158,19 @@ async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState,
 
 /** The environment of one request: the static names below, the per-request names on top. */
 export function buildEnvironment(state: CurrentState): Record<string, unknown> {
-  const env = Object.create(getStaticNames()) as Record<string, unknown>
+  const statics = getStaticNames()
+  const env = Object.create(statics) as Record<string, unknown>
   env.request = state.request
   env.response = state.response
   env.session = state.session
   env.cache = state.cache
   env.T = state.T
+  // the names above, declared once so scripts find their bound names by shape (scope.ts)
+  setScopeShape(env, envShape ??= deriveShape(statics, PER_REQUEST_NAMES.join(',')))
   return env
 }
+
+let envShape: number | undefined
 
 function httpAnswer(e: unknown, response: QuarkResponse): Body {
   if (isHTTP(e)) {

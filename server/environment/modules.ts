@@ -81,7 +81,7 @@ export class ModuleLoader {
       }
       return rec.module.exports
     }
-    const script = compiledScript(file)
+    const script = compiledScript(file, true)
     if (!script) throw new QK_ENV_MODULE_NOT_FOUND(file, this.appFolder)
     const rec = this.records.get(file)
     if (rec && rec.script === script) return rec.module.exports

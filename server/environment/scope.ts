@@ -23,9 +23,56 @@ export interface CompileScopedOptions {
   params?: string[]
   /** compile the inner function as async (top-level await in templates, views) */
   async?: boolean
+  /** helper definitions evaluated once at compile time (esbuild's __export, __toESM, ...), see lowerExports.ts */
+  prelude?: string
+  /** the names `prelude` defines, visible to the code */
+  helpers?: string[]
 }
 
 type Outer = (scope: Record<string, unknown>, args: unknown[]) => unknown
+
+/*
+ * Scope shapes. Testing with `in` each identifier a file mentions (50 or
+ * more) against a scope on every run costs microseconds; the answer only
+ * depends on which names the scope holds. Whoever builds a scope can declare
+ * its shape: a small integer obtained from a root object (the scope's
+ * prototype, e.g. the frozen static names) followed by transitions, one per
+ * set of own keys added (e.g. the per-request names, then each model's
+ * exports). Scripts cache their bound names per shape. A scope without a
+ * declared shape is tested name by name, as before.
+ */
+const scopeShapes = new WeakMap<object, number>()
+const rootShapes = new WeakMap<object, Map<string, number>>()
+const transitions: Map<string, number>[] = []
+
+function intern(table: Map<string, number>, token: string): number {
+  let id = table.get(token)
+  if (id === undefined) { id = transitions.length; transitions.push(new Map()); table.set(token, id) }
+  return id
+}
+
+/**
+ * The shape reached from `from` (a shape id, or the root object a scope inherits from)
+ * after adding the own keys named by `token` (e.g. the keys joined by ',').
+ * The token must name exactly the keys added: two scopes given the same shape are
+ * trusted to hold the same names.
+ */
+export function deriveShape(from: number | object, token: string): number {
+  if (typeof from === 'number') return intern(transitions[from]!, token)
+  let table = rootShapes.get(from)
+  if (!table) { table = new Map(); rootShapes.set(from, table) }
+  return intern(table, token)
+}
+
+/** Declare the shape of `scope` (call again after adding keys to it, with the derived shape). */
+export function setScopeShape(scope: object, shape: number): void {
+  scopeShapes.set(scope, shape)
+}
+
+/** The declared shape of `scope`, if any. */
+export function scopeShape(scope: object): number | undefined {
+  return scopeShapes.get(scope)
+}
 
 const IDENT = /[A-Za-z_$][\w$]*/g
 
@@ -46,16 +93,23 @@ export class ScopedScript {
   private readonly params: string[]
   private readonly isAsync: boolean
   private readonly variants = new Map<string, Outer>()
+  private readonly byShape = new Map<number, Outer>()
+  private readonly helperValues: Record<string, unknown> | undefined
+  private readonly helperNames: string[]
 
   constructor(code: string, options: CompileScopedOptions) {
     this.code = code
     this.filename = options.filename
     this.params = options.params ?? []
     this.isAsync = options.async ?? false
+    this.helperNames = options.helpers ?? []
+    this.helperValues = options.prelude
+      ? vm.runInThisContext(`(function(){${options.prelude}\nreturn {${this.helperNames.join(',')}}})`, { filename: `${this.filename} (helpers)` })() as Record<string, unknown>
+      : undefined
     const seen = new Set<string>()
     for (const m of code.matchAll(IDENT)) {
       const name = m[0]
-      if (!NEVER_BIND.has(name) && !this.params.includes(name)) seen.add(name)
+      if (!NEVER_BIND.has(name) && !this.params.includes(name) && !this.helperNames.includes(name)) seen.add(name)
     }
     this.identifiers = [...seen]
   }
@@ -72,6 +126,20 @@ export class ScopedScript {
    * inner function's parameters. Returns what the code returns.
    */
   run(scope: Record<string, unknown>, args: unknown[] = []): unknown {
+    const shape = scopeShapes.get(scope)
+    if (shape !== undefined) {
+      let outer = this.byShape.get(shape)
+      if (!outer) {
+        outer = this.variant(scope)
+        if (this.byShape.size >= 256) this.byShape.clear() // shapes that keep changing: stay bounded
+        this.byShape.set(shape, outer)
+      }
+      return outer(scope, args)
+    }
+    return this.variant(scope)(scope, args)
+  }
+
+  private variant(scope: Record<string, unknown>): Outer {
     const names = this.boundNames(scope)
     const key = names.join(',')
     let outer = this.variants.get(key)
@@ -79,15 +147,16 @@ export class ScopedScript {
       outer = this.compile(names)
       this.variants.set(key, outer)
     }
-    return outer(scope, args)
+    return outer
   }
 
   private compile(names: string[]): Outer {
     const bind = names.length ? `let {${names.join(',')}} = __quarkScope;` : ''
     const fn = this.isAsync ? 'async function' : 'function'
     // One line of prefix, no newline: line numbers stay those of `code`.
-    const source = `(function(__quarkScope, __quarkArgs){${bind}return (${fn}(${this.params.join(',')}){"use strict";${this.code}\n}).apply(undefined, __quarkArgs)})`
-    return vm.runInThisContext(source, { filename: this.filename }) as Outer
+    const helpers = this.helperValues ? `const {${this.helperNames.join(',')}} = __quarkHelpers;` : ''
+    const source = `(function(__quarkHelpers){${helpers}return function(__quarkScope, __quarkArgs){${bind}return (${fn}(${this.params.join(',')}){"use strict";${this.code}\n}).apply(undefined, __quarkArgs)}})`
+    return (vm.runInThisContext(source, { filename: this.filename }) as (h: unknown) => Outer)(this.helperValues)
   }
 }
 

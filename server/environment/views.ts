@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream'
 import { StreamBody, contentTypeOf, toHtml, escapeHtml, type QuarkRequest, type QuarkResponse } from '../http'
 import { optionalRoom } from './names'
+import { deriveShape, scopeShape, setScopeShape } from './scope'
 import type { AppRuntime } from './app'
 import { QK_ENV_NO_VIEW } from './errors'
 
@@ -52,6 +53,8 @@ export async function renderView(ctx: Record<string, unknown>, env: Record<strin
   const name = view ?? (response.view || `${request.controller}/${request.function}.${ext}`)
   setType(response, name.slice(name.lastIndexOf('.') + 1) || ext)
   const scope = Object.assign(Object.create(env), ctx) as Record<string, unknown>
+  const shape = scopeShape(env)
+  if (shape !== undefined) setScopeShape(scope, deriveShape(shape, Object.keys(scope).join(',')))
   if (engine?.has(name)) return engine.render(name, scope)
   if (!genericAllowed(response.genericPatterns, `${request.controller}/${request.function}.${ext}`)) throw new QK_ENV_NO_VIEW(name)
   if ((ext === 'html' || ext === 'load') && engine?.has(`generic.${ext}`)) return engine.render(`generic.${ext}`, scope)

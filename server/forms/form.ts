@@ -274,7 +274,9 @@ export class Form extends FormElement {
   }
 
   override renderComponents(): string {
-    return super.renderComponents() + this.hiddenFields().xml()
+    // an unprocessed FORM renders exactly as html's FORM does
+    const hidden = this.hiddenFields()
+    return super.renderComponents() + (hidden.components.length ? hidden.xml() : '')
   }
 }
 

@@ -57,6 +57,8 @@ export class Worker {
   private current: { taskId: number; handle: RunHandle } | undefined
   private heartbeatTimer: NodeJS.Timeout | undefined
   private wake: (() => void) | undefined
+  /** true once the task process is up: shown in worker_stats */
+  private ready = false
   readonly stats = { completed: 0, failed: 0, timeout: 0, stopped: 0, recovered: 0 }
 
   constructor(readonly scheduler: Scheduler, opts: WorkerOptions) {
@@ -86,7 +88,6 @@ export class Worker {
 
   /** Run until stopped, told to TERMINATE or KILL. */
   async run(): Promise<void> {
-    await this.executor.warm()
     // touch the three tables outside any transaction, so that their migration (if any) never runs
     // inside one of ours: a migration waiting for a lock held by another worker's open transaction
     // would wait forever on PostgreSQL
@@ -103,6 +104,9 @@ export class Worker {
         .catch((e) => this.log(`[scheduler] ${this.name}: heartbeat failed: ${(e as Error).message}`))
         .finally(() => { beating = false })
     }, this.heartbeatMs)
+    // start the task process (and load the app in it) before the first task is due
+    await this.executor.warm()
+    this.ready = true
     this.log(`[scheduler] worker ${this.name} started (groups ${this.groups.join(',')})`)
     try {
       while (!this.stopping) {
@@ -149,7 +153,7 @@ export class Worker {
     const t = this.db.scheduler_task
     const current = this.current
     const { status, taskStopped } = await this.step(async () => {
-      const n = await this.db(w.worker_name.eq(this.name)).update({ last_heartbeat: now, worker_stats: JSON.stringify(this.stats) })
+      const n = await this.db(w.worker_name.eq(this.name)).update({ last_heartbeat: now, worker_stats: JSON.stringify({ ...this.stats, ready: this.ready }) })
       if (n === 0) {
         // we were presumed dead and removed: come back (our running task, if any, was queued again elsewhere)
         await w.insert({ worker_name: this.name, first_heartbeat: now, last_heartbeat: now, status: 'ACTIVE', group_names: JSON.stringify(this.groups), worker_stats: '{}' })

@@ -280,6 +280,7 @@ describe('no user app can break the admin', () => {
   test('file names and error messages are escaped in the pages', async () => {
     const { agent } = await loggedIn(s)
     const evil = '"><img src=x onerror=alert(1)>.txt'
+    fs.mkdirSync(path.join(s.appFolder('broken'), 'static'), { recursive: true })
     fs.writeFileSync(path.join(s.appFolder('broken'), 'static', evil), 'x')
     const design = await agent.request('/admin/design/index/broken')
     assert.equal(design.status, 200)

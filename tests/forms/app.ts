@@ -75,6 +75,25 @@ export async function seed() {
   for (let i = 0; i < names.length; i++) await db.thing.insert({ name: names[i], qty: i + 1, kind: i % 2 ? 'b' : 'a', owner: i < 4 ? o1 : o2 })
   return 'SEEDED'
 }
+export async function opts() {
+  const form = FORM(INPUT({ _name: 'x', requires: IS_NOT_EMPTY() }), INPUT({ _name: 'y' }))
+  await form.process({
+    keepvalues: request.vars.keep === '1', hideerror: request.vars.hide === '1',
+    onvalidation: (f: any) => { if (f.vars.y === 'bad') f.errors.y = 'y may not be bad' },
+    onsuccess: (f: any) => { response.flash = 'saved ' + f.vars.x },
+  })
+  return 'flash=' + response.flash + ' accepted=' + form.accepted + ' errors=' + JSON.stringify(form.errors) + ' ' + String(form)
+}
+export function unprepared() { return String(SQLFORM(db.thing)) }
+export function syncform() { return String(SQLFORM(db.owner)) }
+export async function gridflags() {
+  db.thing.name.represent = (v: string) => v.toUpperCase()
+  const g = await SQLFORM.grid(db.thing.qty.gt(2), {
+    fields: ['name', 'qty'], editable: false, deletable: (r: any) => r.qty > 5, create: false, details: false, csv: false, searchable: false,
+    orderby: db.thing.qty.desc(), links: [{ header: 'Double', body: (r: any) => SPAN(String(r.qty * 2), { _class: 'dbl' }) }],
+  })
+  return String(g)
+}
 export async function list() { return JSON.stringify((await db(db.thing).select()).asList()) }
 export function download() { return DOWNLOAD(request, db) }
 export async function grid() {

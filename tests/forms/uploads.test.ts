@@ -12,7 +12,8 @@ import os from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { startServer, type TestServer, type Agent } from '../helpers/server'
 import { FORMS_APP, formKey, multipart, type FilePart } from './app'
-import { cleanOriginalName, makeStoredName, parseStoredName, storedPath } from '../../server/forms'
+import https from 'node:https'
+import { cleanOriginalName, makeStoredName, parseStoredName, storedPath, storeUpload, removeUpload } from '../../server/forms'
 
 let s: TestServer
 let tmp: string
@@ -131,4 +132,48 @@ test('download refuses names that escape the folder or are not stored names', as
   assert.equal(r.status, 404)
   assert.throws(() => storedPath('/x', '../thing.doc.0123456789abcdef.YQ.txt'), { code: 'QK_FORMS_BAD_UPLOAD_NAME' })
   assert.equal(cleanOriginalName('a/b\\c\u0001d.txt'), 'cd.txt')
+})
+
+test('an upload aborted mid-body leaves no temp file and no stored file', async () => {
+  const a = s.agent()
+  const page = await a.request('/shop/default/create')
+  const { body, headers } = multipart({ name: 'Half', qty: '1', kind: 'a', _formname: 'thing/create', _formkey: formKey(page.body), doc: { filename: 'half.bin', data: randomBytes(250_000) } })
+  const before = stored()
+  const url = new URL(s.url)
+  await new Promise<void>((resolve) => {
+    const req = https.request({ hostname: url.hostname, port: url.port, path: '/shop/default/create', method: 'POST', rejectUnauthorized: false,
+      headers: { ...headers, 'content-length': String(body.length), cookie: Object.entries(a.jar).map(([k, v]) => `${k}=${v}`).join('; ') } })
+    req.on('error', () => resolve())
+    req.on('close', () => resolve())
+    req.write(body.subarray(0, 150_000), () => setTimeout(() => req.destroy(), 150))
+  })
+  await new Promise((r) => setTimeout(r, 300))
+  assert.deepEqual(temps(), [])
+  assert.deepEqual(stored(), before)
+  const rows = JSON.parse((await a.request('/shop/default/list')).body)
+  assert.equal(rows.filter((r: any) => r.name === 'Half').length, 0)
+})
+
+test('storeUpload: buffers, uploadseparate subfolders, size limits, download through the field settings', async () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-forms-store-'))
+  try {
+    const data = randomBytes(1000)
+    const name = await storeUpload({ filename: 'pic.PNG', data }, { table: 'thing', field: 'doc', folder, uploadseparate: true })
+    assert.match(name, /^thing\.doc\.([0-9a-f]{16})\.[\w-]+\.png$/)
+    const p = storedPath(folder, name, true)
+    assert.equal(path.relative(folder, p), path.join('thing.doc', name.split('.')[2]!.slice(0, 2), name))
+    assert.ok(fs.readFileSync(p).equals(data))
+    await assert.rejects(storeUpload({ filename: 'big.bin', data: randomBytes(100) }, { table: 'thing', field: 'doc', folder, maxSize: 50 }), { code: 'QK_FORMS_UPLOAD_TOO_LARGE' })
+    // a temp file refused for its size is removed
+    const t = path.join(folder, 'tmpfile')
+    fs.writeFileSync(t, randomBytes(100))
+    await assert.rejects(storeUpload({ filename: 'big.bin', path: t }, { table: 'thing', field: 'doc', folder, maxSize: 50 }), { code: 'QK_FORMS_UPLOAD_TOO_LARGE' })
+    assert.equal(fs.existsSync(t), false)
+    await removeUpload(name, { folder, uploadseparate: true })
+    assert.equal(fs.existsSync(p), false)
+    // outside a request and with no folder: a clear error
+    await assert.rejects(storeUpload({ filename: 'x', data }, { table: 'thing', field: 'doc' }), { code: 'QK_FORMS_NO_UPLOAD_FOLDER' })
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true })
+  }
 })

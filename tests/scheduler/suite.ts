@@ -53,7 +53,7 @@ export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): 
       workers.push(forkWorker({ source: { kind: 'module', file: path.join(__dirname, 'fixtures', 'tasks.ts') }, name: `w${i}-${process.pid}`, heartbeatMs: 250, deadAfterMs: 2000, pollMs: 50, quiet: !process.env.QUARK_SCHED_VERBOSE },
         { execArgv: ['--import', 'tsx'] }))
     }
-    await waitFor('3 workers', async () => (await scheduler.workers()).length === 3, 60_000).catch(async (e) => { throw new Error(e.message + ': ' + JSON.stringify(await scheduler.workers())) })
+    await waitFor('3 ready workers', async () => (await scheduler.workers()).filter((w) => w.stats.ready).length === 3, 120_000).catch(async (e) => { throw new Error(e.message + ': ' + JSON.stringify(await scheduler.workers())) })
   })
 
   after(async () => {

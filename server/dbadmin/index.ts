@@ -1,0 +1,16 @@
+/**
+ * dbadmin/: database administration for the admin IDE (appadmin).
+ *
+ *   parseQuery(db, text) → { query, table }     the query box: `thing.value > 3 and thing.name like 'a%'` → DAL Query (never SQL)
+ *   withAppDatabases(appFolder, appName, fn)     run the app's models, fn({ dbs, env }) in its environment; commit / roll back
+ *   databasesIn(env), pickDb, pickTable          the exported DAL instances of an environment
+ *   tableSummaries(db) → [{ name, count, fields }]
+ *   browse(db, table, { query, orderby, desc, page, pageSize }) → one page + the SQL shown
+ *   setOf(db, table, query), cellText(v)
+ *   sqlLog(db)                                   the migration log of a database
+ *   CSV: table.exportToCsv() / importFromCsv(), db.exportToCsv() / importFromCsv() (the DAL's own)
+ */
+export * from './errors'
+export { parseQuery, type ParsedQuery } from './query'
+export { withAppDatabases, databasesIn, pickDb, pickTable, tableSummaries, sqlLog, type AppDatabases, type TableSummary } from './databases'
+export { browse, setOf, cellText, type BrowseOptions, type BrowsePage } from './browse'

@@ -1,0 +1,82 @@
+/**
+ * Makes esbuild's CommonJS output cheap to run once per request.
+ *
+ * esbuild (format 'cjs') starts every file with helper definitions
+ * (`__defProp`, `__export`, `__copyProps`, `__toCommonJS`, `__toESM`, ...)
+ * and turns `export`s into getters defined on a fresh object, copied again
+ * into `module.exports`. Run per request, that is a dozen closures and
+ * defineProperty calls per file. This module, at compile time:
+ *
+ *   - splits off the helper definitions (the `prelude`), which are pure
+ *     functions, so the scoped script evaluates them once, not per run;
+ *   - replaces the `__export(x_exports, {...}); module.exports = ...` block
+ *     with blank lines and appends plain `exports.name = local;` assignments
+ *     at the end of the file, so a run is straight-line code.
+ *
+ * Line numbers are kept (removed lines become empty lines, the assignments
+ * go after the last line), so esbuild's source map still applies.
+ * Anything that does not match esbuild's exact shape is left as it was
+ * (the file still runs, only slower): e.g. `export * from`, which needs the
+ * exports object while the file runs.
+ */
+
+/** esbuild helpers known to be pure (they only use their arguments and Object.*). */
+const PURE_HELPERS = new Set([
+  '__create', '__defProp', '__getOwnPropDesc', '__getOwnPropNames', '__getOwnPropSymbols', '__getProtoOf',
+  '__hasOwnProp', '__propIsEnum', '__export', '__copyProps', '__reExport', '__toESM', '__toCommonJS', '__name',
+  '__defNormalProp', '__publicField', '__spreadValues', '__spreadProps', '__objRest', '__knownSymbol', '__typeError',
+])
+
+const HELPER_START = /^var (__[A-Za-z]+) = /
+const EXPORTS_VAR = /^var ([A-Za-z_$][\w$]*_exports) = \{\};$/
+const EXPORT_ENTRY = /^ {2}([A-Za-z_$][\w$]*|"(?:[^"\\]|\\.)*"): \(\) => (.+?),?$/
+
+export interface LoweredModule {
+  /** the helper definitions, to evaluate once ('' when none) */
+  prelude: string
+  /** the names the prelude defines */
+  helpers: string[]
+  /** the file's code: same line count as esbuild's output (plus the export assignments at the end) */
+  body: string
+}
+
+export function lowerExports(code: string): LoweredModule {
+  const lines = code.split('\n')
+  const helpers: string[] = []
+  let i = 0
+  // the prelude: known helper definitions and their continuation lines (indented, or closing brackets)
+  while (i < lines.length) {
+    const m = HELPER_START.exec(lines[i]!)
+    if (!m || !PURE_HELPERS.has(m[1]!)) break
+    helpers.push(m[1]!)
+    i++
+    while (i < lines.length && /^(\s|\}|\))/.test(lines[i]!)) i++
+  }
+  const preludeEnd = i
+  const prelude = lines.slice(0, preludeEnd).join('\n')
+  for (let k = 0; k < preludeEnd; k++) lines[k] = ''
+  const assignments = lowerExportBlock(lines, preludeEnd)
+  let body = lines.join('\n')
+  if (assignments) body += `\n;${assignments}`
+  return { prelude, helpers, body }
+}
+
+/** Blank the export block starting at line `at` and return the assignments that replace it ('' when left alone). */
+function lowerExportBlock(lines: string[], at: number): string {
+  const v = EXPORTS_VAR.exec(lines[at] ?? '')
+  if (!v) return ''
+  const name = v[1]!
+  if (lines[at + 1] !== `__export(${name}, {`) return ''
+  const entries: [string, string][] = []
+  let j = at + 2
+  for (; j < lines.length && lines[j] !== '});'; j++) {
+    const e = EXPORT_ENTRY.exec(lines[j]!)
+    if (!e) return ''
+    entries.push([e[1]!.startsWith('"') ? JSON.parse(e[1]!) as string : e[1]!, e[2]!])
+  }
+  if (lines[j + 1] !== `module.exports = __toCommonJS(${name});`) return ''
+  // the exports object must not be used anywhere else (export * from, ...)
+  for (let k = j + 2; k < lines.length; k++) if (lines[k]!.includes(name)) return ''
+  for (let k = at; k <= j + 1; k++) lines[k] = ''
+  return entries.map(([key, expr]) => `exports[${JSON.stringify(key)}] = ${expr};`).join(' ')
+}
