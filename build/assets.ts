@@ -11,7 +11,7 @@ import { SEA_ASSETS, type SeaManifest } from '../server/sea/index'
 import { collectFolder, writePack, type PackInput } from './pack-writer'
 
 /** Folders an app writes at run time: never part of the scaffold or the admin as shipped. */
-const RUNTIME_FOLDERS = /^(databases|sessions|errors|cache|uploads)\/|(^|\/)(node_modules|\.git)\//
+const RUNTIME_FOLDERS = /^(databases|sessions|errors|cache|uploads|\.quark)\/|(^|\/)(node_modules|\.git)\//
 
 /** Checkout files served or read at run time (see readProjectFile); every file under server/ is added too. */
 const PROJECT_FILES = [

@@ -33,6 +33,8 @@ declare module './auth' {
     /** URL() signed with this login's key, for actions wrapped by requiresSignature */
     signedURL(...args: unknown[]): string
     loginUrl(next?: string): string
+    /** an API action: POST { email | username, password } (JSON or form) → { token }, throttled like the login form */
+    tokenAction(): Promise<{ token: string }>
   }
 }
 
@@ -133,4 +135,14 @@ Auth.prototype.issueToken = async function (userId?: number) {
   const token = signJwt({ sub: id }, this.settings.jwtSecret, this.settings.jwtExpiration)
   await this.logEvent(EVENTS.tokenIssued, id)
   return token
+}
+
+Auth.prototype.tokenAction = async function () {
+  const req = requireRequest('tokenAction')
+  if (req.method !== 'POST') throw HTTP(405, { error: 'POST the credentials' }, { Allow: 'POST' })
+  const body: Record<string, unknown> = req.postVars ?? {}  // a JSON object body lands here too
+  const login = String(body[this.settings.username ? 'username' : 'email'] ?? '')
+  const r = await this.checkLogin(login, String(body.password ?? ''))
+  if (!r.user) throw HTTP(401, { error: String(current.T(r.error === 'locked' ? this.messages.locked : this.messages.invalidLogin)) })
+  return { token: await this.issueToken(r.user.id) }
 }

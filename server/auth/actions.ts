@@ -64,6 +64,20 @@ function absoluteUserUrl(auth: Auth, action: string, o: { args?: string[]; vars?
   return URL(c, f, { args: [action, ...(o.args ?? [])], vars: o.vars, scheme: true, host: true })
 }
 
+const OWN_FIELDS = new Set(['id', 'first_name', 'last_name', 'email', 'username', 'password', 'registration_key', 'reset_password_key', 'registration_id',
+  'is_active', 'created_on', 'created_by', 'modified_on', 'modified_by'])
+
+/** Writable fields added to auth_user (extraFields): shown in register and profile. */
+function extraUserFields(auth: Auth, row?: Record<string, unknown>): AuthField[] {
+  return auth.tableUser._fieldList
+    .filter((f: { name: string; writable: boolean; readable: boolean }) => !OWN_FIELDS.has(f.name) && f.writable && f.readable)
+    .map((f: { name: string; label: string; type: string; requires: unknown; default: unknown }): AuthField => ({
+      name: f.name, label: f.label, type: f.type === 'boolean' ? 'checkbox' : 'text',
+      requires: f.requires ? ([] as never[]).concat(f.requires as never) : [],
+      value: row ? row[f.name] : typeof f.default === 'function' ? undefined : f.default,
+    }))
+}
+
 function passwordFields(auth: Auth, name: string, label: string): AuthField[] {
   return [
     { name, label, type: 'password', autocomplete: 'new-password', requires: [IS_LENGTH(1024, auth.settings.passwordMinLength, `Minimum length is ${auth.settings.passwordMinLength}`)] },
@@ -116,7 +130,8 @@ Auth.prototype.form = async function (action?: string) {
         { name: 'email', label: 'Email', type: 'email', autocomplete: 'email', requires: [IS_EMAIL(), IS_NOT_IN_DB(this.db as never, t.email)] },
       ]
       if (this.settings.username) fields.push({ name: 'username', label: 'Username', requires: ([] as never[]).concat(t.username.requires ?? []) })
-      fields.push(...passwordFields(this, 'password', 'Password'))
+      const extra = extraUserFields(this)
+      fields.push(...extra, ...passwordFields(this, 'password', 'Password'))
       const f = await processAuthForm('register', fields, 'Sign Up')
       if (f.accepted && f.vars.password !== f.vars.password2) f.errors.password2 = String(T(m.mismatch))
       if (f.accepted && !f.errors.password2 && this.settings.captcha) {
@@ -128,6 +143,7 @@ Auth.prototype.form = async function (action?: string) {
         const key = verify ? randomBytes(24).toString('hex') : this.settings.registrationRequiresApproval ? 'pending' : ''
         const values: Record<string, unknown> = { first_name: f.vars.first_name, last_name: f.vars.last_name, email: f.vars.email, password: String(f.vars.password), registration_key: key }
         if (this.settings.username) values.username = f.vars.username
+        for (const x of extra) values[x.name] = f.vars[x.name]
         const id = await this.registerUser(values)
         await this.logEvent(EVENTS.registered, id)
         if (verify) {
@@ -162,10 +178,12 @@ Auth.prototype.form = async function (action?: string) {
         { name: 'first_name', label: 'First name', requires: [IS_NOT_EMPTY()], value: row.first_name },
         { name: 'last_name', label: 'Last name', requires: [IS_NOT_EMPTY()], value: row.last_name },
         { name: 'email', label: 'Email', type: 'email', requires: [IS_EMAIL(), IS_NOT_IN_DB(this.db as never, t.email)], value: row.email },
+        ...extraUserFields(this, row),
       ]
       const f = await processAuthForm('profile', fields, 'Save profile', { recordId: row.id })
       if (f.accepted) {
-        await this.db(t.id.eq(row.id)).update({ first_name: f.vars.first_name, last_name: f.vars.last_name, email: String(f.vars.email).toLowerCase() })
+        const values: Record<string, unknown> = { ...f.vars, email: String(f.vars.email).toLowerCase() }
+        await this.db(t.id.eq(row.id)).update(values)
         await this.refreshUser()
         await this.logEvent(EVENTS.profile, row.id)
         flash(m.profileUpdated)

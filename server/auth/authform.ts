@@ -28,6 +28,8 @@ export interface AuthForm {
   render(extra?: unknown[]): XmlElement
 }
 
+const MAX_KEYS = 5
+
 function sameKey(a: string, b: string): boolean {
   const x = Buffer.from(a), y = Buffer.from(b)
   return x.length === y.length && timingSafeEqual(x, y)
@@ -43,9 +45,12 @@ export async function processAuthForm(formname: string, fields: AuthField[], sub
   const errors: Record<string, string> = {}
   let accepted = false
   if (post) {
-    const expected = typeof session[keyName] === 'string' ? (session[keyName] as string) : ''
+    // a few keys per form, so the same form open in two tabs works; each key serves once
+    const keys = Array.isArray(session[keyName]) ? (session[keyName] as string[]) : []
     const given = typeof post._formkey === 'string' ? post._formkey : ''
-    if (!expected || !sameKey(expected, given)) errors._form = String(T('Session expired or invalid form key: please submit the form again'))
+    const i = keys.findIndex((k) => sameKey(k, given))
+    if (i >= 0) keys.splice(i, 1)
+    if (i < 0) errors._form = String(T('Session expired or invalid form key: please submit the form again'))
     for (const f of fields) {
       let v: unknown = post[f.name]
       if (Array.isArray(v)) v = v[0]
@@ -60,12 +65,14 @@ export async function processAuthForm(formname: string, fields: AuthField[], sub
     }
     accepted = Object.keys(errors).length === 0
   }
-  if (accepted) delete session[keyName]
+  if (accepted && !(session[keyName] as string[] | undefined)?.length) delete session[keyName]
   const form: AuthForm = {
     formname, accepted, vars, errors,
     render(extra: unknown[] = []) {
       const key = randomBytes(16).toString('hex')
-      session[keyName] = key
+      const keys = Array.isArray(session[keyName]) ? (session[keyName] as string[]) : []
+      keys.push(key)
+      session[keyName] = keys.slice(-MAX_KEYS)
       const rows: unknown[] = []
       if (errors._form) rows.push(DIV(errors._form, { _class: 'alert alert-danger' }))
       for (const f of fields) {

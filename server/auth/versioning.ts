@@ -8,7 +8,7 @@
  * enable versioning (one property read). When the DAL grows hooks, only
  * `installHook` changes.
  */
-import { DALSet, FieldClass, Field, type Table, type Expression } from '../dal'
+import { DALSet, FieldClass, Field, Table, type Expression } from '../dal'
 import { QK_AUTH_BAD_OPTION } from './errors'
 
 const ARCHIVE = Symbol.for('quark.auth.archive')
@@ -85,4 +85,14 @@ function installHook(): void {
     await archiveRecords(this)
     return del.call(this)
   }
+}
+
+// web2py's spelling, `db.thing.enableRecordVersioning()`, for apps (tables are `any` there);
+// typed code calls enableRecordVersioning(table). Left alone if the DAL ever defines it.
+const tableProto = Table.prototype as unknown as Record<string, unknown>
+if (!('enableRecordVersioning' in tableProto)) {
+  Object.defineProperty(tableProto, 'enableRecordVersioning', {
+    value(this: Table, o?: VersioningOptions) { return enableRecordVersioning(this, o) },
+    enumerable: false, configurable: true, writable: true,
+  })
 }

@@ -11,6 +11,8 @@ import { startQuark, copyScaffold } from './start'
 import { isValidAppName } from '../dispatch'
 import { writeAppTypes, appShellEnvironment } from '../environment'
 import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
+import { packCommand, unpackCommand } from '../pack'
+import { compileCommand } from '../compile'
 
 export interface Command {
   summary: string
@@ -123,4 +125,4 @@ const shell: Command = {
   },
 }
 
-export const COMMANDS: Record<string, Command> = { run, new: newApp, shell }
+export const COMMANDS: Record<string, Command> = { run, new: newApp, shell, pack: packCommand, unpack: unpackCommand, compile: compileCommand }

@@ -1,7 +1,7 @@
 /**
- * `quark compile <app>`: models and controllers transformed by esbuild into
- * minified CommonJS (the same shape the core compiles sources into, so the
- * core runs them with the same scoped-script machinery), views copied, all
+ * `quark compile <app>`: models and controllers type-stripped and minified by
+ * esbuild into plain JavaScript modules (the core loads them with its usual
+ * transform, loader 'js', so they run exactly like sources), views copied, all
  * under <app>/compiled/. Written into a temporary folder and renamed into
  * place, so a syntax error leaves the previous state untouched.
  * `removeCompiled` deletes compiled/: the app runs from its sources again.
@@ -40,7 +40,7 @@ export function compileApp(appFolder: string): CompileReport {
         const source = fs.readFileSync(src, 'utf8')
         let code: string
         try {
-          code = transformSync(source, { loader: 'ts', format: 'cjs', minify: true, target: 'node20', sourcefile: path.join(kind, rel) }).code
+          code = transformSync(source, { loader: 'ts', format: 'esm', minify: true, target: 'node20', sourcefile: path.join(kind, rel) }).code
         } catch (err) {
           const e = err as { errors?: { text: string; location?: { line: number } }[]; message: string }
           throw new QK_COMPILE_FAILED(`${kind}/${rel}${e.errors?.[0]?.location ? `:${e.errors[0].location.line}` : ''}`, e.errors?.[0]?.text ?? e.message, { cause: err })

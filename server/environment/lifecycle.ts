@@ -153,7 +153,36 @@ async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState,
     return
   }
   await releaseAll(state)
+  if (request.ajax) body = ajaxAnswer(request, response, body)
   sendResponse(res, response, body)
+}
+
+/**
+ * Ajax requests (quark.js components, htmx, XMLHttpRequest): the flash goes in a
+ * `quark-component-flash` header (URI-encoded; quark.js shows it), and a redirect
+ * answered to a component becomes a `quark-redirect` header (`HX-Redirect` for htmx)
+ * on a 200, because fetch would follow a 303 itself and put the next page inside
+ * the component.
+ */
+function ajaxAnswer(request: QuarkRequest, response: QuarkResponse, body: Body): Body {
+  const flash = response.flash
+  if (flash !== '' && flash !== undefined && flash !== null && flash !== false) {
+    response.headers['quark-component-flash'] = encodeURIComponent(String(flash))
+  }
+  const headers = request.headers
+  const component = headers['quark-component'] !== undefined
+  const htmx = headers['hx-request'] === 'true'
+  if (!(component || htmx) || response.status < 300 || response.status >= 400) return body
+  const key = Object.keys(response.headers).find((k) => k.toLowerCase() === 'location')
+  const location = key === undefined ? undefined : response.headers[key]
+  if (key !== undefined && location !== undefined) {
+    delete response.headers[key]
+    if (component) response.headers['quark-redirect'] = location
+    if (htmx) response.headers['HX-Redirect'] = location
+    response.status = 200
+    return null
+  }
+  return body
 }
 
 /** The environment of one request: the static names below, the per-request names on top. */

@@ -41,7 +41,11 @@ type Outer = (scope: Record<string, unknown>, args: unknown[]) => unknown
  * exports). Scripts cache their bound names per shape. A scope without a
  * declared shape is tested name by name, as before.
  */
-const scopeShapes = new WeakMap<object, number>()
+// Stored on the scope under symbols (cheaper than a WeakMap entry per request); the owner
+// check makes a copied (Object.assign) or inherited shape count for nothing.
+const SHAPE = Symbol('quark.scopeShape')
+const SHAPE_OWNER = Symbol('quark.scopeShapeOwner')
+type Shaped = { [SHAPE]?: number; [SHAPE_OWNER]?: object }
 const rootShapes = new WeakMap<object, Map<string, number>>()
 const transitions: Map<string, number>[] = []
 
@@ -66,12 +70,15 @@ export function deriveShape(from: number | object, token: string): number {
 
 /** Declare the shape of `scope` (call again after adding keys to it, with the derived shape). */
 export function setScopeShape(scope: object, shape: number): void {
-  scopeShapes.set(scope, shape)
+  const s = scope as Shaped
+  if (s[SHAPE_OWNER] !== scope) Object.defineProperty(s, SHAPE_OWNER, { value: scope, configurable: true })
+  s[SHAPE] = shape
 }
 
 /** The declared shape of `scope`, if any. */
 export function scopeShape(scope: object): number | undefined {
-  return scopeShapes.get(scope)
+  const s = scope as Shaped
+  return s[SHAPE_OWNER] === scope ? s[SHAPE] : undefined
 }
 
 const IDENT = /[A-Za-z_$][\w$]*/g
@@ -126,7 +133,7 @@ export class ScopedScript {
    * inner function's parameters. Returns what the code returns.
    */
   run(scope: Record<string, unknown>, args: unknown[] = []): unknown {
-    const shape = scopeShapes.get(scope)
+    const shape = scopeShape(scope)
     if (shape !== undefined) {
       let outer = this.byShape.get(shape)
       if (!outer) {

@@ -42,6 +42,7 @@ export interface ProcessOptions {
 }
 
 const MAX_KEYS_PER_FORM = 10
+const MAX_FORMS = 50
 const FIELD_TAGS = new Set(['input/', 'select', 'textarea'])
 const NOT_VALUES = new Set(['submit', 'button', 'reset', 'image'])
 
@@ -210,7 +211,7 @@ export class Form extends FormElement {
     let v = post[name]
     if (el.tag === 'select' && el.attributes._multiple) return v === undefined ? [] : Array.isArray(v) ? v : [v]
     if (type === 'file') return v === undefined || isEmptyFile(v) ? null : v
-    if (type === 'checkbox' && fieldElementsNamed(this, name).length > 1) return v === undefined ? [] : Array.isArray(v) ? v : [v]
+    if (type === 'checkbox' && (el.attributes.multiple || fieldElementsNamed(this, name).length > 1)) return v === undefined ? [] : Array.isArray(v) ? v : [v]
     if (v === undefined) v = ''
     return Array.isArray(v) ? v[v.length - 1] : v
   }
@@ -306,6 +307,13 @@ function restore(el: XmlElement, s: unknown): void {
 export function newFormKey(session: Record<string, unknown>, formname: string): string {
   const key = randomBytes(18).toString('base64url')
   const store = (session._formkeys ??= {}) as Record<string, string[]>
+  // bounded session growth: forms named per record (grid edits) come and go
+  if (!(formname in store)) {
+    const names = Object.keys(store)
+    if (names.length >= MAX_FORMS) delete store[names[0]!]
+    const used = session._formkeysUsed as Record<string, string[]> | undefined
+    if (used) { const u = Object.keys(used); if (u.length >= MAX_FORMS) delete used[u[0]!] }
+  }
   const list = (store[formname] ??= [])
   list.push(key)
   if (list.length > MAX_KEYS_PER_FORM) list.shift()

@@ -23,6 +23,7 @@ import { FORM, T } from './form'
 import { SQLFORM, type SqlFormOptions } from './sqlform'
 import { QK_FORMS_BAD_TABLE } from './errors'
 import { formatValue, representValue, type FieldLike } from './widgets'
+import { removeUpload } from './uploads'
 
 type Row = Record<string, any>
 type Flag = boolean | ((row: Row) => boolean)
@@ -291,6 +292,7 @@ async function actionPage(c: Ctx, action: string, tablename: string, id: string 
   await form.process({ formname: `${tablename}/grid/delete/${record.id}` })
   if (form.accepted) {
     await c.db(table._fieldMap.get('id').eq(record.id)).delete()
+    for (const f of table._fieldList) if (f.type === 'upload' && f.autodelete) await removeUpload(record[f.name], { folder: f.uploadfolder, uploadseparate: f.uploadseparate })
     if (session) session.flash = T('Record deleted')
     redirect(back)
   }

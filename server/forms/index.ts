@@ -25,7 +25,10 @@ export { widgetFor, representValue, formatValue, fieldRequires, optionsValidator
 export { bootstrap5, table3cols, formstyles, resolveFormstyle, type FormStyle, type FormRow } from './formstyle'
 export * from './errors'
 
+/** web2py's response.download(request, db) under a framework name (a controller's own `download` action stays free). */
+export const DOWNLOAD = download
+
 /** The names models, controllers and views see without imports (environment/names.ts); FORM replaces html's plain one. */
 export function formsNames(): Record<string, unknown> {
-  return { FORM, SQLFORM, DOWNLOAD: download }
+  return { FORM, SQLFORM, DOWNLOAD }
 }

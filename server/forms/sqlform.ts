@@ -320,7 +320,8 @@ export const SQLFORM = function SQLFORM(table: any, record?: unknown, opts?: Sql
 
 SQLFORM.factory = (...args: Array<FieldLike | SqlFormOptions>): SqlForm => {
   const last = args[args.length - 1]
-  const opts = (last && typeof (last as FieldLike).type !== 'string' ? args.pop() : {}) as SqlFormOptions
+  const isOpts = !!last && typeof last === 'object' && Object.getPrototypeOf(last) === Object.prototype && typeof (last as FieldLike).type !== 'string'
+  const opts = (isOpts ? args.pop() : {}) as SqlFormOptions
   const name = opts.tableName ?? 'no_table'
   return new SqlForm(factoryTable(args as FieldLike[], name), null, { formname: name, ...opts }, true)
 }

@@ -91,12 +91,20 @@ export interface WidgetOptions {
 /** The input element for a field. Attributes carry `requires` so FORM processing validates it. */
 export function widgetFor(field: FieldLike, value: unknown, o: WidgetOptions): XmlElement {
   const attrs: Record<string, unknown> = { _name: field.name, _id: o.id, _class: typeClass(field.type), requires: fieldRequires(field) }
+  // a field's own widget: a function, or 'checkboxes' / 'radio' for fields with options
   if (typeof field.widget === 'function') return (field.widget as WidgetFn)(field, value, attrs)
   const type = field.type
   const ov = optionsValidator(field)
   if (ov && o.options) {
     const multiple = !!ov.multiple || type.startsWith('list:')
     const selected = Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : [String(value)]
+    if (field.widget === 'checkboxes' || field.widget === 'radio') {
+      // one input per option; `multiple` tells FORM processing to read the group as a list
+      const type = field.widget === 'radio' ? 'radio' : 'checkbox'
+      return DIV(o.options.filter(([k]) => k !== '').map(([k, label], i) => DIV(
+        INPUT({ ...attrs, _id: `${o.id}_${i}`, _type: type, _value: k, _checked: selected.includes(k) ? 'checked' : undefined, multiple: type === 'checkbox' }),
+        LABEL(label, { _for: `${o.id}_${i}`, _class: 'form-check-label' }), { _class: 'form-check' })), { _id: o.id, _class: 'quark-options' })
+    }
     const opts = o.options.map(([k, label]) => OPTION(label, { _value: k, _selected: selected.includes(k) ? 'selected' : undefined }))
     return SELECT(opts, { ...attrs, _multiple: multiple ? 'multiple' : undefined })
   }

@@ -104,12 +104,15 @@ export function buildRequest(raw: IncomingMessage, route: RouteParts, query: str
   const url = raw.url ?? '/'
   const q = url.indexOf('?')
   let uuid: string | undefined
+  // built on first use: most actions never read request.args, and making the callable costs
+  let args: Args | undefined
   return {
     application: route.application,
     controller: route.controller,
     function: route.function,
     extension: route.extension,
-    args: makeArgs(route.args),
+    get args() { return (args ??= makeArgs(route.args)) },
+    set args(a: Args) { args = a },
     vars: Object.assign(Object.create(null), getVars),
     getVars,
     postVars: Object.create(null),
@@ -123,7 +126,7 @@ export function buildRequest(raw: IncomingMessage, route: RouteParts, query: str
     isHttps,
     scheme: isHttps ? 'https' : 'http',
     host: headers.host ?? 'localhost',
-    ajax: headers['x-requested-with'] === 'XMLHttpRequest' || headers['hx-request'] === 'true',
+    ajax: headers['x-requested-with'] === 'XMLHttpRequest' || headers['hx-request'] === 'true' || headers['quark-component'] !== undefined,
     now: new Date(),
     get uuid() { return (uuid ??= randomUUID()) },
     body: undefined,

@@ -2,7 +2,7 @@
  * The `response` object actions see (web2py's fields, camelCase) and the
  * function that sends a final body over node's ServerResponse.
  */
-import type { ServerResponse } from 'node:http'
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
 import { serializeCookie, type CookieOptions } from './cookies'
@@ -61,6 +61,7 @@ export class QuarkResponse {
 
 /** Write status, headers and cookies of `qr` plus `body` to node's response. */
 export function sendResponse(res: ServerResponse, qr: QuarkResponse, body: string | Buffer | StreamBody | Readable | null): void {
+  if (body === null || typeof body === 'string' || Buffer.isBuffer(body)) return sendWhole(res, qr, body)
   const headers = qr.headers
   for (const k in headers) res.setHeader(k, headers[k]!)
   const names = Object.keys(qr.cookies)
@@ -89,6 +90,31 @@ export function sendResponse(res: ServerResponse, qr: QuarkResponse, body: strin
   stream.on('error', () => res.destroy())
   res.on('close', () => stream.destroy())
   stream.pipe(res)
+}
+
+/** The common case, a body in memory: every header in one writeHead, then end. */
+function sendWhole(res: ServerResponse, qr: QuarkResponse, body: string | Buffer | null): void {
+  const out: OutgoingHttpHeaders = {}
+  let hasType = false
+  const headers = qr.headers
+  for (const k in headers) {
+    out[k] = headers[k]!
+    if (!hasType && k.length === 12 && k.toLowerCase() === 'content-type') hasType = true
+  }
+  const cookies = qr.cookies
+  let setCookie: string[] | undefined
+  for (const n in cookies) (setCookie ??= []).push(serializeCookie(n, cookies[n]!.value, cookies[n]!.options))
+  if (setCookie) out['Set-Cookie'] = setCookie
+  if (body === null) {
+    out['Content-Length'] = '0'
+    res.writeHead(qr.status, out)
+    res.end()
+    return
+  }
+  if (!hasType && !res.hasHeader('Content-Type')) out['Content-Type'] = 'text/html; charset=utf-8'
+  out['Content-Length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length
+  res.writeHead(qr.status, out)
+  res.end(body)
 }
 
 /** A small HTML page for errors the framework answers itself (404, 400, 500 with a ticket id). */

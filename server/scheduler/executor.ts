@@ -68,6 +68,8 @@ export class ChildExecutor {
       child.kill('SIGKILL')
       if (this.child === child) this.child = undefined
       finish({ ...o, output })
+      // start the replacement now, so the next task does not wait for a process to boot
+      void this.warm()
     }
     const timer = setTimeout(() => killWith({ status: 'TIMEOUT', traceback: `killed after its timeout of ${spec.timeoutMs / 1000} s` }), spec.timeoutMs)
     child.on('message', onMessage)

@@ -147,7 +147,8 @@ export class Worker {
 
   /** Heartbeat, obey the status set by the scheduler's commands, stop running tasks that were stopped, recover dead workers. */
   async heartbeat(): Promise<void> {
-    if (this.stopping) return
+    // a stopping worker still heartbeats while it finishes its task, or others would think it dead and run the task again
+    if (this.stopping && !this.current) return
     const now = Date.now()
     const w = this.db.scheduler_worker
     const t = this.db.scheduler_task
@@ -167,7 +168,7 @@ export class Worker {
       return { status: (row?.status ?? 'ACTIVE') as WorkerStatus, taskStopped }
     })
     this.status = status
-    if (current && taskStopped) current.handle.kill('STOPPED', 'stopped by stopTask')
+    if (current && taskStopped) current.handle.kill('STOPPED', 'stopped by stopTask (or given to another worker while this one was presumed dead)')
     if (status === 'TERMINATE') this.stop()
     if (status === 'KILL') {
       current?.handle.kill('FAILED', `worker ${this.name} was killed`)

@@ -107,6 +107,14 @@ test('basic auth and bearer tokens for JSON actions', async () => {
   const expired = signJwt({ sub: adaId }, 'a-test-secret-of-32-characters!!', -10)
   assert.equal((await s.request('/shop/default/secret.json', { headers: { authorization: `Bearer ${expired}` } })).status, 401)
   void h
+  // tokens for a password, over JSON, throttled like the form
+  r = await s.request('/shop/default/apiToken.json', { body: { email: 'ada@example.com', password: PW } })
+  assert.equal(r.status, 200, r.body)
+  assert.equal((await s.request('/shop/default/secret.json', { headers: { authorization: `Bearer ${r.json().token}` } })).status, 200)
+  r = await s.request('/shop/default/apiToken.json', { body: { email: 'ada@example.com', password: 'nope' } })
+  assert.equal(r.status, 401)
+  assert.equal(r.json().error, 'Invalid login')
+  assert.equal((await s.request('/shop/default/apiToken.json')).status, 405)
 })
 
 test('_next to another host is refused (open redirect)', async () => {

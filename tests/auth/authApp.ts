@@ -20,6 +20,7 @@ export const signed = auth.requiresSignature(() => ({ area: 'signed' }))
 export const link = auth.requiresLogin(() => auth.signedURL('default', 'signed', { args: ['1'] }))
 export const cond = auth.requires(() => request.vars.ok === '1', () => ({ area: 'cond' }))
 export const token = auth.requiresLogin(async () => ({ token: await auth.issueToken() }))
+export async function apiToken() { return auth.tokenAction() }
 export async function whoami() { await auth.authenticate(); return { user: auth.user, groups: await auth.userGroups() } }
 export async function boom() { throw new Error('kaput') }
 // test-only administration (a real app would protect these)
@@ -38,22 +39,22 @@ export async function revoke() {
 }
 `
 
-export function model(settings: string): string {
+export function model(settings: string, defineArgs = ''): string {
   return `
 export const db = new DAL('sqlite://storage.sqlite')
 export const mail = new Mail({ server: 'logging', sender: 'noreply@example.com' })
 export const auth = new Auth(db, { mailer: mail, jwtSecret: 'a-test-secret-of-32-characters!!', allowBasicLogin: true, ${settings} })
-auth.defineTables()
+auth.defineTables(${defineArgs})
 db.defineTable('thing', Field('name', 'string'))
 `
 }
 
-export async function startAuthApp(settings = '', extra: Record<string, string> = {}, options: Record<string, unknown> = {}): Promise<TestServer> {
+export async function startAuthApp(settings = '', extra: Record<string, string> = {}, options: Record<string, unknown> = {}, defineArgs = ''): Promise<TestServer> {
   const views = path.join(ROOT, 'welcome-app', 'views')
   return startServer({
     apps: {
       shop: {
-        'models/db.ts': model(settings),
+        'models/db.ts': model(settings, defineArgs),
         'controllers/default.ts': CONTROLLER,
         'views/layout.html': fs.readFileSync(path.join(views, 'layout.html'), 'utf8'),
         'views/generic.html': fs.readFileSync(path.join(views, 'generic.html'), 'utf8'),

@@ -59,3 +59,21 @@ test('usernames: log in with the username, retrieve it by mail', async () => {
     assert.match(mails(s).at(-1)!.message, /ulla/)
   } finally { await s.stop() }
 })
+
+test('extra user fields appear in register and profile, with their validators', async () => {
+  const s = await startAuthApp('', {}, {}, "{ extraFields: { user: [Field('phone', 'string', { requires: IS_MATCH('^[0-9 +]+$', { errorMessage: 'Digits only' }) })] } }")
+  try {
+    const a = s.agent()
+    let r = await submit(a, '/shop/default/user/register', 'register', { first_name: 'E', last_name: 'E', email: 'e@example.com', phone: 'abc', password: PW, password2: PW })
+    assert.equal(r.status, 200)
+    assert.match(r.body, /Digits only/)
+    r = await submit(a, '/shop/default/user/register', 'register', { first_name: 'E', last_name: 'E', email: 'e@example.com', phone: '+39 123', password: PW, password2: PW })
+    assert.equal(r.status, 303, r.body)
+    assert.equal((await a.request('/shop/default/whoami.json')).json().user.phone, '+39 123')
+    r = await a.request('/shop/default/user/profile')
+    assert.match(r.body, /name="phone"[^>]*value="\+39 123"/)
+    r = await submit(a, '/shop/default/user/profile', 'profile', { first_name: 'E', last_name: 'E', email: 'e@example.com', phone: '555' })
+    assert.equal(r.status, 303, r.body)
+    assert.equal((await a.request('/shop/default/whoami.json')).json().user.phone, '555')
+  } finally { await s.stop() }
+})

@@ -162,6 +162,12 @@ test('signature fields and record versioning', async () => {
     assert.deepEqual(versions.asList().map((r: any) => r.title), ['v1', 'v2', 'v3'], 'the last version is kept when the record is deleted')
     assert.equal(versions.last()!.modified_by, u.id)
     assert.throws(() => enableRecordVersioning({} as never), QK_AUTH_BAD_OPTION)
+    // web2py's spelling on the table
+    const other = db.defineTable('page', Field('body', 'text'))
+    const pageArchive = (other as any).enableRecordVersioning({ archiveName: 'page_history' })
+    const pid = await other.insert({ body: 'a' })
+    await db(other.id.eq(pid)).update({ body: 'b' })
+    assert.deepEqual((await db(pageArchive.current_record.eq(pid)).select()).asList().map((r: any) => r.body), ['a'])
   }, '10.0.0.8', session)
 })
 

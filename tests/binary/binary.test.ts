@@ -81,6 +81,7 @@ test('first start: welcome app and certificate beside the binary, welcome index 
   assert.match(r.body, /<title>[^<]*Welcome/i)
   assert.ok(fs.existsSync(path.join(box.appDir, 'applications', 'welcome', 'controllers', 'default.ts')), 'welcome copied beside the binary')
   assert.ok(fs.readdirSync(box.appDir).some((f) => /cert/.test(f)), 'the self-signed certificate is kept beside the binary')
+  assert.match(server.output(), /admin password[^:\n]*:\s*\S{8,}/i, 'the generated admin password is printed once')
   const css = await request(`${base}/_quark/bootstrap.min.css`)
   assert.equal(css.status, 200)
   assert.match(css.body.slice(0, 200), /Bootstrap/)

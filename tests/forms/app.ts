@@ -140,3 +140,13 @@ export function multipart(fields: Record<string, string | FilePart>): { body: Bu
   parts.push(Buffer.from(`--${boundary}--\r\n`))
   return { body: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
 }
+
+/** A controller for checkbox and radio option widgets. */
+export const OPTION_WIDGETS = `
+export async function boxes() {
+  const form = SQLFORM.factory(
+    Field('colors', 'list:string', { requires: IS_IN_SET(['red', 'green', 'blue'], { multiple: true }), widget: 'checkboxes', default: ['green'] }),
+    Field('size', 'string', { requires: IS_IN_SET(['S', 'M', 'L']), widget: 'radio' }))
+  await form.process({ keepvalues: true })
+  return (form.accepted ? 'OK ' + JSON.stringify(form.vars) + ' ' : '') + String(form)
+}`

@@ -8,10 +8,14 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer, type Agent } from '../helpers/server'
-import { FORMS_APP, formKey, formName } from './app'
+import { FORMS_APP, OPTION_WIDGETS, formKey, formName } from './app'
 
 let s: TestServer
-before(async () => { s = await startServer({ apps: { shop: FORMS_APP } }) })
+const FRENCH = JSON.stringify({
+  'Form key missing: the form was not submitted from its page': 'Clé de formulaire absente',
+  'Submit': 'Envoyer', 'Name': 'Nom', 'Enter a value': 'Entrez une valeur',
+})
+before(async () => { s = await startServer({ apps: { shop: { ...FORMS_APP, 'languages/fr.json': FRENCH, 'controllers/widgets.ts': OPTION_WIDGETS } } }) })
 after(async () => { await s?.stop() })
 
 async function list(a: Agent): Promise<any[]> {
@@ -194,4 +198,30 @@ test('process options: onvalidation, onsuccess, keepvalues, hideerror; unprepare
   const sync = await a.request('/shop/default/syncform')
   assert.equal(sync.status, 200)
   assert.match(sync.body, /id="owner_name"/)
+})
+
+test('form messages and labels go through T (the request language)', async () => {
+  const a = s.agent()
+  const fr = { 'accept-language': 'fr-FR,fr;q=0.9' }
+  const page = await a.request('/shop/default/create', { headers: fr })
+  assert.match(page.body, /<label class="form-label" for="thing_name">Nom<\/label>/)
+  assert.match(page.body, /type="submit" value="Envoyer"/)
+  const r = await a.request('/shop/default/create', { headers: fr, form: { name: '', qty: '1', kind: 'a', _formname: 'thing/create' } })
+  assert.match(r.body, /Clé de formulaire absente/)
+  assert.match(r.body, /id="name__error">Entrez une valeur</)
+})
+
+test('checkboxes and radio widgets for fields with options', async () => {
+  const a = s.agent()
+  const page = await a.request('/shop/widgets/boxes')
+  assert.match(page.body, /<input checked="checked" class="list_string form-check-input" id="no_table_colors_1" name="colors" type="checkbox" value="green" \/>/)
+  assert.match(page.body, /id="no_table_size_0" name="size" type="radio" value="S"/)
+  const body = new URLSearchParams([['colors', 'red'], ['colors', 'blue'], ['size', 'M'], ['_formname', 'no_table'], ['_formkey', formKey(page.body)]]).toString()
+  const r = await a.request('/shop/widgets/boxes', { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+  assert.match(r.body, /^OK \{"colors":\["red","blue"\],"size":"M"\}/)
+  assert.match(r.body, /checked="checked" class="list_string form-check-input" id="no_table_colors_0"/)
+  assert.match(r.body, /class="list_string form-check-input" id="no_table_colors_1" name="colors" type="checkbox" value="green"/)
+  const one = new URLSearchParams([['colors', 'red'], ['size', 'XL'], ['_formname', 'no_table'], ['_formkey', formKey(r.body)]]).toString()
+  const bad = await a.request('/shop/widgets/boxes', { body: one, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+  assert.match(bad.body, /id="size__error">Value not allowed</)
 })

@@ -70,5 +70,15 @@ test('pluggable form style and fields subset', () => {
 test('bad arguments are clear errors', () => {
   assert.throws(() => SQLFORM({} as any), { code: 'QK_FORMS_BAD_TABLE' })
   assert.throws(() => SQLFORM(db.item, null, { fields: ['nope'] }), (e: any) => e.code === 'QK_FORMS_BAD_TABLE' && /no field "nope"/.test(e.message))
-  assert.throws(() => SQLFORM.factory({ name: 'x' } as any), { code: 'QK_FORMS_BAD_TABLE' })
+  assert.throws(() => SQLFORM.factory(Field('a'), 'oops' as any), { code: 'QK_FORMS_BAD_TABLE' })
+})
+
+test('form keys in the session are bounded: 10 per form name, 50 form names', async () => {
+  const { newFormKey } = await import('../../server/forms')
+  const session: Record<string, any> = {}
+  for (let i = 0; i < 15; i++) newFormKey(session, 'a')
+  assert.equal(session._formkeys.a.length, 10)
+  for (let i = 0; i < 80; i++) newFormKey(session, `edit/${i}`)
+  assert.equal(Object.keys(session._formkeys).length, 50)
+  assert.ok('edit/79' in session._formkeys)
 })
