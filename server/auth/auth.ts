@@ -86,7 +86,6 @@ export class Auth {
     invalidResetKey: 'Invalid or expired reset password link', invalidKey: 'Invalid verification link', notAuthorized: 'Not authorized',
     usernameSent: 'Email sent: your username is in it', mailFailed: 'Unable to send email',
   }
-  private tablesDefined = false
 
   constructor(db: DAL, options: AuthOptions = {}) {
     if (!db || typeof (db as { defineTable?: unknown }).defineTable !== 'function') throw new QK_AUTH_BAD_OPTION('db', 'new Auth(db) needs a DAL object')
@@ -110,7 +109,6 @@ export class Auth {
   defineTables(o: DefineTablesOptions = {}): this {
     if (o.username !== undefined) this.settings.username = o.username
     defineAuthTables(this.db, this.tableNames, { ...o, username: this.settings.username }, this.settings.passwordMinLength, () => this.signature)
-    this.tablesDefined = true
     return this
   }
 

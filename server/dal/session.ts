@@ -13,6 +13,8 @@ import type { Conn, Driver } from './dialects/base'
 
 export class TxSession {
   conn?: Conn
+  /** the first statement's BEGIN in flight: concurrent statements of one request wait for it, not for the mutex */
+  private opening?: Promise<Conn>
   private depth = 0
   /** undone when the transaction rolls back (e.g. a migration made inside it) */
   onRollback: Array<() => void> = []
@@ -20,12 +22,17 @@ export class TxSession {
   constructor(readonly driver: Driver) {}
 
   /** the connection of this transaction, begun at the first statement */
-  async connection(): Promise<Conn> {
-    if (this.conn) return this.conn
-    const c = await this.driver.acquire()
-    try { await c.exec(this.driver.dialect.name === 'mysql' ? 'START TRANSACTION' : 'BEGIN', []) } catch (e) { c.release(); throw e }
-    this.conn = c
-    return c
+  connection(): Promise<Conn> {
+    if (this.conn) return Promise.resolve(this.conn)
+    if (!this.opening) {
+      this.opening = (async () => {
+        const c = await this.driver.acquire()
+        try { await c.exec(this.driver.dialect.name === 'mysql' ? 'START TRANSACTION' : 'BEGIN', []) } catch (e) { c.release(); throw e }
+        this.conn = c
+        return c
+      })().finally(() => { this.opening = undefined })
+    }
+    return this.opening
   }
 
   async commit(): Promise<void> {

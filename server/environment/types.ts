@@ -65,7 +65,8 @@ export function declarationText(appFolder: string): string {
     ? `  const T: import('${srv('i18n')}').RequestT`
     : '  const T: ((text: string, symbols?: unknown) => string) & { force(lang: string): void }')
   const declared = new Set(['request', 'response', 'session', 'cache', 'T'])
-  for (const { name, room } of nameSources()) {
+  // At run time a later room's name replaces an earlier one (forms' FORM over html's): same here.
+  for (const { name, room } of [...nameSources()].reverse()) {
     if (declared.has(name) || CLASHES.has(name) || !/^[A-Za-z_$][\w$]*$/.test(name)) continue
     declared.add(name)
     const from = room.includes('/') ? importPath(dir, path.join(SERVER, room + '.ts')) : srv(room)

@@ -96,7 +96,7 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: limits.maxFileSize, fieldSize: limits.maxBodySize } })
+      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: limits.maxFileSize, fieldSize: limits.maxBodySize } })
     } catch (e) { reject(new QK_HTTP_BAD_BODY((e as Error).message)); return }
     fs.mkdirSync(limits.uploadTmp, { recursive: true })
     const files: UploadedFile[] = []

@@ -78,8 +78,10 @@ test('register → verify → login → profile → change password → logout �
   assert.equal(r.status, 303, r.body)
   // the link works once only
   r = await b.request(link)
-  r = await b.request(String(r.headers.location))
   assert.equal(r.status, 303)
+  assert.match(String(r.headers.location), /user\/request_reset_password$/)
+  r = await b.request(String(r.headers.location))
+  assert.match(r.body, /Invalid or expired reset password link/)
   // old passwords refused, the new one accepted
   r = await submit(b, '/shop/default/user/login', 'login', { email: 'ada@example.com', password: PW2 })
   assert.match(r.body, /Invalid login/)

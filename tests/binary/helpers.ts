@@ -41,7 +41,7 @@ export function sandbox(binary: string, name = 'quark'): Sandbox {
 /** Build with build/build.ts (a child node process, as `npm run build` would). */
 export function buildBinary(out: string, args: string[] = []): void {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'build', 'build.ts'), '--out', out, ...args], {
-    cwd: root, encoding: 'utf8', timeout: 300_000,
+    cwd: root, encoding: 'utf8', timeout: 900_000,
   })
   if (r.status !== 0) throw new Error(`build failed (${r.status}):\n${r.stdout}\n${r.stderr}`)
 }
