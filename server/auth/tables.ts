@@ -6,7 +6,7 @@
  */
 import { Field, type DAL, type Table } from '../dal'
 import { CRYPT, IS_EMAIL, IS_LENGTH, IS_MATCH, IS_NOT_EMPTY, IS_NOT_IN_DB, DEFAULT_DIGEST } from '../validators'
-import { QK_AUTH_BAD_OPTION } from './errors'
+import { QK_AUTH_BAD_OPTION, QK_AUTH_NO_TABLES } from './errors'
 
 export interface TableNames { user: string; group: string; membership: string; permission: string; event: string }
 export const DEFAULT_TABLE_NAMES: TableNames = { user: 'auth_user', group: 'auth_group', membership: 'auth_membership', permission: 'auth_permission', event: 'auth_event' }
@@ -73,6 +73,6 @@ export function defineAuthTables(db: DAL, names: TableNames, o: DefineTablesOpti
 /** The auth tables of a db, by kind; fails clearly before defineTables(). */
 export function authTable(db: DAL, name: string): Table {
   const t = db[name] as Table | undefined
-  if (!t || typeof t !== 'object' || !('_tablename' in t)) throw new QK_AUTH_BAD_OPTION('tables', `table ${name} is not defined: call auth.defineTables() first`)
+  if (!t || typeof t !== 'object' || !('_tablename' in t)) throw new QK_AUTH_NO_TABLES(name)
   return t
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { DAL, type Table } from '../dal'
 import { appShellEnvironment } from '../environment'
+import { currentState } from '../current'
 import { QK_DBADMIN_NO_DB, QK_DBADMIN_NO_TABLE } from './errors'
 
 export interface AppDatabases {
@@ -30,11 +31,17 @@ export function databasesIn(env: Record<string, unknown>): Map<string, DAL> {
 /**
  * Run the app's models, then `fn` with its databases, inside the app's
  * request state: commit when fn resolves, roll back when it throws.
+ * `request` (the admin's) replaces the run's offline request, for SQLFORM.
  */
-export async function withAppDatabases<R>(appFolder: string, appName: string, fn: (a: AppDatabases) => Promise<R>): Promise<R> {
+export async function withAppDatabases<R>(appFolder: string, appName: string, fn: (a: AppDatabases) => Promise<R>, opts: { request?: unknown } = {}): Promise<R> {
   const sh = await appShellEnvironment(appFolder, appName)
   try {
-    const result = await sh.run(() => fn({ dbs: databasesIn(sh.env), env: sh.env }))
+    const result = await sh.run(() => {
+      // forms processed here (SQLFORM) read the admin's request: its method and posted fields
+      const state = currentState()
+      if (state && opts.request) state.request = opts.request
+      return fn({ dbs: databasesIn(sh.env), env: sh.env })
+    })
     await sh.commit()
     return result
   } catch (e) {

@@ -41,8 +41,9 @@ type Outer = (scope: Record<string, unknown>, args: unknown[]) => unknown
  * exports). Scripts cache their bound names per shape. A scope without a
  * declared shape is tested name by name, as before.
  */
-// Stored on the scope under symbols (cheaper than a WeakMap entry per request); the owner
-// check makes a copied (Object.assign) or inherited shape count for nothing.
+// Stored on the scope under symbols (cheaper than a WeakMap entry per request; invisible to
+// Object.keys, for-in and JSON); the owner check makes a copied (Object.assign) or inherited
+// shape count for nothing.
 const SHAPE = Symbol('quark.scopeShape')
 const SHAPE_OWNER = Symbol('quark.scopeShapeOwner')
 type Shaped = { [SHAPE]?: number; [SHAPE_OWNER]?: object }
@@ -71,7 +72,7 @@ export function deriveShape(from: number | object, token: string): number {
 /** Declare the shape of `scope` (call again after adding keys to it, with the derived shape). */
 export function setScopeShape(scope: object, shape: number): void {
   const s = scope as Shaped
-  if (s[SHAPE_OWNER] !== scope) Object.defineProperty(s, SHAPE_OWNER, { value: scope, configurable: true })
+  s[SHAPE_OWNER] = scope
   s[SHAPE] = shape
 }
 

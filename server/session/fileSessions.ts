@@ -49,19 +49,24 @@ function newId(): string {
   return randomBytes(16).toString('hex')
 }
 
-function makeSession(data: Record<string, unknown>, meta: Meta): Session {
-  const s = data as Session
-  Object.defineProperty(s, META, { value: meta, enumerable: false })
-  Object.defineProperty(s, 'forget', { value: () => { meta.forgotten = true }, enumerable: false })
-  Object.defineProperty(s, 'renew', {
-    enumerable: false,
-    value: (clear = false) => {
-      if (clear) for (const k of Object.keys(s)) delete s[k]
-      if (meta.id && !meta.renewedFrom) meta.renewedFrom = meta.id
-      meta.id = newId()
-      meta.loadedJson = '' // force a write under the new id
-    },
-  })
+// forget/renew live on a shared prototype (not per-request closures); the meta sits under a
+// symbol, which JSON.stringify and Object.keys never see.
+const SessionProto = {
+  forget(this: Session): void { (this as unknown as Record<symbol, Meta>)[META]!.forgotten = true },
+  renew(this: Session, clear = false): void {
+    const meta = (this as unknown as Record<symbol, Meta>)[META]!
+    if (clear) for (const k of Object.keys(this)) delete this[k]
+    if (meta.id && !meta.renewedFrom) meta.renewedFrom = meta.id
+    meta.id = newId()
+    meta.loadedJson = '' // force a write under the new id
+  },
+}
+for (const k of ['forget', 'renew'] as const) Object.defineProperty(SessionProto, k, { enumerable: false })
+
+function makeSession(data: Record<string, unknown> | undefined, meta: Meta): Session {
+  const s = Object.create(SessionProto) as Session
+  if (data) Object.assign(s, data)
+  ;(s as unknown as Record<symbol, Meta>)[META] = meta
   return s
 }
 
@@ -82,7 +87,7 @@ export async function loadSession(appFolder: string, cookieValue: string | undef
       meta.release = undefined
     }
   }
-  return makeSession({}, meta)
+  return makeSession(undefined, meta)
 }
 
 export interface SaveResult {

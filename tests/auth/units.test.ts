@@ -9,7 +9,7 @@ import { CRYPT, DEFAULT_DIGEST } from '../../server/validators'
 import { newState, runInContext } from '../../server/current'
 import {
   Auth, hashPassword, verifyPassword, needsRehash, signJwt, verifyJwt, parseBasic, parseBearer, enableRecordVersioning,
-  QK_AUTH_BAD_OPTION, QK_AUTH_NO_GROUP, QK_AUTH_BAD_TOKEN, EVENTS,
+  QK_AUTH_BAD_OPTION, QK_AUTH_NO_GROUP, QK_AUTH_NO_TABLES, QK_AUTH_BAD_TOKEN, EVENTS,
 } from '../../server/auth'
 
 let dir: string
@@ -190,5 +190,5 @@ test('bad arguments fail clearly', () => {
   assert.throws(() => new Auth(null as never), QK_AUTH_BAD_OPTION)
   assert.throws(() => auth.requiresLogin('index' as never), QK_AUTH_BAD_OPTION)
   assert.throws(() => auth.requiresPermission('edit', 'doc', 1.5, () => 1), QK_AUTH_BAD_OPTION)
-  assert.throws(() => new Auth(new DAL('sqlite://other.sqlite', { folder: dir })).tableUser, QK_AUTH_BAD_OPTION)
+  assert.throws(() => new Auth(new DAL('sqlite://other.sqlite', { folder: dir })).tableUser, QK_AUTH_NO_TABLES)
 })
