@@ -97,11 +97,21 @@ async function recordPage(mode: 'insert' | 'edit') {
   const id = mode === 'edit' ? Number(request.args(3)) : 0
   if (mode === 'edit' && !(id > 0)) throw HTTP(400, admin.errorBody(request, 400, 'edit needs a record id'))
   if (request.method === 'POST') changing()
-  const result = await withDbs(app, async (a) => {
+  const result = await guard(() => dbadmin.withAppDatabases(app.folder, app.name, async (a) => {
     const db = dbadmin.pickDb(a, dbName, app.name)
     const table = dbadmin.pickTable(db, dbName, tableName)
     const row = mode === 'edit' ? await table.get(id) : null
     if (mode === 'edit' && !row) return { notFound: true as const }
+    if (typeof SQLFORM === 'function') {
+      // SQLFORM (forms/) in the app's environment; the admin's CSRF token guards the post, so no form key
+      const form = SQLFORM(table, row, { deletable: mode === 'edit', showid: false, hidden: { _csrf: ide.csrf }, _id: 'record-form' })
+      await form.process({ session: null })
+      if (form.accepted) {
+        const deleted = mode === 'edit' && !(await table.get(id))
+        return { done: deleted ? `Record ${id} of ${tableName} deleted.` : mode === 'edit' ? `Record ${id} of ${tableName} updated.` : `Record ${form.vars.id} inserted into ${tableName}.` }
+      }
+      return { formHtml: form.xml() as string, fields: [], errors: {} as Record<string, string> }
+    }
     let errors: Record<string, string> = {}
     if (request.method === 'POST') {
       if (mode === 'edit' && request.postVars.delete_this) {
@@ -121,13 +131,13 @@ async function recordPage(mode: 'insert' | 'edit') {
       return { fields: formFields(table, row, request.postVars), errors }
     }
     return { fields: formFields(table, row), errors }
-  })
+  }, { request }))
   if ('notFound' in result) throw HTTP(404, admin.errorBody(request, 404, `no record ${id} in ${tableName}`))
   if ('done' in result) { ide.say(result.done!); redirect(adminUrl('appadmin', 'select', [app.name, dbName], { table: tableName })) }
   response.title = mode === 'edit' ? `${tableName} ${id}` : `New ${tableName}`
   response.view = 'appadmin/record.html'
   return {
-    appName: app.name, dbName, tableName, id, mode, fields: result.fields, errors: result.errors,
+    appName: app.name, dbName, tableName, id, mode, fields: result.fields, errors: result.errors, formHtml: 'formHtml' in result ? result.formHtml : '',
     crumbs: [['Site', adminUrl('default')], [`Database of ${app.name}`, adminUrl('appadmin', 'index', [app.name])], [tableName, adminUrl('appadmin', 'select', [app.name, dbName], { table: tableName })], [mode === 'edit' ? `record ${id}` : 'new', '']],
   }
 }

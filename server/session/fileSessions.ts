@@ -65,7 +65,7 @@ for (const k of ['forget', 'renew'] as const) Object.defineProperty(SessionProto
 
 function makeSession(data: Record<string, unknown> | undefined, meta: Meta): Session {
   const s = Object.create(SessionProto) as Session
-  if (data) Object.assign(s, data)
+  if (data) for (const k of Object.keys(data)) if (k !== '__proto__') s[k] = data[k]
   ;(s as unknown as Record<symbol, Meta>)[META] = meta
   return s
 }

@@ -52,10 +52,14 @@ function stampOf(p: string): string {
   try { const s = fs.statSync(p); return s.mtimeMs + ':' + s.size } catch { return 'missing' }
 }
 
+const MAX_PRESENCE = 2000
+
 export class TemplateEngine {
   readonly viewsFolder: string
   private readonly checkInterval: number
   private readonly cache = new Map<string, Entry>()
+  /** has() answers (present or missing), re-checked at most every checkInterval ms like compiled views */
+  private readonly presence = new Map<string, { exists: boolean; checkedAt: number }>()
   private compiles = 0
 
   constructor(opts: TemplateEngineOptions) {
@@ -74,8 +78,23 @@ export class TemplateEngine {
     return full
   }
 
+  /**
+   * Whether `view` exists as a file. Called for every action result, so the
+   * answer (negative ones too) is cached and the file re-stat'ed at most every
+   * `checkInterval` ms, the same staleness the compiled views accept.
+   */
   has(view: string): boolean {
-    try { return fs.statSync(this.resolve(view)).isFile() } catch { return false }
+    const now = Date.now()
+    const known = this.presence.get(view)
+    if (known && now - known.checkedAt < this.checkInterval) return known.exists
+    let exists: boolean
+    try { exists = fs.statSync(this.resolve(view)).isFile() } catch { exists = false }
+    if (known) { known.exists = exists; known.checkedAt = now } else {
+      // names can come from URLs (extensions): bound the cache so requests cannot grow it without limit
+      if (this.presence.size >= MAX_PRESENCE) this.presence.clear()
+      this.presence.set(view, { exists, checkedAt: now })
+    }
+    return exists
   }
 
   /** Render `view` with the names of `scope` visible (request environment + the action's result). */

@@ -405,13 +405,19 @@ describe('site, design, editor and tickets', () => {
   })
 })
 
-describe('a server whose startup set no password', () => {
-  test('the login page says how to set one', async () => {
+describe('a server whose admin password file is gone', () => {
+  test('startup generated one; without it the login page says how to set one', async () => {
+    const fs = await import('node:fs')
+    const path = await import('node:path')
     const { startServer } = await import('../helpers/server')
     const { adminState } = await import('../../server/adminlib/index')
     const s = await startServer()
     const saved = adminState.folder
-    adminState.folder = s.folder // no quark-admin.json there
+    const file = path.join(s.folder, 'quark-admin.json')
+    assert.ok(fs.existsSync(file), 'startQuark generates and stores a hashed admin password')
+    assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /"password"\s*:/)
+    fs.rmSync(file)
+    adminState.folder = s.folder
     try {
       const r = await s.request('/admin/default/login')
       assert.equal(r.status, 503)

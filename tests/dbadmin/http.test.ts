@@ -58,7 +58,8 @@ test('browse, sort, query; break-out text is refused and changes nothing', async
 test('insert, validation error, edit, delete one record', async () => {
   const bad = await agent.request('/admin/appadmin/insert/shop/db/thing', { form: { _csrf: csrf, name: '', value: '3' } })
   assert.equal(bad.status, 200)
-  assert.match(bad.body, /qk-error/)
+  assert.match(bad.body, /<form[^>]*id="record-form"/, 'SQLFORM of forms/')
+  assert.match(bad.body, /Enter a value/)
   const ok = await agent.request('/admin/appadmin/insert/shop/db/thing', { form: { _csrf: csrf, name: 'cherry', value: '3' } })
   assert.equal(ok.status, 303)
   const list = await agent.request(`/admin/appadmin/select/shop/db?query=${encodeURIComponent("thing.name = 'cherry'")}`)
@@ -66,8 +67,9 @@ test('insert, validation error, edit, delete one record', async () => {
   const ed = await agent.request(`/admin/appadmin/edit/shop/db/thing/${id}`, { form: { _csrf: csrf, name: 'cherry pie', value: '4' } })
   assert.equal(ed.status, 303)
   assert.match((await agent.request(`/admin/appadmin/edit/shop/db/thing/${id}`)).body, /value="cherry pie"/)
+  assert.match((await agent.request(`/admin/appadmin/select/shop/db?query=${encodeURIComponent('thing.value = 4')}`)).body, /cherry pie/)
   assert.equal((await agent.request('/admin/appadmin/insert/shop/db/thing', { form: { name: 'x' } })).status, 403, 'CSRF token needed')
-  assert.equal((await agent.request(`/admin/appadmin/edit/shop/db/thing/${id}`, { form: { _csrf: csrf, delete_this: '1' } })).status, 303)
+  assert.equal((await agent.request(`/admin/appadmin/edit/shop/db/thing/${id}`, { form: { _csrf: csrf, _formname: `thing/${id}`, name: 'x', value: '1', delete_this_record: 'on' } })).status, 303)
   assert.equal((await agent.request(`/admin/appadmin/edit/shop/db/thing/${id}`)).status, 404)
 })
 

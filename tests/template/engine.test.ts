@@ -124,6 +124,23 @@ test('the throttle: within checkInterval no stat is done', async () => {
   assert.equal(await e.render('thr.html', scope()), 'one')
 })
 
+test('has(): answers cached (missing too) within checkInterval, re-checked after it', async () => {
+  const e = new TemplateEngine({ viewsFolder: dir, checkInterval: 60_000 })
+  assert.equal(e.has('pres/a.html'), false)
+  write('pres/a.html', 'a')
+  assert.equal(e.has('pres/a.html'), false, 'a missing view is remembered within the interval')
+  const live = new TemplateEngine({ viewsFolder: dir, checkInterval: 0 })
+  assert.equal(live.has('pres/a.html'), true)
+  fs.rmSync(path.join(dir, 'pres/a.html'))
+  assert.equal(live.has('pres/a.html'), false, 'interval 0 re-checks every call')
+  assert.equal(e.has('../outside.html'), false, 'a bad path is simply absent')
+  const short = new TemplateEngine({ viewsFolder: dir, checkInterval: 20 })
+  assert.equal(short.has('pres/b.html'), false)
+  write('pres/b.html', 'b')
+  await new Promise((r) => setTimeout(r, 40))
+  assert.equal(short.has('pres/b.html'), true, 'found after the interval')
+})
+
 test('scope: names of the request, the action result on top, makeRender, renderSync', async () => {
   write('sc.html', `{{=greeting}} {{=name}}`)
   const e = engine()
