@@ -10,6 +10,12 @@ import { startServer, type TestServer } from '../helpers/server'
 let s: TestServer
 const uploadTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-uploads-test-'))
 const pending = () => fs.readdirSync(uploadTmp)
+/** temp files are removed asynchronously after the response: wait (bounded) until none is left */
+async function settledPending(ms = 5000): Promise<string[]> {
+  const until = Date.now() + ms
+  while (pending().length && Date.now() < until) await new Promise((res) => setTimeout(res, 25))
+  return pending()
+}
 
 before(async () => {
   s = await startServer({
@@ -63,16 +69,14 @@ test('multipart: fields and files (streamed to a temp file, removed after the re
   const r = await s.request('/app/default/upload', { body: m.body, headers: { 'content-type': m.type } })
   assert.equal(r.status, 200, r.body)
   assert.deepEqual(r.json(), { title: 'Report', name: 'evil name.txt', size: 12, type: 'text/plain', exists: true, files: 1 })
-  await new Promise((res) => setTimeout(res, 50))
-  assert.deepEqual(pending(), [])
+  assert.deepEqual(await settledPending(), [])
 })
 
 test('an upload over the file limit is a 413 and leaves no temp file', async () => {
   const m = multipart([{ name: 'doc', filename: 'big.bin', data: Buffer.alloc(10000, 1) }])
   const r = await s.request('/app/default/upload', { body: m.body, headers: { 'content-type': m.type } })
   assert.equal(r.status, 413)
-  await new Promise((res) => setTimeout(res, 100))
-  assert.deepEqual(pending(), [])
+  assert.deepEqual(await settledPending(), [])
 })
 
 test('a client aborting mid-upload leaves no temp file and the server keeps serving', async () => {
@@ -86,8 +90,7 @@ test('a client aborting mid-upload leaves no temp file and the server keeps serv
     })
     socket.on('error', () => resolve())
   })
-  await new Promise((res) => setTimeout(res, 300))
-  assert.deepEqual(pending(), [])
+  assert.deepEqual(await settledPending(), [])
   const alive = await s.request('/app/default/echo', { form: { still: 'alive' } })
   assert.deepEqual(alive.json(), { still: 'alive' })
 })
