@@ -223,22 +223,29 @@ export function pack_app() {
   throw HTTP(200, data, { 'Content-Type': 'application/octet-stream', 'Content-Disposition': `attachment; filename="quark.app.${app.name}.w2t"` })
 }
 
-/** GET: the install form; POST: a .w2t upload (field `w2t`) installed under `name`. */
+/** GET: the install form; POST: a .w2t upload (field `w2t`) or a local `path` installed under `name`. */
 export async function install() {
   response.title = 'Install an app'
-  if (request.method !== 'POST') return { error: '', name: '', crumbs: [['Site', adminUrl('default')], ['Install', '']] }
+  if (request.method !== 'POST') return { error: '', name: '', path: '', crumbs: [['Site', adminUrl('default')], ['Install', '']] }
   changing()
   const name = str(request.postVars.name)
   const upload = request.files.find((f: { field: string }) => f.field === 'w2t')
   let error = ''
   try {
-    if (!upload || !upload.size) throw new Error('Choose a .w2t file to upload.')
-    const r = pack.unpackApp(fs.readFileSync(upload.path), ide.applications, name)
+    // an uploaded file, or a .w2t already on this machine (a local path, never a URL)
+    const local = str(request.postVars.path).trim()
+    let data: Buffer
+    if (upload && upload.size) data = fs.readFileSync(upload.path)
+    else if (local) {
+      if (!local.endsWith('.w2t') || !fs.statSync(local, { throwIfNoEntry: false })?.isFile()) throw new Error(`No .w2t file at ${local}`)
+      data = fs.readFileSync(local)
+    } else throw new Error('Choose a .w2t file to upload, or give the path of one on this machine.')
+    const r = pack.unpackApp(data, ide.applications, name)
     ide.say(`Installed ${name} (${r.files} files).`)
   } catch (e) { error = (e as Error).message }
   if (!error) redirect(adminUrl('default'))
   response.status = 400
-  return { error, name, crumbs: [['Site', adminUrl('default')], ['Install', '']] }
+  return { error, name, path: str(request.postVars.path), crumbs: [['Site', adminUrl('default')], ['Install', '']] }
 }
 
 /** POST: compile the app (remove=1: delete the compiled form). */

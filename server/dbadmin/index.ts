@@ -14,3 +14,10 @@ export * from './errors'
 export { parseQuery, type ParsedQuery } from './query'
 export { withAppDatabases, databasesIn, pickDb, pickTable, tableSummaries, sqlLog, type AppDatabases, type TableSummary } from './databases'
 export { browse, setOf, cellText, type BrowseOptions, type BrowsePage } from './browse'
+
+// The admin app reaches this room, pack/ and compile/ through admin/modules/dbadminlib.ts, which looks
+// here first (a bundled server has no .ts files beside admin/ to load).
+import * as surface from './index'
+import * as pack from '../pack'
+import * as compile from '../compile'
+;(globalThis as unknown as Record<symbol, unknown>)[Symbol.for('quark.dbadminlib')] ??= { dbadmin: surface, pack, compile }

@@ -32,15 +32,23 @@ function readJson(file: string): Record<string, unknown> | undefined {
   return value
 }
 
+// folder → its routes.json path, so the per-request lookups do not join paths
+const routeFiles = new Map<string, string>()
+function routesFile(folder: string): string {
+  let f = routeFiles.get(folder)
+  if (f === undefined) { f = path.join(folder, 'routes.json'); if (routeFiles.size < 10000) routeFiles.set(folder, f) }
+  return f
+}
+
 /** The site's default application (routes.json), or undefined. */
 export function siteDefaultApp(folder: string): string | undefined {
-  const v = readJson(path.join(folder, 'routes.json'))?.defaultApplication
+  const v = readJson(routesFile(folder))?.defaultApplication
   return typeof v === 'string' && isValidAppName(v) ? v : undefined
 }
 
 /** An app's own default controller / function (its routes.json). */
 export function appDefaults(appFolder: string): { controller?: string; function?: string } | undefined {
-  const v = readJson(path.join(appFolder, 'routes.json'))
+  const v = readJson(routesFile(appFolder))
   if (!v) return undefined
   const c = v.defaultController
   const f = v.defaultFunction
