@@ -13,6 +13,8 @@ import { writeAppTypes, appShellEnvironment } from '../environment'
 import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
 import { packCommand, unpackCommand } from '../pack'
 import { compileCommand } from '../compile'
+import { cronCli, type CronMode } from '../cron'
+import { schedulerCli } from '../scheduler'
 
 export interface Command {
   summary: string
@@ -43,6 +45,7 @@ const run: Command = {
     { name: 'quiet', short: 'q', help: 'do not log one line per request' },
     { name: 'max-body', value: true, help: 'largest request body in bytes (default 10485760)' },
     { name: 'password', value: true, help: 'set the admin password (stored hashed beside applications/)' },
+    { name: 'cron', value: true, help: 'cron mode: hard (default, in-process), soft (after requests), external (`quark cron`), none' },
     HELP,
   ],
   async run(p, io) {
@@ -51,6 +54,8 @@ const run: Command = {
     if (!!p.flags.cert !== !!p.flags.key) throw new QK_CLI_USAGE('--cert and --key go together')
     const maxBody = p.flags['max-body'] === undefined ? undefined : Number(p.flags['max-body'])
     if (maxBody !== undefined && !(maxBody > 0)) throw new QK_CLI_USAGE(`invalid --max-body: ${String(p.flags['max-body'])}`)
+    const cron = p.flags.cron === undefined ? 'hard' : String(p.flags.cron)
+    if (!['hard', 'soft', 'external', 'none'].includes(cron)) throw new QK_CLI_USAGE(`invalid --cron: ${cron} (hard, soft, external or none)`)
     const server = await startQuark({
       folder: folderOf(p),
       ip: typeof p.flags.ip === 'string' ? p.flags.ip : '127.0.0.1',
@@ -61,6 +66,7 @@ const run: Command = {
       quiet: !!p.flags.quiet,
       maxBodySize: maxBody,
       password: typeof p.flags.password === 'string' ? p.flags.password : undefined,
+      cron: cron as CronMode,
     })
     io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)
     io.out(`  welcome: ${server.url}/welcome   admin: ${server.url}/admin`)
@@ -125,4 +131,4 @@ const shell: Command = {
   },
 }
 
-export const COMMANDS: Record<string, Command> = { run, new: newApp, shell, pack: packCommand, unpack: unpackCommand, compile: compileCommand }
+export const COMMANDS: Record<string, Command> = { run, new: newApp, shell, pack: packCommand, unpack: unpackCommand, compile: compileCommand, cron: cronCli, scheduler: schedulerCli }

@@ -10,6 +10,9 @@ import { AppRegistry } from '../dispatch'
 import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, type Pem } from '../http'
 import { createHandler, optionalRoom } from '../environment'
 import { ensureAdminPassword, attachAdminLive, publishLogLine } from '../adminlib'
+import { startCron, type CronMode } from '../cron'
+// the admin's database pages find the dbadmin room on globalThis: load it in every build (the binary too)
+import '../dbadmin'
 
 export const CHECKOUT = path.resolve(__dirname, '..', '..')
 export const WELCOME_APP = path.join(CHECKOUT, 'welcome-app')
@@ -36,6 +39,8 @@ export interface StartOptions {
   mount?: Record<string, string>
   /** the admin password (--password); generated and printed once when none was ever set */
   password?: string
+  /** cron mode: hard (default, in-process), soft (checked after requests), external (`quark cron`), none */
+  cron?: CronMode
   log?: (line: string) => void
   logError?: (line: string) => void
 }
@@ -94,7 +99,12 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     log: (line: string) => { publishLogLine(line); log(line) },
     logError: o.logError,
   })
-  const l = await listen({ ip: o.ip ?? '127.0.0.1', port: o.port ?? 8000, tls, handler })
+  // Cron: exactly one process of a cluster runs it (a lock file in applications/).
+  const cron = startCron(folder, undefined, { mode: o.cron ?? 'hard' })
+  const served = cron.mode === 'soft'
+    ? (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => { res.once('finish', () => cron.tick()); return handler(req, res) }
+    : handler
+  const l = await listen({ ip: o.ip ?? '127.0.0.1', port: o.port ?? 8000, tls, handler: served })
   attachAdminLive(l.server, { isHttps: l.isHttps })
   return {
     url: l.url,
@@ -105,6 +115,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     registry,
     async close(graceMs = 10000) {
       await l.close(graceMs)
+      await cron.stop().catch(() => {})
       const dal = optionalRoom('dal', () => require('../dal'))
       const closeAll = dal?.closeAllConnections as (() => Promise<void>) | undefined
       if (closeAll) await closeAll().catch(() => {})

@@ -64,12 +64,15 @@ export class XmlElement implements Renderable {
   protected postprocessing(): void {}
 
   protected wrap(allowed: Array<new (...a: never[]) => XmlElement>, make: (c: Component) => XmlElement): void {
-    this.components = this.components.map((c) => {
-      if (allowed.some((k) => c instanceof k)) return c
+    // in place, no closures: runs for every row and cell of a table
+    const cs = this.components
+    outer: for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]
+      for (let j = 0; j < allowed.length; j++) if (c instanceof allowed[j]!) continue outer
       const w = make(c)
       w.parent = this
-      return w
-    })
+      cs[i] = w
+    }
   }
 
   /** Attribute or option get: el.get('_id'), el.get('value'). */
@@ -152,6 +155,9 @@ export class XmlElement implements Renderable {
 
   /** The attribute part of the opening tag: sorted by name, as web2py does. */
   renderAttributes(): string {
+    let any = false
+    for (const _k in this.attributes) { any = true; break }
+    if (!any) return ''
     const pairs: Array<[string, string]> = []
     for (const key in this.attributes) {
       if (key.charCodeAt(0) !== 95 /* _ */) continue

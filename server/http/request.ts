@@ -98,39 +98,82 @@ export function addVar(out: Vars, k: string, v: unknown): void {
 }
 
 export function buildRequest(raw: IncomingMessage, route: RouteParts, query: string, isHttps: boolean): QuarkRequest {
-  const client = raw.socket.remoteAddress ?? ''
-  const getVars = parseQuery(query)
-  const headers = raw.headers
-  const url = raw.url ?? '/'
-  const q = url.indexOf('?')
-  let uuid: string | undefined
-  // built on first use: most actions never read request.args, and making the callable costs
-  let args: Args | undefined
-  return {
-    application: route.application,
-    controller: route.controller,
-    function: route.function,
-    extension: route.extension,
-    get args() { return (args ??= makeArgs(route.args)) },
-    set args(a: Args) { args = a },
-    vars: Object.assign(Object.create(null), getVars),
-    getVars,
-    postVars: Object.create(null),
-    cookies: parseCookies(headers.cookie),
-    headers,
-    method: raw.method ?? 'GET',
-    path: q === -1 ? url : url.slice(0, q),
-    url,
-    client,
-    isLocal: LOCAL.has(client),
-    isHttps,
-    scheme: isHttps ? 'https' : 'http',
-    host: headers.host ?? 'localhost',
-    ajax: headers['x-requested-with'] === 'XMLHttpRequest' || headers['hx-request'] === 'true' || headers['quark-component'] !== undefined,
-    now: new Date(),
-    get uuid() { return (uuid ??= randomUUID()) },
-    body: undefined,
-    files: [],
-    raw,
+  return new RequestObject(raw, route, query, isHttps)
+}
+
+/**
+ * One class for every request: its fields are plain data (one hidden class), and the
+ * rarely used ones (args, uuid) are getters on the prototype, computed on first use,
+ * so building a request makes no closures.
+ */
+class RequestObject implements QuarkRequest {
+  application: string
+  controller: string
+  function: string
+  extension: string
+  vars: Vars
+  getVars: Vars
+  postVars: Vars
+  cookies: Record<string, string>
+  headers: IncomingMessage['headers']
+  method: string
+  path: string
+  url: string
+  client: string
+  isLocal: boolean
+  isHttps: boolean
+  scheme: string
+  host: string
+  ajax: boolean
+  now: Date
+  body: Buffer | undefined = undefined
+  files: UploadedFile[] = []
+  raw: IncomingMessage
+  // ES private fields: invisible to Object.keys / for-in (BEAUTIFY(request), generic views)
+  #argList: string[]
+  #argsMade: Args | undefined = undefined
+  #uuidMade: string | undefined = undefined
+
+  constructor(raw: IncomingMessage, route: RouteParts, query: string, isHttps: boolean) {
+    const client = raw.socket.remoteAddress ?? ''
+    const getVars = parseQuery(query)
+    const headers = raw.headers
+    const url = raw.url ?? '/'
+    const q = url.indexOf('?')
+    this.application = route.application
+    this.controller = route.controller
+    this.function = route.function
+    this.extension = route.extension
+    this.#argList = route.args
+    this.vars = Object.assign(Object.create(null), getVars)
+    this.getVars = getVars
+    this.postVars = Object.create(null)
+    this.cookies = parseCookies(headers.cookie)
+    this.headers = headers
+    this.method = raw.method ?? 'GET'
+    this.path = q === -1 ? url : url.slice(0, q)
+    this.url = url
+    this.client = client
+    this.isLocal = LOCAL.has(client)
+    this.isHttps = isHttps
+    this.scheme = isHttps ? 'https' : 'http'
+    this.host = headers.host ?? 'localhost'
+    this.ajax = headers['x-requested-with'] === 'XMLHttpRequest' || headers['hx-request'] === 'true' || headers['quark-component'] !== undefined
+    this.now = new Date()
+    this.raw = raw
+  }
+
+  /** web2py's request.args (see Args), made on first use */
+  get args(): Args { return (this.#argsMade ??= makeArgs(this.#argList)) }
+  set args(a: Args) { this.#argsMade = a }
+
+  get uuid(): string { return (this.#uuidMade ??= randomUUID()) }
+
+  /** what JSON.stringify(request) shows: the public fields, without node's request */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(this)) if (k !== 'raw') out[k] = (this as unknown as Record<string, unknown>)[k]
+    out.args = this.#argsMade ? this.#argsMade.list : this.#argList
+    return out
   }
 }

@@ -98,7 +98,7 @@ export async function startServer(o: StartServerOptions = {}): Promise<TestServe
   for (const [name, files] of Object.entries(o.apps ?? {})) writeApp(path.join(folder, 'applications', name), files)
   let server: QuarkServer
   try {
-    server = await startQuark({ folder, port: 0, https: useHttps, quiet: true, installWelcome: o.welcome ?? false, logError: () => {}, ...o.options })
+    server = await startQuark({ folder, port: 0, https: useHttps, quiet: true, installWelcome: o.welcome ?? false, cron: 'none', logError: () => {}, ...o.options })
   } catch (e) {
     fs.rmSync(folder, { recursive: true, force: true })
     throw e
