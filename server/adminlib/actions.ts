@@ -5,19 +5,25 @@
  * the `typescript` package, so comments, strings and nested functions never
  * count, and each action's line is known (the editor opens there).
  */
-import ts from 'typescript'
+import type * as TS from 'typescript'
+
+// Loaded on first use: the compiler is ~9 MB of JavaScript, too much to evaluate on every start.
+let tsLib: typeof TS | undefined
+const typescript = (): typeof TS => (tsLib ??= require('typescript') as typeof TS)
 
 export interface ControllerAction { name: string; line: number }
 
-function exported(node: ts.Node): boolean {
+function exported(node: TS.Node): boolean {
+  const ts = typescript()
   const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined
   return !!mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) && !mods.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)
 }
 
 export function listControllerActions(source: string, fileName = 'controller.ts'): ControllerAction[] {
+  const ts = typescript()
   const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)
   const found = new Map<string, number>()
-  const add = (name: string, node: ts.Node) => {
+  const add = (name: string, node: TS.Node) => {
     if (!/^[A-Za-z$][\w$]*$/.test(name) || found.has(name)) return
     found.set(name, sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1)
   }

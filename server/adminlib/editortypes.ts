@@ -12,7 +12,8 @@ import path from 'node:path'
 
 export interface ExtraLib { path: string; content: string }
 
-const SERVER = path.resolve(__dirname, '..')
+import { isSea, projectFolder } from '../sea'
+const SERVER = isSea() ? path.join(projectFolder('project-files'), 'server') : path.resolve(__dirname, '..')
 let frameworkCache: { stamp: string; libs: ExtraLib[] } | undefined
 
 function tsFiles(dir: string, out: string[]): string[] {

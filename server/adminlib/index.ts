@@ -29,6 +29,7 @@ import { attachLive } from './attach'
 import type { AdminLive } from './live'
 import { passwordFile, whenPasswordFolderKnown } from './password'
 import { monacoFolder } from './monaco'
+import { isSea, projectFolder } from '../sea'
 import { LoginLockout } from './lockout'
 import { AdminSessions } from './adminsession'
 
@@ -74,7 +75,7 @@ export function applicationsFolder(): string {
 
 /** The scaffold new apps are made from: welcome-app/ of the checkout. */
 export function scaffoldFolder(): string {
-  return path.join(__dirname, '..', '..', 'welcome-app')
+  return isSea() ? projectFolder('welcome-app') : path.join(__dirname, '..', '..', 'welcome-app')
 }
 
 /** The one call the core makes after listen(): serve the live channel at /admin/live. */
@@ -102,7 +103,7 @@ export function ticketsApi(): typeof tickets {
 
 /** Quark's version and the paths the about page shows. */
 export function aboutInfo(): { quark: string; node: string; license: string; licenseText: string; paths: Record<string, string> } {
-  const root = path.join(__dirname, '..', '..')
+  const root = isSea() ? projectFolder('project-files') : path.join(__dirname, '..', '..')
   let version = 'unknown', license = 'MIT', licenseText = ''
   try { const p = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')); version = p.version; license = p.license ?? license } catch { /* bundled */ }
   try { licenseText = fs.readFileSync(path.join(root, 'LICENSE'), 'utf8') } catch { /* no LICENSE file */ }

@@ -6,13 +6,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { checkRelativePath } from './paths'
+import { isSea, projectFolder } from '../sea'
 import { QK_ADMIN_NOT_FOUND, QK_ADMIN_OUTSIDE_APP } from './errors'
 
 let monacoRoot: string | undefined
 
 /** The real path of monaco-editor/min/vs (the package's CommonJS entry, min/vs/index.js, lives there). */
 export function monacoFolder(): string {
-  if (!monacoRoot) monacoRoot = fs.realpathSync(path.dirname(require.resolve('monaco-editor')))
+  if (!monacoRoot) monacoRoot = fs.realpathSync(isSea() ? projectFolder('monaco-vs') : path.dirname(require.resolve('monaco-editor')))
   return monacoRoot
 }
 

@@ -10,6 +10,7 @@ import type { FlagSpec, Parsed } from './args'
 import { startQuark, copyScaffold } from './start'
 import { isValidAppName } from '../dispatch'
 import { writeAppTypes, appShellEnvironment } from '../environment'
+import { binaryFolder, openBrowser } from '../sea'
 import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
 import { packCommand, unpackCommand } from '../pack'
 import { compileCommand } from '../compile'
@@ -29,7 +30,7 @@ export const FOLDER: FlagSpec = { name: 'folder', short: 'f', value: true, help:
 export const HELP: FlagSpec = { name: 'help', short: 'h', help: 'show this help' }
 
 export function folderOf(p: Parsed): string {
-  return path.resolve(typeof p.flags.folder === 'string' ? p.flags.folder : process.cwd())
+  return path.resolve(typeof p.flags.folder === 'string' ? p.flags.folder : (binaryFolder() ?? process.cwd()))
 }
 
 const run: Command = {
@@ -43,6 +44,7 @@ const run: Command = {
     { name: 'cert', value: true, help: 'your own certificate (PEM); with --key' },
     { name: 'key', value: true, help: 'your own private key (PEM); with --cert' },
     { name: 'quiet', short: 'q', help: 'do not log one line per request' },
+    { name: 'no-browser', help: 'do not open a browser on the welcome page' },
     { name: 'max-body', value: true, help: 'largest request body in bytes (default 10485760)' },
     { name: 'password', value: true, help: 'set the admin password (stored hashed beside applications/)' },
     { name: 'cron', value: true, help: 'cron mode: hard (default, in-process), soft (after requests), external (`quark cron`), none' },
@@ -69,6 +71,7 @@ const run: Command = {
       cron: cron as CronMode,
     })
     io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)
+    if (!p.flags['no-browser']) openBrowser(`${server.url}/welcome/default/index`)
     io.out(`  welcome: ${server.url}/welcome   admin: ${server.url}/admin`)
     if (server.generatedAdminPassword) io.out(`  admin password (shown once, stored hashed): ${server.generatedAdminPassword}`)
     await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { AppRegistry } from '../dispatch'
 import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, type Pem } from '../http'
 import { createHandler, optionalRoom } from '../environment'
+import { isSea, projectFolder } from '../sea'
 import { ensureAdminPassword, attachAdminLive, publishLogLine } from '../adminlib'
 import { startCron, type CronMode } from '../cron'
 // the admin's database pages find the dbadmin room on globalThis: load it in every build (the binary too)
@@ -59,12 +60,13 @@ export interface QuarkServer {
 
 /** Copy the scaffold (welcome-app/) to `dest`, without generated files. */
 export function copyScaffold(dest: string): void {
-  fs.cpSync(WELCOME_APP, dest, {
+  const from = isSea() ? projectFolder('welcome-app') : WELCOME_APP
+  fs.cpSync(from, dest, {
     recursive: true,
     errorOnExist: true,
     force: false,
     filter: (src) => {
-      const rel = path.relative(WELCOME_APP, src)
+      const rel = path.relative(from, src)
       const top = rel.split(path.sep)[0]
       return !['.quark', 'sessions', 'errors', 'databases', 'cache', 'uploads', 'tsconfig.json'].includes(top!)
     },
@@ -75,11 +77,11 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   const folder = path.resolve(o.folder)
   const apps = path.join(folder, 'applications')
   fs.mkdirSync(apps, { recursive: true })
-  if ((o.installWelcome ?? true) && !fs.existsSync(path.join(apps, 'welcome')) && fs.existsSync(WELCOME_APP)) {
+  if ((o.installWelcome ?? true) && !fs.existsSync(path.join(apps, 'welcome')) && (isSea() || fs.existsSync(WELCOME_APP))) {
     copyScaffold(path.join(apps, 'welcome'))
   }
   const registry = new AppRegistry(folder)
-  const admin = path.join(CHECKOUT, 'admin')
+  const admin = isSea() ? projectFolder('admin') : path.join(CHECKOUT, 'admin')
   if (fs.existsSync(path.join(admin, 'controllers'))) registry.mountApp('admin', admin)
   for (const [name, dir] of Object.entries(o.mount ?? {})) registry.mountApp(name, dir)
   const useHttps = o.https ?? true
@@ -94,7 +96,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     quiet: o.quiet ?? false,
     sessionMaxAge: o.sessionMaxAge ?? 86400,
     limits: { ...defaultLimits, maxBodySize: o.maxBodySize ?? defaultLimits.maxBodySize, maxFileSize: o.maxFileSize ?? defaultLimits.maxFileSize, uploadTmp: o.uploadTmp ?? defaultLimits.uploadTmp },
-    assets: assetTable(CHECKOUT),
+    assets: assetTable(isSea() ? projectFolder('project-files') : CHECKOUT),
     // request lines also feed the admin's live log view
     log: (line: string) => { publishLogLine(line); log(line) },
     logError: o.logError,

@@ -8,8 +8,10 @@
  *   writeAppTypes(appFolder), declarationText(appFolder)   the per-app .d.ts + tsconfig
  *   appRuntime(name, folder), AppRuntime                   per-app loader / templates / T / cache
  *   getStaticNames(), nameSources(), optionalRoom(room)     framework names
- *   compiledScript(file), invalidate(prefix?), RECHECK_MS   compile cache
+ *   compiledScript(file, asModule?), invalidate(prefix?), RECHECK_MS   compile cache
+ *   lowerExports(cjs) → { prelude, helpers, body }          esbuild exports → plain assignments
  *   compileScoped (scope.ts), registerSourceMap / originalPosition (sourcemaps.ts)
+ *   deriveShape / setScopeShape / scopeShape (scope.ts)     declared scope shapes: bound names cached per shape
  */
 export { createHandler, buildEnvironment, type CoreOptions } from './lifecycle'
 export { runInApp, appShellEnvironment, type RunSpec } from './runInApp'
@@ -18,6 +20,7 @@ export { appRuntime, AppRuntime, type TemplateEngineLike } from './app'
 export { getStaticNames, nameSources, optionalRoom, PER_REQUEST_NAMES } from './names'
 export { compiledScript, invalidate, listDir, RECHECK_MS } from './compiler'
 export { genericAllowed } from './views'
-export { compileScoped, ScopedScript } from './scope'
+export { compileScoped, ScopedScript, deriveShape, setScopeShape, scopeShape } from './scope'
+export { lowerExports, type LoweredModule } from './lowerExports'
 export { registerSourceMap, registerLineMapper, originalPosition, forgetSourceMap } from './sourcemaps'
 export * from './errors'

@@ -30,13 +30,15 @@ const ROOMS: [string, () => Record<string, unknown>][] = [
 ]
 
 const loaded = new Map<string, Record<string, unknown> | undefined>()
+// Not `require` itself: a bundler would pull every file under server/ into the bundle for `../${room}`.
+const dynamicRequire: (id: string) => Record<string, unknown> = require
 
 /** The exports of an optional room, or undefined when it is absent or fails to load. */
 export function optionalRoom(room: string, load?: () => Record<string, unknown>): Record<string, unknown> | undefined {
   if (loaded.has(room)) return loaded.get(room)
   let mod: Record<string, unknown> | undefined
   try {
-    mod = (load ?? ROOMS.find((r) => r[0] === room)?.[1] ?? (() => require(`../${room}`)))()
+    mod = (load ?? ROOMS.find((r) => r[0] === room)?.[1] ?? (() => dynamicRequire(`../${room}`)))()
   } catch (e) {
     const err = e as { code?: string; message?: string }
     const missing = err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(`/${room}`)

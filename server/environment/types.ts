@@ -12,9 +12,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { nameSources, optionalRoom } from './names'
 import { listDir } from './compiler'
+import { isSea, projectFolder } from '../sea'
 
-const SERVER = path.resolve(__dirname, '..')
-const CHECKOUT = path.resolve(SERVER, '..')
+// inside the binary the framework's sources are extracted to the user cache, in the checkout's layout
+const CHECKOUT = isSea() ? projectFolder('project-files') : path.resolve(__dirname, '..', '..')
+const SERVER = path.join(CHECKOUT, 'server')
 const CLASHES = new Set(['URL'])
 
 const EXPORT_DECL = /^\s*export\s+(?:declare\s+)?(?:const|let|var|class|enum|function\*?|async\s+function\*?)\s+([A-Za-z_$][\w$]*)/gm

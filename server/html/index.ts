@@ -8,6 +8,7 @@
  * controllers and views.
  */
 import path from 'node:path'
+import { isSea, projectFolder } from '../sea'
 import * as helpers from './helpers'
 import * as extras from './extras'
 import { MARKMIN } from './markmin'
@@ -26,7 +27,7 @@ export { MARKDOWN, markdownToHtml, MarkdownElement } from './markdown'
 export * from './errors'
 
 /** Absolute path of the browser script served at /_quark/quark.js. */
-export const clientScriptPath = path.join(__dirname, 'client', 'quark.js')
+export const clientScriptPath = isSea() ? path.join(projectFolder('project-files'), 'server', 'html', 'client', 'quark.js') : path.join(__dirname, 'client', 'quark.js')
 
 const HELPER_NAMES = [
   'A', 'ABBR', 'ARTICLE', 'ASIDE', 'B', 'BLOCKQUOTE', 'BODY', 'BR', 'BUTTON', 'CAPTION', 'CAT', 'CENTER', 'CODE', 'COL', 'COLGROUP',

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { generate } from 'selfsigned'
+import type { generate as Generate } from 'selfsigned'
 import { QK_HTTP_BAD_CERT } from './errors'
 
 export interface Pem { cert: string; key: string }
@@ -17,6 +17,8 @@ export async function ensureCertificate(folder: string): Promise<Pem> {
   } catch { /* first boot: make one */ }
   const notAfter = new Date()
   notAfter.setFullYear(notAfter.getFullYear() + 5)
+  // loaded only when a certificate must be made: selfsigned and its ASN.1 stack cost ~140 ms to load
+  const { generate } = require('selfsigned') as { generate: typeof Generate }
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',

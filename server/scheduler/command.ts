@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { QK_SCHED_BAD_ARGS } from './errors'
+import { childEntry } from '../sea'
 import type { WorkerProcessConfig } from './worker-main'
 import type { TaskSource } from './source'
 
@@ -59,7 +60,7 @@ function taskSource(args: SchedulerArgs): TaskSource {
 
 /** Fork one worker process with this configuration. */
 export function forkWorker(cfg: WorkerProcessConfig, opts: { execArgv?: string[] } = {}): ChildProcess {
-  return fork(path.join(__dirname, 'worker-main.ts'), [], {
+  return fork(childEntry('scheduler-worker', path.join(__dirname, 'worker-main.ts')), [], {
     env: { ...process.env, QUARK_SCHEDULER_WORKER: JSON.stringify(cfg) },
     ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),
   })

@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import type { TaskSource } from './source'
+import { childEntry } from '../sea'
 
 export type OutcomeStatus = 'COMPLETED' | 'FAILED' | 'TIMEOUT' | 'STOPPED'
 
@@ -30,7 +31,7 @@ export class ChildExecutor {
   private readonly childFile: string
 
   constructor(private readonly source: TaskSource, opts: { childFile?: string } = {}) {
-    this.childFile = opts.childFile ?? path.join(__dirname, 'child.ts')
+    this.childFile = opts.childFile ?? childEntry('scheduler-child', path.join(__dirname, 'child.ts'))
   }
 
   private spawn(): ChildProcess {

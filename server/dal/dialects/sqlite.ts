@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { loadBetterSqlite3 } from '../../sea'
 import { Mutex } from '../mutex'
 import { commonColumnType, decodeValue, encodeValue, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
 
@@ -50,7 +51,7 @@ export class SqliteDriver implements Driver {
 
   constructor(readonly key: string, filename: string) {
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true })
-    this.db = new Database(filename)
+    this.db = new (loadBetterSqlite3())(filename)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('busy_timeout = 5000')  // other processes only: in-process contention goes through the mutex
     this.db.pragma('foreign_keys = ON')
