@@ -9,7 +9,7 @@ import { newState, runInContext, type CurrentState } from '../current'
 import { makeArgs, QuarkResponse, type QuarkRequest } from '../http'
 import { NAME } from '../dispatch'
 import { saveTicket } from '../tickets'
-import { compileScoped } from './scope'
+import { compileScoped, forgetScopeShape } from './scope'
 import { transformSync } from 'esbuild'
 import { registerSourceMap } from './sourcemaps'
 import { appRuntime } from './app'
@@ -99,6 +99,7 @@ export async function appShellEnvironment(appFolder: string, appName: string): P
   const rt = appRuntime(appName, state.appFolder)
   const env = buildEnvironment(state)
   runInContext(state, () => rt.runModels(env))
+  forgetScopeShape(env) // the shell (and its callers) may add names to env as they please
   return {
     env,
     run: (fn) => runInContext(state, fn),

@@ -10,6 +10,9 @@
  * specialised (and cached) per set of bound names, which in practice is one
  * compilation per file.
  *
+ * Helper definitions given as `prelude` (esbuild's, see lowerExports.ts) are
+ * evaluated once per script and bound as constants, not re-created per run.
+ *
  * The wrapper prefix is written on the code's first line, so line numbers in
  * stack traces are those of the compiled JS (source maps then lead back to
  * the TypeScript or template source).
@@ -74,6 +77,12 @@ export function setScopeShape(scope: object, shape: number): void {
   const s = scope as Shaped
   s[SHAPE_OWNER] = scope
   s[SHAPE] = shape
+}
+
+/** Drop the declared shape (the scope is handed to code that may add names freely). */
+export function forgetScopeShape(scope: object): void {
+  const s = scope as Shaped
+  if (s[SHAPE_OWNER] === scope) s[SHAPE_OWNER] = undefined
 }
 
 /** The declared shape of `scope`, if any. */
