@@ -98,3 +98,8 @@ export async function runDueOnce(folder: string, opts: RunDueOnceOptions = {}): 
   const runTask: RunTask = opts.runTask ?? defaultRunTask
   return runDueApps(apps, { ...opts, runTask })
 }
+
+// The admin's background page (admin/controllers/background.ts) looks for this room here first:
+// a bundled server has no .ts files beside admin/ to load.
+import * as surface from './index'
+;(globalThis as unknown as Record<symbol, unknown>)[Symbol.for('quark.cron')] ??= surface

@@ -73,24 +73,24 @@ export class Translator {
     return ''
   }
 
+  /**
+   * The request's T. Called on every request, often without T ever being
+   * used: one small function whose prototype (methods and the `language` /
+   * `accepted` getters, built once per Translator) is shared; Accept-Language
+   * is parsed on first use.
+   */
   forRequest(acceptLanguage?: string | null): RequestT {
-    const self = this
-    let forced: string | null = null
-    const accepted = parseAcceptLanguage(acceptLanguage)
-    let picked: string | undefined
-    const lang = () => (forced !== null ? forced : (picked ??= self.pickLanguage(acceptLanguage)))
-    const T = ((text: string, symbols?: Symbols) => new LazyT(T, String(text), symbols)) as RequestT
-    T.M = (text, symbols) => new LazyMarkmin(T, String(text), symbols)
-    T.translate = (text, symbols) => self.translate(lang(), String(text), symbols)
-    T.force = (l) => {
-      if (l === null || l === undefined || l === '') { forced = null; return }
-      if (!LANGUAGE_CODE.test(l)) throw new QK_I18N_BAD_LANGUAGE(JSON.stringify(l))
-      forced = l.toLowerCase() === self.defaultLanguage ? '' : l.toLowerCase()
-    }
-    Object.defineProperty(T, 'language', { get: () => lang() || self.defaultLanguage })
-    Object.defineProperty(T, 'accepted', { get: () => accepted })
+    const T = function (text: string, symbols?: Symbols): LazyT { return new LazyT(T, String(text), symbols) } as unknown as RequestState
+    T._tr = this
+    T._accept = acceptLanguage
+    T._forced = null
+    T._picked = undefined
+    T._accepted = undefined
+    Object.setPrototypeOf(T, this.requestProto ??= requestPrototype())
     return T
   }
+
+  private requestProto: object | undefined
 
   /** Look `text` up in `lang`'s table, apply plural forms, then the symbols. */
   translate(lang: string, text: string, symbols?: Symbols): string {
@@ -123,6 +123,38 @@ export class Translator {
       return form
     })
   }
+}
+
+/** What forRequest's function carries; the methods live on the shared prototype. */
+interface RequestState extends RequestT {
+  _tr: Translator
+  _accept: string | null | undefined
+  _forced: string | null
+  _picked: string | undefined
+  _accepted: string[] | undefined
+}
+
+function langOf(t: RequestState): string {
+  return t._forced !== null ? t._forced : (t._picked ??= t._tr.pickLanguage(t._accept))
+}
+
+/** The request T's prototype: a function prototype plus T's methods (they read the state from `this`). */
+function requestPrototype(): object {
+  const proto = Object.create(Function.prototype) as Record<string, unknown>
+  Object.defineProperties(proto, {
+    M: { value(this: RequestState, text: string, symbols?: Symbols) { return new LazyMarkmin(this, String(text), symbols) } },
+    translate: { value(this: RequestState, text: string, symbols?: Symbols) { return this._tr.translate(langOf(this), String(text), symbols) } },
+    force: {
+      value(this: RequestState, l: string | null) {
+        if (l === null || l === undefined || l === '') { this._forced = null; return }
+        if (!LANGUAGE_CODE.test(l)) throw new QK_I18N_BAD_LANGUAGE(JSON.stringify(l))
+        this._forced = l.toLowerCase() === this._tr.defaultLanguage ? '' : l.toLowerCase()
+      },
+    },
+    language: { get(this: RequestState) { return langOf(this) || this._tr.defaultLanguage } },
+    accepted: { get(this: RequestState) { return (this._accepted ??= parseAcceptLanguage(this._accept)) } },
+  })
+  return proto
 }
 
 const translators = new Map<string, Translator>()

@@ -61,6 +61,7 @@ test('crontab with its bad line, and cron runs from the real runner with a ticke
   assert.equal(ticket.status, 200)
   assert.match(ticket.body, /cron boom on purpose/)
   assert.match((await agent.request('/admin/default/index')).body, /href="\/admin\/background\/index\/jobs"/, 'the site page links to it')
+  assert.match((await agent.request('/admin/design/index/jobs')).body, /href="\/admin\/background\/index\/jobs"/, 'the design page links to it')
 })
 
 test('scheduler tasks, runs and workers, escaped', async (t) => {
@@ -88,7 +89,7 @@ test('scheduler tasks, runs and workers, escaped', async (t) => {
   assert.ok(!r.body.includes(HOSTILE), 'the hostile task name is not written raw')
   assert.ok(r.body.includes('&lt;img src=x onerror=alert(1)&gt;'), 'it is shown escaped')
   assert.match(r.body, /class="qk-run" data-status="COMPLETED"[\s\S]*?&quot;HELLO&quot;/)
-  assert.match(r.body, /class="qk-traceback">[^<]*failed &lt;b&gt;on purpose&lt;\/b&gt;/)
+  assert.match(r.body, /qk-traceback">[^<]*failed &lt;b&gt;on purpose&lt;\/b&gt;/)
   assert.ok(!r.body.includes('<b>on purpose</b>'))
   assert.match(r.body, /class="qk-worker" data-status="ACTIVE"/, 'the running worker is listed')
   worker.kill('SIGTERM')

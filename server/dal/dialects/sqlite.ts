@@ -42,6 +42,23 @@ export const sqliteDialect: Dialect = {
   insertDefaults: (t) => `INSERT INTO "${t}" DEFAULT VALUES`,
 }
 
+/** Column names per prepared statement, computed once: stmt.columns() costs as much as a small query. */
+const columnNames = new WeakMap<Database.Statement, string[]>()
+
+/**
+ * A read's result. The column names are asked for rarely (executesql asDict),
+ * so they are a prototype getter (no per-read closure) cached per statement.
+ */
+class ReadResult implements ExecResult {
+  readonly changes = 0
+  constructor(readonly rows: unknown[][], private readonly stmt: Database.Statement) {}
+  get columns(): string[] {
+    let names = columnNames.get(this.stmt)
+    if (!names) { names = this.stmt.columns().map((c) => c.name); columnNames.set(this.stmt, names) }
+    return names
+  }
+}
+
 export class SqliteDriver implements Driver {
   readonly dialect = sqliteDialect
   readonly db: Database.Database
@@ -67,9 +84,7 @@ export class SqliteDriver implements Driver {
       if (stmt.reader) stmt.raw(true)
     }
     if (stmt.reader) {
-      const st = stmt
-      // column names only when asked (executesql asDict): stmt.columns() costs as much as a small query
-      return { rows: st.all(params) as unknown[][], get columns() { return st.columns().map((c) => c.name) }, changes: 0 }
+      return new ReadResult(stmt.all(params) as unknown[][], stmt)
     }
     const info = stmt.run(params)
     return { rows: [], columns: [], changes: info.changes, insertId: Number(info.lastInsertRowid) }
