@@ -3,6 +3,7 @@
  * its module first runs, so the extracted executable is set up before the
  * main module (and everything it imports) is required.
  */
+import './sea-quiet'
 import { prepareEsbuild, runSelftestCommand, INTERNAL_ENTRY_PREFIX } from '../server/sea/index'
 
 interface MainModule { main?: (argv: string[]) => unknown }

@@ -141,16 +141,24 @@ function langOf(t: RequestState): string {
 /** The request T's prototype: a function prototype plus T's methods (they read the state from `this`). */
 function requestPrototype(): object {
   const proto = Object.create(Function.prototype) as Record<string, unknown>
-  Object.defineProperties(proto, {
-    M: { value(this: RequestState, text: string, symbols?: Symbols) { return new LazyMarkmin(this, String(text), symbols) } },
-    translate: { value(this: RequestState, text: string, symbols?: Symbols) { return this._tr.translate(langOf(this), String(text), symbols) } },
-    force: {
-      value(this: RequestState, l: string | null) {
-        if (l === null || l === undefined || l === '') { this._forced = null; return }
-        if (!LANGUAGE_CODE.test(l)) throw new QK_I18N_BAD_LANGUAGE(JSON.stringify(l))
-        this._forced = l.toLowerCase() === this._tr.defaultLanguage ? '' : l.toLowerCase()
-      },
+  // M, translate and force are handed around detached (`current.T = T.translate`,
+  // `const { M } = T`), so each is a closure bound to its request T, made on first access.
+  const bound = <K extends 'M' | 'translate' | 'force'>(key: K, make: (t: RequestState) => RequestT[K]) => ({
+    get(this: RequestState): RequestT[K] {
+      const fn = make(this)
+      Object.defineProperty(this, key, { value: fn, configurable: true, writable: true })
+      return fn
     },
+    configurable: true,
+  })
+  Object.defineProperties(proto, {
+    M: bound('M', (t) => (text: string, symbols?: Symbols) => new LazyMarkmin(t, String(text), symbols)),
+    translate: bound('translate', (t) => (text: string, symbols?: Symbols) => t._tr.translate(langOf(t), String(text), symbols)),
+    force: bound('force', (t) => (l: string | null) => {
+      if (l === null || l === undefined || l === '') { t._forced = null; return }
+      if (!LANGUAGE_CODE.test(l)) throw new QK_I18N_BAD_LANGUAGE(JSON.stringify(l))
+      t._forced = l.toLowerCase() === t._tr.defaultLanguage ? '' : l.toLowerCase()
+    }),
     language: { get(this: RequestState) { return langOf(this) || this._tr.defaultLanguage } },
     accepted: { get(this: RequestState) { return (this._accepted ??= parseAcceptLanguage(this._accept)) } },
   })
