@@ -43,12 +43,20 @@ export interface CoreOptions {
 
 const STATUS_TEXT: Record<number, string | undefined> = STATUS_CODES
 
+// Query values that are secrets (mailed reset/verify keys, signatures, tokens, passwords) never reach the log.
+const SECRET_VARS = /([?&](?:key|_signature|signature|token|access_token|password|passwd|pwd|secret)=)[^&#]*/gi
+
+/** The URL as logged: secret query values replaced by `***`. */
+export function maskSecrets(url: string): string {
+  return url.includes('=') ? url.replace(SECRET_VARS, '$1***') : url
+}
+
 export function createHandler(o: CoreOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const log = o.log ?? ((l: string) => { process.stdout.write(l + '\n') })
   return (req, res) => {
     if (!o.quiet) {
       const t0 = performance.now()
-      res.once('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - t0).toFixed(1)}ms`))
+      res.once('finish', () => log(`${req.method} ${maskSecrets(req.url ?? '')} ${res.statusCode} ${(performance.now() - t0).toFixed(1)}ms`))
     }
     handle(req, res, o).catch((e) => {
       (o.logError ?? defaultLogError)(`quark: unhandled ${(e as Error)?.stack ?? String(e)}`)
