@@ -17,11 +17,19 @@ export interface SelectOptions {
   distinct?: boolean
   left?: JoinSpec | JoinSpec[]
   join?: JoinSpec | JoinSpec[]
-  /** accepted for web2py compatibility; caching is done by the cache room */
-  cache?: unknown
+  /**
+   * web2py's `cache=(cache.ram, 60)`: `[cacheModel, seconds]`, where cacheModel is
+   * `cache.ram` / `cache.disk` / `cache.redis` (or any `(key, fn, seconds)`). The raw
+   * result is cached under the SQL and its parameters; each request still gets
+   * its own Rows (so updateRecord and friends act on its own transaction).
+   */
+  cache?: [CacheModel, number | null] | { model: CacheModel; timeExpire?: number | null }
 }
 
 interface Column { expr: Expression; field?: Field; table?: Table }
+
+/** A cache store as the cache room gives them: `store(key, fn, seconds)` returns the cached or computed value. */
+export type CacheModel = (key: string, fn: () => unknown, timeExpire?: number | null) => unknown
 
 const tableKey = (t: Table) => t._alias ?? t._tablename
 
@@ -34,6 +42,18 @@ function collectTables(e: unknown, out: Map<string, Table>): void {
   if (e instanceof Field) { if (e.table) out.set(tableKey(e.table), e.table); return }
   collectTables(e.left, out)
   collectTables(e.right, out)
+}
+
+/** The `cache` option of a select's arguments, normalised; undefined when absent. */
+function selectCacheOf(args: unknown[]): { model: CacheModel; timeExpire: number | null | undefined } | undefined {
+  const last = args[args.length - 1]
+  // only a plain options object: a Table or Field passed last may well have a field named `cache`
+  if (!last || typeof last !== 'object' || Object.getPrototypeOf(last) !== Object.prototype || !('cache' in last)) return undefined
+  const c = (last as SelectOptions).cache
+  if (c === undefined || c === null) return undefined
+  if (Array.isArray(c) && typeof c[0] === 'function') return { model: c[0], timeExpire: c[1] }
+  if (!Array.isArray(c) && typeof c === 'object' && typeof c.model === 'function') return { model: c.model, timeExpire: c.timeExpire }
+  throw new QK_DAL_BAD_QUERY('select cache must be [cache.ram, seconds] or { model, timeExpire }')
 }
 
 function asList<T>(x: T | T[] | undefined): T[] { return x === undefined ? [] : Array.isArray(x) ? x : [x] }
@@ -130,7 +150,16 @@ export class DALSet {
   select(...args: unknown[]): Promise<Rows> {
     // not `async`: one promise less on the hottest path (each promise costs a hook call when async hooks are on)
     let b: ReturnType<DALSet['_build']>
-    try { b = this._build(args) } catch (e) { return Promise.reject(e) }
+    let cached: ReturnType<typeof selectCacheOf>
+    try {
+      cached = selectCacheOf(args)  // before _build, which takes the options off args
+      b = this._build(args)
+    } catch (e) { return Promise.reject(e) }
+    if (cached) {
+      const key = `quark-dal-select:${this.db._driver.key}:${b.sql}:${JSON.stringify(b.params)}`
+      const rawRows = () => this.db._exec(b.sql, b.params, b.tables, 'select').then((r) => r.rows)
+      return Promise.resolve(cached.model(key, rawRows, cached.timeExpire)).then((raw) => buildRows(this.db, b.columns, raw as unknown[][]))
+    }
     return this.db._exec(b.sql, b.params, b.tables, 'select').then((r) => buildRows(this.db, b.columns, r.rows))
   }
 
