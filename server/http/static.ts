@@ -116,8 +116,23 @@ export function sendFile(req: IncomingMessage, res: ServerResponse, file: string
   }
   res.setHeader('Content-Length', st.size)
   if (req.method === 'HEAD') { res.end(); return }
+  if (st.size <= SMALL_FILE_MAX) {
+    // small files are kept in memory, keyed by size and mtime: no open/read/close per request
+    const key = `${st.size}-${st.mtimeMs}`
+    let entry = smallCache.get(file)
+    if (!entry || entry.key !== key) {
+      entry = { key, data: fs.readFileSync(file) }
+      if (smallCache.size > 500) smallCache.clear()
+      smallCache.set(file, entry)
+    }
+    res.end(entry.data)
+    return
+  }
   pipeFile(res, fs.createReadStream(file))
 }
+
+const SMALL_FILE_MAX = 64 * 1024
+const smallCache = new Map<string, { key: string; data: Buffer }>()
 
 function pipeFile(res: ServerResponse, s: fs.ReadStream): void {
   s.on('error', () => res.destroy())
