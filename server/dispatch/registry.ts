@@ -45,6 +45,12 @@ export class AppRegistry {
       this.scan()
       return this.scanned.get(name)
     }
+    // between scans, an app created a moment ago (`quark new`, the admin) is found by one stat of its folder
+    if (!isValidAppName(name)) return undefined
+    const folder = path.join(this.applicationsFolder, name)
+    try {
+      if (fs.statSync(folder).isDirectory()) { this.scanned.set(name, folder); return folder }
+    } catch { /* no such app */ }
     return undefined
   }
 

@@ -95,3 +95,19 @@ test('routes.json: the site default app and an app default controller/function',
   await new Promise((r) => setTimeout(r, 1100))
   assert.equal((await s.request('/')).body, 'welcome index')
 })
+
+test('an app created on disk while the server runs is served on the very next request', async () => {
+  const fsm = await import('node:fs')
+  const pathm = await import('node:path')
+  const s = await startServer({ apps: { first: { 'controllers/default.ts': 'export function index() { return "first" }' } } })
+  try {
+    assert.equal((await s.request('/first/default/index')).status, 200)
+    assert.equal((await s.request('/second/default/index')).status, 404)
+    const dir = pathm.join(s.folder, 'applications', 'second', 'controllers')
+    fsm.mkdirSync(dir, { recursive: true })
+    fsm.writeFileSync(pathm.join(dir, 'default.ts'), 'export function index() { return "second" }')
+    const r = await s.request('/second/default/index')
+    assert.equal(r.status, 200, r.body)
+    assert.equal(r.body, 'second')
+  } finally { await s.stop() }
+})
