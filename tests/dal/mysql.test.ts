@@ -3,22 +3,20 @@ import { after, before } from 'node:test'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import crypto from 'node:crypto'
-import mysql from 'mysql2/promise'
 import { closeAllConnections } from '../../server/dal'
 import { conformance, type Target } from './conformance'
+import { createTestDatabase, type TestDatabase } from '../helpers/databases'
 
-const name = `quark_test_${crypto.randomBytes(5).toString('hex')}`
 let target: Target
-const admin = () => mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' })
+let database: TestDatabase
 
 before(async () => {
-  const c = await admin(); await c.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`); await c.end()
-  target = { name: 'mysql', uri: `mysql://root@127.0.0.1:3306/${name}`, folder: fs.mkdtempSync(path.join(os.tmpdir(), 'quark-dal-my-')) }
+  database = await createTestDatabase('mysql')
+  target = { name: 'mysql', uri: database.uri, folder: fs.mkdtempSync(path.join(os.tmpdir(), 'quark-dal-my-')) }
 })
 after(async () => {
   await closeAllConnections()
-  const c = await admin(); await c.query(`DROP DATABASE IF EXISTS ${name}`); await c.end()
+  await database.drop()
   fs.rmSync(target.folder, { recursive: true, force: true })
 })
 conformance(() => target)

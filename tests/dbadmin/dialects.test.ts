@@ -5,21 +5,17 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import crypto from 'node:crypto'
-import pg from 'pg'
-import mysql from 'mysql2/promise'
+import { createTestDatabase, testDatabaseName, type TestDatabase } from '../helpers/databases'
 import { DAL, Field, closeAllConnections } from '../../server/dal'
 import { parseQuery, browse, tableSummaries } from '../../server/dbadmin'
 
-const name = `quark_test_dbadmin_${crypto.randomBytes(4).toString('hex')}`
+const name = testDatabaseName('dbadmin')
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-dbadmin-dialects-'))
-const pgAdmin = () => new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' })
-const myAdmin = () => mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' })
+const databases: TestDatabase[] = []
 
 after(async () => {
   await closeAllConnections()
-  const c = pgAdmin(); await c.connect(); await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await c.end()
-  const m = await myAdmin(); await m.query(`DROP DATABASE IF EXISTS ${name}`); await m.end()
+  for (const d of databases) await d.drop()
   fs.rmSync(folder, { recursive: true, force: true })
 })
 
@@ -40,11 +36,11 @@ async function exercise(uri: string) {
 }
 
 test('PostgreSQL', async () => {
-  const c = pgAdmin(); await c.connect(); await c.query(`CREATE DATABASE ${name}`); await c.end()
-  await exercise(`postgres://postgres@127.0.0.1:5432/${name}`)
+  const d = await createTestDatabase('postgres', '', name); databases.push(d)
+  await exercise(d.uri)
 })
 
 test('MariaDB', async () => {
-  const m = await myAdmin(); await m.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`); await m.end()
-  await exercise(`mysql://root@127.0.0.1:3306/${name}`)
+  const d = await createTestDatabase('mysql', '', name); databases.push(d)
+  await exercise(d.uri)
 })

@@ -2,18 +2,15 @@
 // SQLite in a temp folder, PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306), each a database made for the run.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
-import mysql from 'mysql2/promise'
+import { createTestDatabase, testDatabaseName, type TestDatabase } from '../helpers/databases'
 import { DAL, Field, closeAllConnections } from '../../server/dal/index'
 import { IS_IN_DB, IS_NOT_IN_DB, IS_EMPTY_OR, IS_NOT_EMPTY, validateAll, type DbLike } from '../../server/validators/index'
 
-const pgName = `quark_test_validators_${crypto.randomBytes(5).toString('hex')}`
-const pgAdmin = () => new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' })
-const myAdmin = () => mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' })
+const pgName = testDatabaseName('validators')
+const databases: TestDatabase[] = []
 const folders: string[] = []
 
 async function openDb(kind: 'sqlite' | 'postgres' | 'mysql'): Promise<DbLike> {
@@ -29,13 +26,11 @@ async function openDb(kind: 'sqlite' | 'postgres' | 'mysql'): Promise<DbLike> {
 }
 
 before(async () => {
-  const c = pgAdmin(); await c.connect(); await c.query(`CREATE DATABASE ${pgName}`); await c.end()
-  const m = await myAdmin(); await m.query(`CREATE DATABASE ${pgName} CHARACTER SET utf8mb4`); await m.end()
+  databases.push(await createTestDatabase('postgres', '', pgName), await createTestDatabase('mysql', '', pgName))
 })
 after(async () => {
   await closeAllConnections()
-  const c = pgAdmin(); await c.connect(); await c.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`); await c.end()
-  const m = await myAdmin(); await m.query(`DROP DATABASE IF EXISTS ${pgName}`); await m.end()
+  for (const d of databases) await d.drop()
   for (const f of folders) fs.rmSync(f, { recursive: true, force: true })
 })
 
