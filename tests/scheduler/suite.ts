@@ -92,8 +92,11 @@ export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): 
     const runs = await db(db.scheduler_run.task_id.belongs(ids)).select()
     assert.equal(runs.length, 200, 'one scheduler_run per task')
     assert.ok([...runs].every((r: any) => r.status === 'COMPLETED' && JSON.parse(r.run_result).startsWith('bulk:')))
-    const byWorker = new Set([...runs].map((r: any) => r.worker_name))
-    assert.equal(byWorker.size, 3, 'all three workers took part')
+    // Which worker claims what is timing: on a fast machine one worker once took all 200 (seen in CI).
+    // What must hold is that every run was claimed by one of the three registered workers.
+    const known = new Set((await scheduler.workers()).map((w) => w.workerName))
+    assert.equal(known.size, 3)
+    for (const r of runs as Iterable<any>) assert.ok(known.has(r.worker_name), `run claimed by an unknown worker: ${r.worker_name}`)
     const pids = new Set(lines.map((l) => l.split(' ')[1]))
     assert.ok(pids.size >= 3, 'the tasks ran in child processes of the workers')
   })
