@@ -26,7 +26,8 @@ export function parseUri(uri: string, folder: string): ConnectionInfo {
   const rest = m[2]
   if (scheme === 'sqlite') {
     if (!rest) throw new QK_DAL_BAD_URI(uri)
-    if (rest === ':memory:') return { dialect: 'sqlite', filename: ':memory:', key: `sqlite::memory:` }
+    // web2py spells an in-memory database `sqlite:memory`; `sqlite://memory` must not become a file named memory
+    if (rest === ':memory:' || rest === 'memory') return { dialect: 'sqlite', filename: ':memory:', key: `sqlite::memory:` }
     const filename = path.resolve(folder, rest)
     return { dialect: 'sqlite', filename, key: `sqlite:${filename}` }
   }
