@@ -14,7 +14,7 @@ interface Parsed { flags: Record<string, string | boolean>; positional: string[]
 interface IO { out(s: string): void; err(s: string): void }
 
 export const compileCommand = {
-  summary: "compile an app's models, controllers and views into compiled/ (runs without the sources)",
+  summary: "compile an app's models, controllers, modules and views into compiled/ (runs without the sources)",
   usage: 'quark compile <app> [--remove] [-f folder]',
   flags: FLAGS,
   async run(p: Parsed, io: IO): Promise<number> {
@@ -27,7 +27,7 @@ export const compileCommand = {
       return 0
     }
     const r = compileApp(folder)
-    io.out(`compiled ${name}: ${r.files} files into ${r.folder} (${r.bytesIn} → ${r.bytesOut} bytes of code)`)
+    io.out(`compiled ${name}: ${r.files} files into ${r.folder} (${r.views} views precompiled; ${r.bytesIn} → ${r.bytesOut} bytes of models, controllers and modules)`)
     return 0
   },
 }

@@ -1,7 +1,8 @@
 /**
  * compile/: an app's compiled form (web2py's bytecode distribution).
  *
- *   compileApp(appFolder) → { folder, files, bytesIn, bytesOut }   writes <app>/compiled/ (atomically)
+ *   compileApp(appFolder) → { folder, files, views, bytesIn, bytesOut }   writes <app>/compiled/ (atomically):
+ *     models, controllers, modules minified; each view a module with its minified render function (template/)
  *   removeCompiled(appFolder) → boolean                             back to running from sources
  *   isCompiled(appFolder), compiledTwin(path), viewsFolderOf(appFolder)   what the core uses to prefer compiled files
  *   compileCommand                                                  `quark compile <app> [--remove]`

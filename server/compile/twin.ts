@@ -1,9 +1,11 @@
 /**
  * Where the core finds an app's compiled form. `quark compile` writes
  * <app>/compiled/ with MANIFEST (the marker) and, for each source
- * models/x.ts or controllers/y.ts, models/x.js or controllers/y.js (CommonJS,
- * minified). While the marker exists the core runs these instead of the
- * sources (which may be deleted), and renders views from compiled/views.
+ * models/x.ts, controllers/y.ts or modules/z.ts, models/x.js, controllers/y.js
+ * or modules/z.js (ES module syntax, minified; a module's .json is copied).
+ * While the marker exists the core runs these instead of the sources (which
+ * may be deleted), and renders views from compiled/views, whose precompiled
+ * modules the template engine loads.
  * Only node built-ins here: environment/ imports this file.
  */
 import fs from 'node:fs'
@@ -11,7 +13,7 @@ import path from 'node:path'
 
 export const COMPILED_DIR = 'compiled'
 export const MARKER = 'MANIFEST.json'
-const KINDS = new Set(['models', 'controllers'])
+const KINDS = new Set(['models', 'controllers', 'modules'])
 const RECHECK_MS = Number(process.env.QUARK_RECHECK_MS ?? 500)
 
 // marker existence per app folder, re-checked at most every RECHECK_MS (process-wide, like the compile cache)
@@ -27,7 +29,7 @@ function hasMarker(app: string): boolean {
 /** Forget what is known about an app's compiled state (after compile / remove). */
 export function forgetMarker(app: string): void { markers.delete(path.resolve(app)) }
 
-/** The app folder and kind of an app path (.../<app>/models/... or .../<app>/controllers/...) when that app is compiled. */
+/** The app folder and kind of an app path (.../<app>/models/..., controllers/... or modules/...) when that app is compiled. */
 function compiledRoot(p: string): { app: string; rel: string } | undefined {
   const parts = p.split(path.sep)
   // from the right: models/<c>/<f>/x.ts belongs to the app above the leftmost matching kind that has the marker
@@ -39,7 +41,7 @@ function compiledRoot(p: string): { app: string; rel: string } | undefined {
   return undefined
 }
 
-/** The compiled twin of an app file (models/x.ts → compiled/models/x.js) or folder, when the app is compiled. */
+/** The compiled twin of an app file (models/x.ts → compiled/models/x.js, modules/y.json → compiled/modules/y.json) or folder, when the app is compiled. */
 export function compiledTwin(p: string): string | undefined {
   const r = compiledRoot(p)
   if (!r) return undefined

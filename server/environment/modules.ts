@@ -4,11 +4,14 @@
  * changes; `quark` gives the framework names; anything else is a node
  * built-in or a package (the app's own node_modules first, then Quark's).
  * A relative import leading outside the app folder is refused.
+ * In a compiled app (server/compile) the files are looked for as their
+ * compiled twins under <app>/compiled/, so the sources may be gone.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { compiledScript } from './compiler'
+import { compiledTwin } from '../compile/twin'
 import type { ScopedScript } from './scope'
 import { QK_ENV_MODULE_NOT_FOUND, QK_ENV_MODULE_OUTSIDE } from './errors'
 
@@ -44,7 +47,7 @@ export class ModuleLoader {
     if (spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..') {
       const key = `${dir}\0${spec}`
       let file = this.resolved.get(key)
-      if (!file || !fs.existsSync(file)) {
+      if (!file || !fs.existsSync(compiledTwin(file) ?? file)) {
         file = this.resolve(spec, dir, fromFile)
         this.resolved.set(key, file)
       }
@@ -60,24 +63,26 @@ export class ModuleLoader {
   private resolve(spec: string, dir: string, fromFile: string): string {
     const base = path.resolve(dir, spec)
     if (base !== this.appFolder && !base.startsWith(this.appFolder + path.sep)) throw new QK_ENV_MODULE_OUTSIDE(spec, fromFile)
+    // the source path is returned; for a compiled app it is its compiled twin that must exist
     for (const ext of EXTS) {
       const f = base + ext
-      try { if (fs.statSync(f).isFile()) return f } catch { /* try the next */ }
+      try { if (fs.statSync(compiledTwin(f) ?? f).isFile()) return f } catch { /* try the next */ }
     }
     // esbuild keeps `.js` in specifiers written for ESM output: try the .ts twin
     if (base.endsWith('.js')) {
       const f = base.slice(0, -3) + '.ts'
-      if (fs.existsSync(f)) return f
+      if (fs.existsSync(compiledTwin(f) ?? f)) return f
     }
     throw new QK_ENV_MODULE_NOT_FOUND(spec, fromFile)
   }
 
   private execute(file: string): unknown {
     if (file.endsWith('.json')) {
-      let rec = this.records.get(file)
+      const real = compiledTwin(file) ?? file  // keyed by the file read: compiling or removing the compiled form reloads it
+      let rec = this.records.get(real)
       if (!rec) {
-        rec = { script: undefined, module: { exports: JSON.parse(fs.readFileSync(file, 'utf8')) } }
-        this.records.set(file, rec)
+        rec = { script: undefined, module: { exports: JSON.parse(fs.readFileSync(real, 'utf8')) } }
+        this.records.set(real, rec)
       }
       return rec.module.exports
     }

@@ -3,6 +3,10 @@
  * includes) into a scoped function and cached; every file involved is
  * stat-checked at most every `checkInterval` ms, and any change recompiles.
  * Rendering never reads a file.
+ *
+ * A views folder holding PRECOMPILED_INDEX (what `quark compile` writes to
+ * <app>/compiled/views) is served from its precompiled modules instead: no
+ * template is read or parsed; a view missing from the index is a missing view.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -11,6 +15,7 @@ import { registerLineMapper, forgetSourceMap, originalPosition } from '../enviro
 import { xmlescape } from '../html/index'
 import { compileTemplate } from './compile'
 import { parseTemplate } from './parse'
+import { PRECOMPILED_INDEX, loadPrecompiledView, readPrecompiledIndex } from './precompiled'
 import { QK_TEMPLATE_BAD_PATH, QK_TEMPLATE_NOT_FOUND } from './errors'
 
 export interface TemplateEngineOptions {
@@ -61,13 +66,17 @@ export class TemplateEngine {
   /** has() answers (present or missing), re-checked at most every checkInterval ms like compiled views */
   private readonly presence = new Map<string, { exists: boolean; checkedAt: number }>()
   private compiles = 0
+  /** the precompiled index when the folder holds one (re-checked like the views), with the set of its views */
+  private precompiled: { sources: string; views: Set<string> } | undefined
+  private indexStamp = ''
+  private indexCheckedAt = -Infinity
 
   constructor(opts: TemplateEngineOptions) {
     this.viewsFolder = path.resolve(opts.viewsFolder)
     this.checkInterval = opts.checkInterval ?? 250
   }
 
-  /** How many compilations this engine has done (for tests and the admin). */
+  /** How many template compilations this engine has done (precompiled views loaded are not counted). */
   get compileCount(): number { return this.compiles }
 
   /** Absolute path of a view-relative name; refuses names that leave the views folder. */
@@ -85,10 +94,11 @@ export class TemplateEngine {
    */
   has(view: string): boolean {
     const now = Date.now()
+    const pre = this.precompiledIndex(now)
     const known = this.presence.get(view)
     if (known && now - known.checkedAt < this.checkInterval) return known.exists
     let exists: boolean
-    try { exists = fs.statSync(this.resolve(view)).isFile() } catch { exists = false }
+    try { exists = pre ? pre.views.has(this.relative(view)) : fs.statSync(this.resolve(view)).isFile() } catch { exists = false }
     if (known) { known.exists = exists; known.checkedAt = now } else {
       // names can come from URLs (extensions): bound the cache so requests cannot grow it without limit
       if (this.presence.size >= MAX_PRESENCE) this.presence.clear()
@@ -117,16 +127,45 @@ export class TemplateEngine {
     return out
   }
 
+  /** Whether this engine serves precompiled views (its folder holds PRECOMPILED_INDEX). */
+  get isPrecompiled(): boolean { return this.precompiledIndex(Date.now()) !== undefined }
+
+  /** The view-relative name ('/' separated) of a view name; refuses names that leave the views folder. */
+  private relative(view: string): string {
+    return path.relative(this.viewsFolder, this.resolve(view)).split(path.sep).join('/')
+  }
+
+  /**
+   * The precompiled index, re-read when its file changes (stat at most every
+   * checkInterval ms). Switching between precompiled and source forms, or a
+   * new compile, forgets every cached view.
+   */
+  private precompiledIndex(now: number): { sources: string; views: Set<string> } | undefined {
+    if (now - this.indexCheckedAt < this.checkInterval) return this.precompiled
+    this.indexCheckedAt = now
+    const file = path.join(this.viewsFolder, PRECOMPILED_INDEX)
+    const stamp = stampOf(file)
+    if (stamp !== this.indexStamp) {
+      const idx = stamp === 'missing' ? undefined : readPrecompiledIndex(file)
+      this.precompiled = idx ? { sources: idx.sources, views: new Set(idx.views) } : undefined
+      this.indexStamp = stamp
+      this.cache.clear()
+      this.presence.clear()
+    }
+    return this.precompiled
+  }
+
   private entry(view: string): Entry {
     const key = view
     const now = Date.now()
+    const pre = this.precompiledIndex(now)
     let entry = this.cache.get(key)
     if (entry && now - entry.checkedAt >= this.checkInterval) {
       entry.checkedAt = now
       if (entry.stamps.some((s) => stampOf(s.path) !== s.stamp)) entry = undefined
     }
     if (!entry) {
-      entry = this.compile(view)
+      entry = pre ? this.load(view, pre) : this.compile(view)
       this.cache.set(key, entry)
     }
     return entry
@@ -150,6 +189,27 @@ export class TemplateEngine {
     registerLineMapper(filename, (line, column) => compiled.position(line, column))
     const script = compileScoped(compiled.js, { filename, params: ['__q'], async: compiled.isAsync })
     return { script, texts: compiled.texts, filename, stamps, checkedAt: Date.now() }
+  }
+
+  /** A precompiled view: its module's render function, bound like a compiled template, with its line map registered. */
+  private load(view: string, pre: { sources: string; views: Set<string> }): Entry {
+    const rel = this.relative(view)
+    if (!pre.views.has(rel)) throw new QK_TEMPLATE_NOT_FOUND(view)
+    const file = path.join(this.viewsFolder, ...rel.split('/')) + '.js'
+    const stamp = stampOf(file)
+    let text: string
+    try { text = fs.readFileSync(file, 'utf8') } catch { throw new QK_TEMPLATE_NOT_FOUND(view) }
+    const mod = loadPrecompiledView(text, file)
+    const filename = this.resolve(view) + '.compiled.js'
+    const sources = path.resolve(this.viewsFolder, pre.sources)
+    forgetSourceMap(filename)
+    // the body runs one line below the scoped wrapper's prefix (see the '\n' below)
+    registerLineMapper(filename, (line, column) => {
+      const p = mod.position(line - 1, line === 1 ? 1 : column)
+      return p ? { source: path.join(sources, ...p.file.split('/')), line: p.line, column: 1 } : undefined
+    })
+    const script = compileScoped('\n' + mod.body, { filename, params: mod.params, async: mod.isAsync })
+    return { script, texts: mod.texts, filename, stamps: [{ path: file, stamp }], checkedAt: Date.now() }
   }
 }
 

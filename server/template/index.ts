@@ -1,9 +1,11 @@
 /**
  * template/: the template language. Public surface:
- *   TemplateEngine({ viewsFolder, checkInterval? })  .has(view) .render(view, scope) .renderSync(view, scope)
+ *   TemplateEngine({ viewsFolder, checkInterval? })  .has(view) .render(view, scope) .renderSync(view, scope) .isPrecompiled
  *   makeRender(engine, baseScope)   → response.render(view, ctx) for the request lifecycle
  *   templatePosition(error)         → { source, line } of the template line that raised it
  *   parseTemplate / compileTemplate (for tools such as the admin)
+ *   precompileViews(viewsFolder, sources?) → the modules `quark compile` writes to compiled/views;
+ *     an engine whose folder holds PRECOMPILED_INDEX serves those (no template read or parsed)
  * In a template, `__q.vars` is the render scope; its own keys are the action's result.
  * Errors thrown while rendering carry a non-enumerable `templatePosition`.
  */
@@ -12,6 +14,7 @@ import { TemplateEngine } from './engine'
 export { TemplateEngine, templatePosition, viewVars, type TemplateEngineOptions, type TemplatePosition } from './engine'
 export { parseTemplate, type Node, type ParsedTemplate } from './parse'
 export { compileTemplate, type CompiledTemplate } from './compile'
+export { precompileViews, precompileView, loadPrecompiledView, readPrecompiledIndex, PRECOMPILED_INDEX, type PrecompiledIndex, type PrecompiledView, type PrecompileFailure } from './precompiled'
 export * from './errors'
 
 /**
