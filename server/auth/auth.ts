@@ -72,37 +72,79 @@ interface SessionAuth { user: UserRecord; lastVisit: number; expiration: number;
 export const SECRET_FIELDS = new Set(['password', 'registration_key', 'reset_password_key', 'registration_id'])
 const REQUEST_USER = 'quark.auth.requestUser'
 
+const NO_OPTIONS: AuthOptions = Object.freeze({})
+
+const DEFAULT_MESSAGES: Record<string, string> = Object.freeze({
+  loggedIn: 'Logged in', loggedOut: 'Logged out', invalidLogin: 'Invalid login', locked: 'Account locked: too many failed logins, try again later',
+  registrationPending: 'Registration is pending approval', verifyEmail: 'Email sent: check your inbox to verify your email',
+  mustVerify: 'Registration needs verification', disabled: 'Account disabled', registered: 'Registration successful',
+  emailVerified: 'Email verified', profileUpdated: 'Profile updated', passwordChanged: 'Password changed',
+  invalidPassword: 'Invalid password', mismatch: "Password fields don't match", resetSent: 'Email sent: follow the link to reset your password',
+  invalidResetKey: 'Invalid or expired reset password link', invalidKey: 'Invalid verification link', notAuthorized: 'Not authorized',
+  usernameSent: 'Email sent: your username is in it', mailFailed: 'Unable to send email',
+})
+
+const appIndexes = new Map<string, string>()
+/** `/<app>/default/index`, made once per app */
+function appIndex(app: string): string {
+  let u = appIndexes.get(app)
+  if (u === undefined) { u = `/${app}/default/index`; if (appIndexes.size < 10000) appIndexes.set(app, u) }
+  return u
+}
+
+/** Auth's default settings: a class, so every request's settings object is made by one constructor, field by field. */
+class DefaultSettings {
+  username = false
+  registrationRequiresVerification = false
+  registrationRequiresApproval = false
+  loginAfterRegistration = true
+  actionsDisabled: string[] = []
+  captcha = null
+  passwordMinLength = 8
+  digestAlg = DEFAULT_DIGEST
+  expiration = 3600
+  longExpiration = 30 * 24 * 3600
+  rememberMe = true
+  loginMaxFailures = 5
+  addressMaxFailures = 20
+  loginFailureWindow = 900
+  resetPasswordExpiration = 24 * 3600
+  createUserGroups = true
+  allowBasicLogin = false
+  jwtSecret = ''
+  jwtExpiration = 3600
+  mailer = null
+  formAction: [string, string] = ['default', 'user']
+  loginNext: string
+  logoutNext: string
+  registerNext: string
+  profileNext: string
+  constructor(app: string) {
+    const index = appIndex(app)
+    this.loginNext = index
+    this.logoutNext = index
+    this.registerNext = index
+    this.profileNext = index
+  }
+}
+
 export class Auth {
   readonly db: DAL
   readonly settings: AuthSettings
   readonly tableNames: TableNames
-  /** the messages shown by auth.form(), translated with T when shown */
-  readonly messages: Record<string, string> = {
-    loggedIn: 'Logged in', loggedOut: 'Logged out', invalidLogin: 'Invalid login', locked: 'Account locked: too many failed logins, try again later',
-    registrationPending: 'Registration is pending approval', verifyEmail: 'Email sent: check your inbox to verify your email',
-    mustVerify: 'Registration needs verification', disabled: 'Account disabled', registered: 'Registration successful',
-    emailVerified: 'Email verified', profileUpdated: 'Profile updated', passwordChanged: 'Password changed',
-    invalidPassword: 'Invalid password', mismatch: "Password fields don't match", resetSent: 'Email sent: follow the link to reset your password',
-    invalidResetKey: 'Invalid or expired reset password link', invalidKey: 'Invalid verification link', notAuthorized: 'Not authorized',
-    usernameSent: 'Email sent: your username is in it', mailFailed: 'Unable to send email',
-  }
+  /**
+   * The messages shown by auth.form(), translated with T when shown. Each Auth inherits the defaults
+   * (one shared frozen object) and holds only the ones a model or controller changes.
+   */
+  readonly messages: Record<string, string> = Object.create(DEFAULT_MESSAGES)
 
-  constructor(db: DAL, options: AuthOptions = {}) {
+  constructor(db: DAL, options: AuthOptions = NO_OPTIONS) {
     if (!db || typeof (db as { defineTable?: unknown }).defineTable !== 'function') throw new QK_AUTH_BAD_OPTION('db', 'new Auth(db) needs a DAL object')
     this.db = db
-    const { tableNames, ...rest } = options
-    this.tableNames = { ...DEFAULT_TABLE_NAMES, ...tableNames }
-    const app = current.application ?? ''
-    this.settings = {
-      username: false, registrationRequiresVerification: false, registrationRequiresApproval: false, loginAfterRegistration: true,
-      actionsDisabled: [], captcha: null, passwordMinLength: 8, digestAlg: DEFAULT_DIGEST,
-      expiration: 3600, longExpiration: 30 * 24 * 3600, rememberMe: true,
-      loginMaxFailures: 5, addressMaxFailures: 20, loginFailureWindow: 900, resetPasswordExpiration: 24 * 3600,
-      createUserGroups: true, allowBasicLogin: false, jwtSecret: '', jwtExpiration: 3600, mailer: null,
-      formAction: ['default', 'user'],
-      loginNext: `/${app}/default/index`, logoutNext: `/${app}/default/index`, registerNext: `/${app}/default/index`, profileNext: `/${app}/default/index`,
-      ...rest,
-    }
+    this.tableNames = options.tableNames ? { ...DEFAULT_TABLE_NAMES, ...options.tableNames } : { ...DEFAULT_TABLE_NAMES }
+    const settings = new DefaultSettings(current.application ?? '') as unknown as AuthSettings
+    for (const k in options) if (k !== 'tableNames') (settings as unknown as Record<string, unknown>)[k] = (options as Record<string, unknown>)[k]
+    this.settings = settings
   }
 
   /** Define auth_user, auth_group, auth_membership, auth_permission and auth_event (web2py's define_tables). */

@@ -44,16 +44,18 @@ function list(x: string | string[] | undefined): string[] {
   return x === undefined ? [] : Array.isArray(x) ? x : [x]
 }
 
+function logToStderr(line: string): void { process.stderr.write(line + '\n') }
+
 export class Mail {
   readonly settings: MailSettings
   /** the last error of send(), as web2py's mail.error */
   error: string | null = null
 
-  constructor(settings: Partial<MailSettings> = {}) {
-    this.settings = {
-      server: 'logging', sender: 'noreply@localhost', login: '', ssl: false, logFile: '',
-      log: (l) => { process.stderr.write(l + '\n') }, timeout: 15000, ...settings,
-    }
+  constructor(settings?: Partial<MailSettings>) {
+    // made on every request by a model: one literal in a fixed field order, no spread
+    const s: MailSettings = { server: 'logging', sender: 'noreply@localhost', login: '', ssl: false, logFile: '', log: logToStderr, timeout: 15000 }
+    if (settings !== undefined) for (const k in settings) (s as unknown as Record<string, unknown>)[k] = (settings as Record<string, unknown>)[k]
+    this.settings = s
   }
 
   /** The development file: settings.logFile, else <app>/private/mail.log. */

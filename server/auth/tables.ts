@@ -26,48 +26,95 @@ export const USER_FIELDS = ['first_name', 'last_name', 'email', 'password', 'reg
 
 export function defineAuthTables(db: DAL, names: TableNames, o: DefineTablesOptions, minPasswordLength: number, signature: () => ReturnType<typeof Field>[]): void {
   if (!db || typeof db.defineTable !== 'function') throw new QK_AUTH_BAD_OPTION('db', 'new Auth(db) needs a DAL')
-  const extra = (kind: keyof TableNames) => [...(o.extraFields?.[kind] ?? []), ...(names[kind] !== kind ? o.extraFields?.[names[kind]] ?? [] : [])]
-  const sig = () => (o.signature ? signature() : [])
-  const tableOpts = o.migrate === undefined ? {} : { migrate: o.migrate }
-  const user = db.defineTable(names.user,
+  // lazy: a request that never touches an auth table (most pages) builds none of their ~25 fields;
+  // the definitions are module-level functions of one context object, so declaring costs no closures
+  const ctx: AuthTablesContext = { db, names, o, minPasswordLength, signature }
+  db.defineLazyTable(names.user, userFields, userValidators, ctx)
+  db.defineLazyTable(names.group, groupFields, groupValidators, ctx)
+  db.defineLazyTable(names.membership, membershipFields, undefined, ctx)
+  db.defineLazyTable(names.permission, permissionFields, undefined, ctx)
+  db.defineLazyTable(names.event, eventFields, undefined, ctx)
+}
+
+interface AuthTablesContext {
+  db: DAL
+  names: TableNames
+  o: DefineTablesOptions
+  minPasswordLength: number
+  signature: () => ReturnType<typeof Field>[]
+}
+
+/** extra fields for a table, given by its kind or by its name */
+function extra(c: AuthTablesContext, kind: keyof TableNames): ReturnType<typeof Field>[] {
+  const byKind = c.o.extraFields?.[kind] ?? []
+  return c.names[kind] !== kind ? [...byKind, ...(c.o.extraFields?.[c.names[kind]] ?? [])] : [...byKind]
+}
+const sig = (c: AuthTablesContext) => (c.o.signature ? c.signature() : [])
+const tableOpts = (c: AuthTablesContext) => (c.o.migrate === undefined ? {} : { migrate: c.o.migrate })
+
+function userFields(c: AuthTablesContext) {
+  return [
     Field('first_name', 'string', { length: 128, label: 'First name' }),
     Field('last_name', 'string', { length: 128, label: 'Last name' }),
     Field('email', 'string', { length: 512, label: 'E-mail' }),
-    ...(o.username ? [Field('username', 'string', { length: 128, label: 'Username' })] : []),
+    ...(c.o.username ? [Field('username', 'string', { length: 128, label: 'Username' })] : []),
     Field('password', 'password', { length: 512, readable: false, label: 'Password' }),
     Field('registration_key', 'string', { length: 512, writable: false, readable: false, default: '' }),
     Field('reset_password_key', 'string', { length: 512, writable: false, readable: false, default: '' }),
     Field('registration_id', 'string', { length: 512, writable: false, readable: false, default: '' }),
-    ...extra('user'), ...sig(),
-    { format: o.username ? '%(username)s' : '%(first_name)s %(last_name)s (%(id)s)', ...tableOpts })
+    ...extra(c, 'user'), ...sig(c),
+    { format: c.o.username ? '%(username)s' : '%(first_name)s %(last_name)s (%(id)s)', ...tableOpts(c) },
+  ]
+}
+
+function userValidators(user: Table, c: AuthTablesContext): void {
   user.first_name.requires = IS_NOT_EMPTY()
   user.last_name.requires = IS_NOT_EMPTY()
-  user.email.requires = [IS_EMAIL(), IS_NOT_IN_DB(db as never, `${names.user}.email`)]
-  if (o.username) user.username.requires = [IS_MATCH('^[\\w.@+-]+$', { errorMessage: 'Invalid username' }), IS_LENGTH(128, 1), IS_NOT_IN_DB(db as never, `${names.user}.username`)]
-  user.password.requires = CRYPT({ minLength: minPasswordLength, digestAlg: DEFAULT_DIGEST })
-  const group = db.defineTable(names.group,
+  user.email.requires = [IS_EMAIL(), IS_NOT_IN_DB(c.db as never, `${c.names.user}.email`)]
+  if (c.o.username) user.username.requires = [IS_MATCH('^[\\w.@+-]+$', { errorMessage: 'Invalid username' }), IS_LENGTH(128, 1), IS_NOT_IN_DB(c.db as never, `${c.names.user}.username`)]
+  user.password.requires = CRYPT({ minLength: c.minPasswordLength, digestAlg: DEFAULT_DIGEST })
+}
+
+function groupFields(c: AuthTablesContext) {
+  return [
     Field('role', 'string', { length: 512, label: 'Role' }),
     Field('description', 'text', { label: 'Description' }),
-    ...extra('group'), ...sig(),
-    { format: '%(role)s (%(id)s)', ...tableOpts })
-  group.role.requires = IS_NOT_IN_DB(db as never, `${names.group}.role`)
-  db.defineTable(names.membership,
-    Field('user_id', `reference ${names.user}`, { label: 'User ID' }),
-    Field('group_id', `reference ${names.group}`, { label: 'Group ID' }),
-    ...extra('membership'), ...sig(), tableOpts)
-  db.defineTable(names.permission,
-    Field('group_id', `reference ${names.group}`, { label: 'Group ID' }),
+    ...extra(c, 'group'), ...sig(c),
+    { format: '%(role)s (%(id)s)', ...tableOpts(c) },
+  ]
+}
+
+function groupValidators(group: Table, c: AuthTablesContext): void {
+  group.role.requires = IS_NOT_IN_DB(c.db as never, `${c.names.group}.role`)
+}
+
+function membershipFields(c: AuthTablesContext) {
+  return [
+    Field('user_id', `reference ${c.names.user}`, { label: 'User ID' }),
+    Field('group_id', `reference ${c.names.group}`, { label: 'Group ID' }),
+    ...extra(c, 'membership'), ...sig(c), tableOpts(c),
+  ]
+}
+
+function permissionFields(c: AuthTablesContext) {
+  return [
+    Field('group_id', `reference ${c.names.group}`, { label: 'Group ID' }),
     Field('name', 'string', { length: 512, default: 'default', label: 'Name' }),
     Field('table_name', 'string', { length: 512, default: '', label: 'Object or table name' }),
     Field('record_id', 'integer', { default: 0, label: 'Record ID' }),
-    ...extra('permission'), ...sig(), tableOpts)
-  db.defineTable(names.event,
+    ...extra(c, 'permission'), ...sig(c), tableOpts(c),
+  ]
+}
+
+function eventFields(c: AuthTablesContext) {
+  return [
     Field('time_stamp', 'datetime', { default: () => new Date(), label: 'Timestamp' }),
     Field('client_ip', 'string', { length: 64, label: 'Client IP' }),
-    Field('user_id', `reference ${names.user}`, { label: 'User ID', ondelete: 'SET NULL' }),
+    Field('user_id', `reference ${c.names.user}`, { label: 'User ID', ondelete: 'SET NULL' }),
     Field('origin', 'string', { length: 512, default: 'auth', label: 'Origin' }),
     Field('description', 'text', { label: 'Description' }),
-    ...extra('event'), tableOpts)
+    ...extra(c, 'event'), tableOpts(c),
+  ]
 }
 
 /** The auth tables of a db, by kind; fails clearly before defineTables(). */

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `quark` command in a checkout: registers tsx so the TypeScript sources
+// The `quark` command in a checkout: registers a .ts loader (ts-hook.js) so the TypeScript sources
 // run as they are, then runs server/cli/main.ts.
 'use strict'
-require('tsx/cjs')
+require('./ts-hook.js')
 const { main } = require('./main.ts')
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code },

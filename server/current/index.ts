@@ -52,8 +52,14 @@ export function currentState(): CurrentState | undefined {
   return storage.getStore()
 }
 
-export function newState(appFolder: string, application: string, extra: Partial<CurrentState> = {}): CurrentState {
-  return { appFolder, application, transactionals: new Set(), ...extra }
+export function newState(appFolder: string, application: string, extra?: Partial<CurrentState>): CurrentState {
+  // every state starts with the same fields in the same order (one hidden class for all requests)
+  const state: CurrentState = {
+    appFolder, application, request: undefined, response: undefined, session: undefined, T: undefined, cache: undefined,
+    transactionals: new Set(),
+  }
+  if (extra !== undefined) for (const k in extra) state[k] = extra[k]
+  return state
 }
 
 /** Register a database handle so the request lifecycle commits or rolls it back. No-op outside a request. */

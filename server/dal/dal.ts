@@ -33,8 +33,41 @@ export interface DALOptions {
 }
 
 const drivers = new Map<string, Driver>()
+const NO_OPTIONS: DALOptions = Object.freeze({})
+const databaseFolders = new Map<string, string>()
+/** <app>/databases, joined once per app (a DAL is made on every request) */
+function databasesFolder(appFolder: string): string {
+  let f = databaseFolders.get(appFolder)
+  if (f === undefined) { f = path.join(appFolder, 'databases'); if (databaseFolders.size < 10000) databaseFolders.set(appFolder, f) }
+  return f
+}
 const checkedTableNames = new Set<string>()
-const uriCache = new Map<string, ConnectionInfo>()
+const uriCache = new Map<string, Map<string, ConnectionInfo>>()
+
+interface LazyEntry {
+  fields: (ctx: unknown) => Array<Field | VirtualField | MethodField | TableOptions>
+  after: ((t: Table, ctx: unknown) => void) | undefined
+  ctx: unknown
+}
+
+/*
+ * Lazy tables are reached through accessors on DAL.prototype, one per table name ever declared lazily
+ * in this process (a handful: the auth tables), not through accessors defined on each db: an accessor
+ * defined on a function object costs V8 microseconds per request, a prototype one nothing. The getter
+ * builds the table for the db it is read from (or answers undefined when that db did not declare it),
+ * which then holds it as an own property.
+ */
+const lazyAccessors = new Set<string>()
+function installLazyAccessor(name: string): void {
+  if (lazyAccessors.has(name)) return
+  if (name in DAL.prototype || name in Function.prototype) throw new QK_DAL_BAD_NAME('table', name, 'it is the name of a DAL member')
+  lazyAccessors.add(name)
+  Object.defineProperty(DAL.prototype, name, {
+    configurable: true, enumerable: false,
+    get(this: DAL) { return this._lazyTable(name) },
+    set(this: DAL, v: unknown) { Object.defineProperty(this, name, { value: v, enumerable: true, configurable: true, writable: true }) },
+  })
+}
 
 function driverFor(info: ConnectionInfo, poolSize: number): Driver {
   let d = drivers.get(info.key)
@@ -76,32 +109,84 @@ export class DAL {
   declare _fakeMigrate: boolean
   /** names of the defined tables, in definition order */
   declare tables: string[]
+  /** lazily declared tables not built yet (defineLazyTable) */
+  declare _lazy: Record<string, LazyEntry | undefined> | undefined
 
-  constructor(uri: string, options: DALOptions = {}) {
+  constructor(uri: string, options: DALOptions = NO_OPTIONS) {
     const state = currentState()
-    const explicitFolder = options.folder ?? (state?.appFolder ? path.join(state.appFolder, 'databases') : undefined)
+    const explicitFolder = options.folder ?? (state?.appFolder ? databasesFolder(state.appFolder) : undefined)
     const folder = explicitFolder ?? process.cwd()
-    const ck = `${folder}\u0000${uri}`
-    let info = uriCache.get(ck)
-    if (!info) { info = parseUri(uri, folder); uriCache.set(ck, info) }
+    let byUri = uriCache.get(folder)
+    if (!byUri) { byUri = new Map(); if (uriCache.size < 1000) uriCache.set(folder, byUri) }
+    let info = byUri.get(uri)
+    if (!info) { info = parseUri(uri, folder); if (byUri.size < 1000) byUri.set(uri, info) }
     const db = ((query?: Query | Table | null) => {
       if (query instanceof Table) return new DALSet(db, null, query)
       return new DALSet(db, query ?? null)
     }) as DAL
     Object.setPrototypeOf(db, DAL.prototype)
     const driver = driverFor(info, options.poolSize ?? 10)
-    Object.assign(db, {
-      _uri: uri, _driver: driver, _dialect: driver.dialect, _folder: explicitFolder,
-      _migrate: options.migrate ?? true, _fakeMigrate: options.fakeMigrate ?? false, tables: [],
-    })
+    // plain stores in one fixed order: every db of the process shares one hidden class
+    db._uri = uri
+    db._driver = driver
+    db._dialect = driver.dialect
+    db._folder = explicitFolder
+    db._migrate = options.migrate ?? true
+    db._fakeMigrate = options.fakeMigrate ?? false
+    db.tables = []
+    db._lazy = undefined
     return db
   }
 
   /** define (or redefine, for this DAL object) a table; synchronous and cheap */
   defineTable(name: string, ...args: Array<Field | VirtualField | MethodField | TableOptions>): Table {
+    this._checkNewTable(name)
+    const t = this._buildTable(name, args)
+    this._setTable(name, t)
+    this.tables.push(name)
+    return t
+  }
+
+  /**
+   * Declare a table whose definition runs on the first use of `db[name]` in this request (web2py's
+   * lazy tables): a model that declares many tables pays only for those the request touches.
+   * `fields` returns defineTable's arguments; `after` runs once the table exists (e.g. to set
+   * validators that look up other tables); `ctx` is handed to both, so callers can pass module-level
+   * functions instead of making closures per request. `db.tables` lists the table at once.
+   */
+  defineLazyTable<C>(name: string, fields: (ctx: C) => Array<Field | VirtualField | MethodField | TableOptions>, after?: (t: Table, ctx: C) => void, ctx?: C): void {
+    this._checkNewTable(name)
+    installLazyAccessor(name)
+    // a plain object is safe: _checkNewTable refuses every name an object inherits
+    ;(this._lazy ??= {} as Record<string, LazyEntry>)[name] = { fields: fields as LazyEntry['fields'], after: after as LazyEntry['after'], ctx }
+    this.tables.push(name)
+  }
+
+  /** the lazily declared table `name` of this DAL object, built now; undefined when not declared here */
+  _lazyTable(name: string): Table | undefined {
+    const entry = this._lazy?.[name]
+    if (entry === undefined) return undefined
+    const t = this._buildTable(name, entry.fields(entry.ctx))
+    Object.defineProperty(this, name, { value: t, enumerable: true, configurable: true, writable: true })
+    this._lazy![name] = undefined
+    entry.after?.(t, entry.ctx)
+    return t
+  }
+
+  private _checkNewTable(name: string): void {
     if (!checkedTableNames.has(name)) { checkName('table', name); if (checkedTableNames.size < 10000) checkedTableNames.add(name) }
     if (this.tables.includes(name)) throw new QK_DAL_DUPLICATE('table', name)
-    if (name in this && !(name === 'name' || name === 'length')) throw new QK_DAL_BAD_NAME('table', name, 'it is the name of a DAL member')
+    if (name in this && !(name === 'name' || name === 'length' || lazyAccessors.has(name))) throw new QK_DAL_BAD_NAME('table', name, 'it is the name of a DAL member')
+  }
+
+  private _setTable(name: string, t: Table): void {
+    // a function's own name/length are read-only, and a lazy accessor on the prototype would take a plain
+    // store as a call of its setter: define the own property in those cases
+    if (name === 'name' || name === 'length' || lazyAccessors.has(name)) Object.defineProperty(this, name, { value: t, enumerable: true, configurable: true, writable: true })
+    else this[name] = t
+  }
+
+  private _buildTable(name: string, args: Array<Field | VirtualField | MethodField | TableOptions>): Table {
     const last = args[args.length - 1]
     const opts: TableOptions = last && !(last instanceof Field) && !(last instanceof VirtualField) && !(last instanceof MethodField) ? (args.pop() as TableOptions) : {}
     const t: Table = new Table()
@@ -148,9 +233,6 @@ export class DAL {
       name: f.name, type: f.type, length: f.length, notnull: f.notnull, unique: f.unique,
       referenced: f.referenced && !f.type.startsWith('list:') ? f.referenced : undefined, ondelete: f.ondelete, precision: f.precision,
     })), signature, mode)
-    if (name === 'name' || name === 'length') Object.defineProperty(this, name, { value: t, enumerable: true, configurable: true, writable: true })
-    else this[name] = t
-    this.tables.push(name)
     return t
   }
 

@@ -14,7 +14,8 @@ export type Target =
   | { kind: 'asset'; name: string }
 
 export interface Defaults {
-  application: string
+  /** the default application, or a function giving it: called only for a URL that names no app */
+  application: string | (() => string)
   controller: string
   function: string
   /** per-app defaults (an app's routes.json), looked up once the app is known */
@@ -29,7 +30,7 @@ export function parsePath(pathname: string, defaults: Defaults): Target {
   const parts = pathname.split('/')
   // parts[0] is '' (the leading slash); trailing empty segments are ignored
   while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  const app = parts[1] || defaults.application
+  const app = parts[1] || (typeof defaults.application === 'string' ? defaults.application : defaults.application())
   if (app === '_quark') return { kind: 'asset', name: parts.slice(2).join('/') }
   if (!NAME.test(app)) throw new QK_DISPATCH_BAD_NAME(app)
   if (parts[2] === 'static') return { kind: 'static', application: app, path: parts.slice(3).join('/') }

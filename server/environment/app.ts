@@ -28,8 +28,24 @@ export class AppRuntime {
   private appCache: unknown = null
   private typesKey: readonly string[] | undefined
 
+  /** <app>/models and each controller's file path, joined once (no path.join per request) */
+  private readonly modelsRoot: string
+  private readonly controllerFiles = new Map<string, string>()
+  private readonly conditionalDirs = new Map<string, string>()
+
   constructor(readonly name: string, readonly folder: string) {
     this.loader = new ModuleLoader(folder, getStaticNames)
+    this.modelsRoot = path.join(folder, 'models')
+  }
+
+  private conditionalDir(...parts: string[]): string {
+    const key = parts.join('/')
+    let d = this.conditionalDirs.get(key)
+    if (d === undefined) {
+      d = path.join(this.modelsRoot, ...parts)
+      if (this.conditionalDirs.size < 10000) this.conditionalDirs.set(key, d)
+    }
+    return d
   }
 
   /** The app's TemplateEngine, or undefined while template/ does not exist. */
@@ -69,12 +85,11 @@ export class AppRuntime {
 
   /** The model files for a request: models/*.ts, then models/<c>/*.ts, then models/<c>/<f>/*.ts. */
   modelFiles(controller?: string, fn?: string): string[] {
-    const root = path.join(this.folder, 'models')
-    const top = listDir(root)
+    const top = listDir(this.modelsRoot)
     if (!controller || !top.dirs.includes(controller)) return top.ts
-    const c = listDir(path.join(root, controller))
+    const c = listDir(this.conditionalDir(controller))
     if (!fn || !c.dirs.includes(fn)) return top.ts.concat(c.ts)
-    return top.ts.concat(c.ts, listDir(path.join(root, controller, fn)).ts)
+    return top.ts.concat(c.ts, listDir(this.conditionalDir(controller, fn)).ts)
   }
 
   /** Run one app file in `env`; its exports are copied into `env`. */
@@ -93,7 +108,7 @@ export class AppRuntime {
   }
 
   runModels(env: Record<string, unknown>, controller?: string, fn?: string): void {
-    const top = listDir(path.join(this.folder, 'models')).ts
+    const top = listDir(this.modelsRoot).ts
     if (top !== this.typesKey) this.refreshTypes(top)
     for (const f of this.modelFiles(controller, fn)) this.runFile(f, env)
   }
@@ -108,7 +123,11 @@ export class AppRuntime {
 
   /** Run the controller file in `env` and return the action (404 when missing or private). */
   action(env: Record<string, unknown>, controller: string, fn: string): () => unknown {
-    const file = path.join(this.folder, 'controllers', `${controller}.ts`)
+    let file = this.controllerFiles.get(controller)
+    if (file === undefined) {
+      file = path.join(this.folder, 'controllers', `${controller}.ts`)
+      if (this.controllerFiles.size < 10000) this.controllerFiles.set(controller, file)
+    }
     const script = compiledScript(file)
     if (!script) throw new QK_DISPATCH_NO_CONTROLLER(`${this.name}/${controller}`)
     const module = { exports: {} as Record<string, unknown> }

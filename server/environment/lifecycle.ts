@@ -19,8 +19,8 @@ import {
   buildRequest, QuarkResponse, sendResponse, errorPage, readBody, hasBody, removeUploads, serveStatic, serveAsset, isHTTP,
   QK_HTTP_ABORTED, type BodyLimits, type QuarkRequest, type HTTPError,
 } from '../http'
-import { parsePath, siteDefaultApp, appDefaults, type AppRegistry, type Target } from '../dispatch'
-import { loadSession, saveSession, releaseSession, cookieName, maybeCleanup, type Session } from '../session'
+import { parsePath, siteDefaultApp, appDefaults, type AppRegistry, type Target, type Defaults } from '../dispatch'
+import { loadSession, saveSession, releaseSession, cookieName, maybeCleanup, type Session, type SaveResult } from '../session'
 import { saveTicket } from '../tickets'
 import { appRuntime, type AppRuntime } from './app'
 import { getStaticNames, PER_REQUEST_NAMES } from './names'
@@ -39,6 +39,8 @@ export interface CoreOptions {
   /** where request and error lines go (default stdout / stderr) */
   log?: (line: string) => void
   logError?: (line: string) => void
+  /** made once per server on the first request */
+  dispatchDefaults?: Defaults
 }
 
 const STATUS_TEXT: Record<number, string | undefined> = STATUS_CODES
@@ -75,8 +77,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: CoreOptions)
   const pathname = q === -1 ? url : url.slice(0, q)
   let target: Target
   try {
-    target = parsePath(pathname, {
-      application: siteDefaultApp(o.registry.folder) ?? (o.registry.get('init') ? 'init' : 'welcome'),
+    target = parsePath(pathname, o.dispatchDefaults ??= {
+      // a function: the routes.json read and the `init` lookup only for a URL that names no app
+      application: () => siteDefaultApp(o.registry.folder) ?? (o.registry.get('init') ? 'init' : 'welcome'),
       controller: 'default',
       function: 'index',
       forApp: (app) => { const f = o.registry.get(app); return f ? appDefaults(f) : undefined },
@@ -103,15 +106,19 @@ async function runAction(req: IncomingMessage, res: ServerResponse, o: CoreOptio
     }
   }
   const rt = appRuntime(target.application, folder)
-  const session = await loadSession(folder, request.cookies[cookieName(target.application)])
+  const loaded = loadSession(folder, request.cookies[cookieName(target.application)])
+  const session = loaded instanceof Promise ? await loaded : loaded
   // web2py's flash across a redirect: what one request put in session.flash, the next shows
   if (session.flash !== undefined) {
     response.flash = session.flash
     delete session.flash
   }
-  const state = newState(folder, target.application, {
-    request, response, session, T: rt.T(req.headers['accept-language']) as CurrentState['T'], cache: rt.cache(),
-  })
+  const state = newState(folder, target.application)
+  state.request = request
+  state.response = response
+  state.session = session
+  state.T = rt.T(req.headers['accept-language']) as CurrentState['T']
+  state.cache = rt.cache()
   try {
     await runInContext(state, () => execute(res, o, state, rt, request, response, session))
   } finally {
@@ -129,11 +136,14 @@ async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState,
         : renderView(view ?? {}, env, rt, request, response)
       rt.runModels(env, request.controller, request.function)
       const action = rt.action(env, request.controller, request.function)
+      // awaits only where something is pending: an await costs a promise and a tick even on a plain value
       let result = action()
       if (result && typeof (result as Promise<unknown>).then === 'function') result = await result
-      body = await renderResult(result, env, rt, request, response)
-      await commitAll(state)
-      await finishSession(o, state, session, response)
+      const rendered = renderResult(result, env, rt, request, response)
+      body = rendered instanceof Promise ? await rendered : rendered
+      if (state.transactionals.size) await commitAll(state)
+      const saved = finishSession(o, state, session, response)
+      if (saved) await saved
     } catch (e) {
       if (isHTTP(e)) {
         // a deliberate answer (HTTP, redirect): the work done so far is kept, as web2py does
@@ -142,7 +152,8 @@ async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState,
         // a client error raised by a room (no such function, bad callback, ...): no ticket, nothing kept
         await rollbackAll(state)
       } else throw e
-      await finishSession(o, state, session, response)
+      const saved = finishSession(o, state, session, response)
+      if (saved) await saved
       body = httpAnswer(e, response)
     }
   } catch (e) {
@@ -160,7 +171,7 @@ async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState,
     res.end(page)
     return
   }
-  await releaseAll(state)
+  if (state.transactionals.size) await releaseAll(state)
   if (request.ajax) body = ajaxAnswer(request, response, body)
   sendResponse(res, response, body)
 }
@@ -230,8 +241,15 @@ function httpAnswer(e: unknown, response: QuarkResponse): Body {
   return errorPage(q.status, STATUS_TEXT[q.status] ?? 'Error', q.message)
 }
 
-async function finishSession(o: CoreOptions, state: CurrentState, session: Session, response: QuarkResponse): Promise<void> {
-  const r = await saveSession(state.appFolder, session)
+/** Save the session; a promise only when something is written. */
+function finishSession(o: CoreOptions, state: CurrentState, session: Session, response: QuarkResponse): Promise<void> | undefined {
+  const saved = saveSession(state.appFolder, session)
+  if (saved instanceof Promise) return saved.then((r) => setSessionCookie(o, state, r, response))
+  setSessionCookie(o, state, saved, response)
+  return undefined
+}
+
+function setSessionCookie(o: CoreOptions, state: CurrentState, r: SaveResult, response: QuarkResponse): void {
   if (r.setCookie) {
     response.cookies[cookieName(state.application)] = {
       value: r.setCookie,

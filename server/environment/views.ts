@@ -34,7 +34,8 @@ function setType(response: QuarkResponse, ext: string): void {
   if (!response.headers['Content-Type']) response.headers['Content-Type'] = contentTypeOf(`x.${ext}`)
 }
 
-export async function renderResult(result: unknown, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse): Promise<Body> {
+/** A body at once for strings, null, buffers and streams; a promise only when a view renders. */
+export function renderResult(result: unknown, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse): Body | Promise<Body> {
   const ext = request.extension
   if (typeof result === 'string') { setType(response, ext); return result }
   if (result === null || result === undefined) {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto'
 import busboy from 'busboy'
 import { QK_HTTP_ABORTED, QK_HTTP_BAD_BODY, QK_HTTP_BAD_JSON, QK_HTTP_BODY_TOO_LARGE } from './errors'
 import { addVar, parseQuery, type QuarkRequest } from './request'
+import { Dict } from './dict'
 
 export interface BodyLimits {
   /** bytes of a urlencoded / JSON / raw body (default 10 MB) */
@@ -56,12 +57,12 @@ export async function readBody(req: IncomingMessage, request: QuarkRequest, limi
     let parsed: unknown
     try { parsed = buf.length ? JSON.parse(buf.toString('utf8')) : {} } catch (e) { throw new QK_HTTP_BAD_JSON((e as Error).message) }
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const pv = Object.create(null) as Record<string, unknown>
+      const pv = new Dict() as Record<string, unknown>
       for (const k of Object.keys(parsed)) pv[k] = (parsed as Record<string, unknown>)[k]
       request.postVars = pv
     } else {
       request.body = buf
-      request.postVars = Object.create(null)
+      request.postVars = new Dict()
     }
   } else {
     request.body = buf
@@ -114,7 +115,7 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
       // Remove every temp file written so far: an aborted or refused upload leaves nothing behind.
       Promise.allSettled(pending).then(() => { for (const p of tempPaths) fs.rm(p, { force: true }, () => {}) ; reject(e) })
     }
-    const postVars = Object.create(null) as Record<string, unknown>
+    const postVars = new Dict() as Record<string, unknown>
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(new QK_HTTP_BODY_TOO_LARGE(limits.maxBodySize))
       addVar(postVars, name, value)

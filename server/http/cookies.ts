@@ -1,5 +1,7 @@
 /** Cookie header parsing and Set-Cookie serialising, cheap and without regexes per call. */
 
+import { Dict } from './dict'
+
 export interface CookieOptions {
   path?: string
   domain?: string
@@ -11,7 +13,7 @@ export interface CookieOptions {
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = Object.create(null)
+  const out: Record<string, string> = new Dict()
   if (!header) return out
   let start = 0
   const len = header.length

@@ -10,6 +10,7 @@
  *   serveStatic, serveAsset, assetTable, safeSegments, contentTypeOf
  *   listen, Listening, ensureCertificate, readCertificate
  *   escapeHtml
+ *   Dict, dict()      name→value maps without inherited names that stay fast objects (not Object.create(null))
  */
 export { HTTP, HTTPError, isHTTP, redirect } from './httpError'
 export { buildRequest, makeArgs, isLocalAddress, type QuarkRequest, type Args, type Vars, type RouteParts } from './request'
@@ -21,4 +22,5 @@ export { contentTypeOf } from './mime'
 export { listen, type Listening, type Handler } from './server'
 export { ensureCertificate, readCertificate, type Pem } from './certificate'
 export { escapeHtml, toHtml } from './escape'
+export { Dict, dict } from './dict'
 export * from './errors'

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { parseCookies } from './cookies'
 import type { UploadedFile } from './body'
+import { Dict } from './dict'
 
 export type Vars = Record<string, string | string[] | UploadedFile | UploadedFile[] | unknown>
 
@@ -82,7 +83,7 @@ export function isLocalAddress(ip: string): boolean {
 }
 
 export function parseQuery(qs: string): Vars {
-  const out: Vars = Object.create(null)
+  const out: Vars = new Dict()
   if (!qs) return out
   for (const [k, v] of new URLSearchParams(qs)) addVar(out, k, v)
   return out
@@ -145,9 +146,9 @@ class RequestObject implements QuarkRequest {
     this.function = route.function
     this.extension = route.extension
     this.#argList = route.args
-    this.vars = Object.assign(Object.create(null), getVars)
+    this.vars = Object.assign(new Dict(), getVars)
     this.getVars = getVars
-    this.postVars = Object.create(null)
+    this.postVars = new Dict()
     this.cookies = parseCookies(headers.cookie)
     this.headers = headers
     this.method = raw.method ?? 'GET'

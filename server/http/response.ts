@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import { Readable } from 'node:stream'
 import { serializeCookie, type CookieOptions } from './cookies'
 import { toHtml, escapeHtml } from './escape'
+import { Dict } from './dict'
 
 export interface ResponseCookie { value: string; options: CookieOptions }
 
@@ -15,16 +16,18 @@ export class StreamBody {
   constructor(readonly source: Readable | string, readonly contentType?: string, readonly filename?: string) {}
 }
 
+async function renderUnavailable(): Promise<string> { throw new Error('response.render is not available here') }
+
 export class QuarkResponse {
   status = 200
-  headers: Record<string, string> = Object.create(null)
-  cookies: Record<string, ResponseCookie> = Object.create(null)
+  headers: Record<string, string> = new Dict()
+  cookies: Record<string, ResponseCookie> = new Dict()
   /** the view to render, relative to views/ (default `<controller>/<function>.<extension>`) */
   view = ''
   title = ''
   subtitle = ''
   flash: unknown = ''
-  meta: Record<string, string> = Object.create(null)
+  meta: Record<string, string> = new Dict()
   /** extra CSS/JS files for the layout */
   files: string[] = []
   /** patterns of `controller/function.ext` allowed to use generic views (`*` wildcards) */
@@ -32,7 +35,7 @@ export class QuarkResponse {
   /** chunks written with write() */
   body: string[] = []
   /** set by the request lifecycle: render a view with a context through the app's template engine */
-  render: (view?: string | Record<string, unknown>, ctx?: Record<string, unknown>) => Promise<string> = async () => { throw new Error('response.render is not available here') }
+  render: (view?: string | Record<string, unknown>, ctx?: Record<string, unknown>) => Promise<string> = renderUnavailable
 
   constructor(isLocal: boolean) {
     this.genericPatterns = isLocal ? ['*'] : []

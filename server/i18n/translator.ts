@@ -6,7 +6,7 @@
  * at that moment, so `T.force('it')` later in the action still applies.
  */
 import path from 'node:path'
-import { interpolate } from '../current/index'
+import { currentState, interpolate } from '../current/index'
 import { markminToHtml } from '../html/index'
 import { LANGUAGE_CODE, parseAcceptLanguage } from './accept'
 import { QK_I18N_BAD_LANGUAGE } from './errors'
@@ -74,23 +74,32 @@ export class Translator {
   }
 
   /**
-   * The request's T. Called on every request, often without T ever being
-   * used: one small function whose prototype (methods and the `language` /
-   * `accepted` getters, built once per Translator) is shared; Accept-Language
-   * is parsed on first use.
+   * The request's T. Called on every request, often without T ever being used, so it must cost
+   * next to nothing: one T per distinct Accept-Language header is built once (adding properties
+   * to a fresh function costs ~0.5 µs in V8, a prototype change more) and kept; what one request
+   * changes (`T.force`) lives in that request's `current` state, so requests sharing a T never
+   * see each other's choice.
    */
   forRequest(acceptLanguage?: string | null): RequestT {
-    const T = function (text: string, symbols?: Symbols): LazyT { return new LazyT(T, String(text), symbols) } as unknown as RequestState
-    T._tr = this
-    T._accept = acceptLanguage
-    T._forced = null
-    T._picked = undefined
-    T._accepted = undefined
-    Object.setPrototypeOf(T, this.requestProto ??= requestPrototype())
+    const key = acceptLanguage ?? ''
+    let T = this.requestTs.get(key)
+    if (T === undefined) {
+      const t = function (text: string, symbols?: Symbols): LazyT { return new LazyT(t, String(text), symbols) } as unknown as RequestState
+      t._tr = this
+      t._accept = acceptLanguage
+      t._forcedOutside = null
+      t._picked = undefined
+      t._pickedFrom = undefined
+      t._accepted = undefined
+      Object.setPrototypeOf(t, this.requestProto ??= requestPrototype())
+      if (this.requestTs.size >= MAX_REQUEST_TS) this.requestTs.clear()  // hostile headers: stay bounded
+      this.requestTs.set(key, (T = t))
+    }
     return T
   }
 
   private requestProto: object | undefined
+  private readonly requestTs = new Map<string, RequestState>()
 
   /** Look `text` up in `lang`'s table, apply plural forms, then the symbols. */
   translate(lang: string, text: string, symbols?: Symbols): string {
@@ -125,17 +134,35 @@ export class Translator {
   }
 }
 
-/** What forRequest's function carries; the methods live on the shared prototype. */
+/** What forRequest's function carries (per Accept-Language header); the methods live on the shared prototype. */
 interface RequestState extends RequestT {
   _tr: Translator
   _accept: string | null | undefined
-  _forced: string | null
+  /** T.force() called outside any request (a script, a module at load time) */
+  _forcedOutside: string | null
+  /** the language picked for _accept, and the list of available languages it was picked from */
   _picked: string | undefined
+  _pickedFrom: readonly string[] | undefined
   _accepted: string[] | undefined
 }
 
+const MAX_REQUEST_TS = 512
+/** the key of the forced language in a request's `current` state */
+const FORCED = 'i18n.forced'
+
+function forcedOf(t: RequestState): string | null {
+  const state = currentState()
+  if (state === undefined) return t._forcedOutside
+  const f = state[FORCED] as string | null | undefined
+  return f === undefined ? null : f
+}
+
 function langOf(t: RequestState): string {
-  return t._forced !== null ? t._forced : (t._picked ??= t._tr.pickLanguage(t._accept))
+  const forced = forcedOf(t)
+  if (forced !== null) return forced
+  const available = t._tr.files.languages()
+  if (t._pickedFrom !== available) { t._picked = t._tr.pickLanguage(t._accept); t._pickedFrom = available }
+  return t._picked!
 }
 
 /** The request T's prototype: a function prototype plus T's methods (they read the state from `this`). */
@@ -155,9 +182,14 @@ function requestPrototype(): object {
     M: bound('M', (t) => (text: string, symbols?: Symbols) => new LazyMarkmin(t, String(text), symbols)),
     translate: bound('translate', (t) => (text: string, symbols?: Symbols) => t._tr.translate(langOf(t), String(text), symbols)),
     force: bound('force', (t) => (l: string | null) => {
-      if (l === null || l === undefined || l === '') { t._forced = null; return }
-      if (!LANGUAGE_CODE.test(l)) throw new QK_I18N_BAD_LANGUAGE(JSON.stringify(l))
-      t._forced = l.toLowerCase() === t._tr.defaultLanguage ? '' : l.toLowerCase()
+      let forced: string | null = null
+      if (!(l === null || l === undefined || l === '')) {
+        if (!LANGUAGE_CODE.test(l)) throw new QK_I18N_BAD_LANGUAGE(JSON.stringify(l))
+        forced = l.toLowerCase() === t._tr.defaultLanguage ? '' : l.toLowerCase()
+      }
+      const state = currentState()
+      if (state === undefined) t._forcedOutside = forced
+      else state[FORCED] = forced
     }),
     language: { get(this: RequestState) { return langOf(this) || this._tr.defaultLanguage } },
     accepted: { get(this: RequestState) { return (this._accepted ??= parseAcceptLanguage(this._accept)) } },

@@ -70,22 +70,28 @@ function makeSession(data: Record<string, unknown> | undefined, meta: Meta): Ses
   return s
 }
 
-/** Load the session named by the request's cookie (or an empty one). Holds the session lock until `saveSession`. */
-export async function loadSession(appFolder: string, cookieValue: string | undefined): Promise<Session> {
+/**
+ * Load the session named by the request's cookie (or an empty one). Holds the session lock until `saveSession`.
+ * Without a (well-formed) cookie there is nothing to read: the empty session comes back at once, not as a
+ * promise, so a request without a session costs no await.
+ */
+export function loadSession(appFolder: string, cookieValue: string | undefined): Session | Promise<Session> {
+  if (cookieValue && ID.test(cookieValue)) return loadStored(appFolder, cookieValue)
+  return makeSession(undefined, { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined })
+}
+
+async function loadStored(appFolder: string, cookieValue: string): Promise<Session> {
   const meta: Meta = { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined }
-  if (cookieValue && ID.test(cookieValue)) {
-    meta.release = await acquire(`${appFolder}\0${cookieValue}`)
-    try {
-      const text = await fsp.readFile(path.join(appFolder, 'sessions', `${cookieValue}.json`), 'utf8')
-      const data = JSON.parse(text) as Record<string, unknown>
-      meta.id = cookieValue
-      meta.loadedJson = JSON.stringify(data)
-      return makeSession(data, meta)
-    } catch {
-      // missing or unreadable file: start afresh, under a new id when written
-      meta.release()
-      meta.release = undefined
-    }
+  meta.release = await acquire(`${appFolder}\0${cookieValue}`)
+  try {
+    const text = await fsp.readFile(path.join(appFolder, 'sessions', `${cookieValue}.json`), 'utf8')
+    const data = JSON.parse(text) as Record<string, unknown>
+    meta.id = cookieValue
+    meta.loadedJson = JSON.stringify(data)
+    return makeSession(data, meta)
+  } catch {
+    // missing or unreadable file: start afresh, under a new id when written
+    releaseMeta(meta)
   }
   return makeSession(undefined, meta)
 }
@@ -95,14 +101,33 @@ export interface SaveResult {
   setCookie?: string
 }
 
-/** Save if changed (atomically), release the lock, and say whether a cookie must be sent. */
-export async function saveSession(appFolder: string, session: Session, opts: { discard?: boolean } = {}): Promise<SaveResult> {
+const NOTHING: SaveResult = Object.freeze({})
+
+/**
+ * Save if changed (atomically), release the lock, and say whether a cookie must be sent.
+ * An unchanged (or forgotten) session answers at once, not as a promise: nothing to write.
+ */
+export function saveSession(appFolder: string, session: Session, opts: { discard?: boolean } = {}): SaveResult | Promise<SaveResult> {
   const meta = (session as unknown as Record<symbol, Meta>)[META]!
+  let json: string
   try {
-    if (meta.forgotten || opts.discard) return {}
-    let json: string
+    if (meta.forgotten || opts.discard) { releaseMeta(meta); return NOTHING }
     try { json = JSON.stringify(session) } catch (e) { throw new QK_SESSION_NOT_SERIALIZABLE((e as Error).message) }
-    if (json === meta.loadedJson) return {}
+    if (json === meta.loadedJson || (!meta.id && json === '{}' && !meta.renewedFrom)) { releaseMeta(meta); return NOTHING }
+  } catch (e) {
+    releaseMeta(meta)
+    throw e
+  }
+  return writeSession(appFolder, meta, json)
+}
+
+function releaseMeta(meta: Meta): void {
+  meta.release?.()
+  meta.release = undefined
+}
+
+async function writeSession(appFolder: string, meta: Meta, json: string): Promise<SaveResult> {
+  try {
     const dir = path.join(appFolder, 'sessions')
     let sendCookie = false
     if (!meta.id) {

@@ -6,5 +6,5 @@
  *   releaseSession(session), sessionId(session), cookieName(app)
  *   cleanupSessions(appFolder, maxAgeSeconds), maybeCleanup(...)
  */
-export { loadSession, saveSession, releaseSession, sessionId, cookieName, cleanupSessions, maybeCleanup, type Session, type SessionOptions } from './fileSessions'
+export { loadSession, saveSession, releaseSession, sessionId, cookieName, cleanupSessions, maybeCleanup, type Session, type SessionOptions, type SaveResult } from './fileSessions'
 export * from './errors'

@@ -433,6 +433,40 @@ export function conformance(target: () => Target): void {
     assert.throws(() => new DAL('postgres://'), { code: 'QK_DAL_BAD_URI' })
   })
 
+  test('lazy tables: listed at once, built on first use (references too), migrated then, errors at first use', async () => {
+    const suffix = Math.random().toString(36).slice(2, 8)
+    const owner = `lzo_${suffix}`, pet = `lzp_${suffix}`
+    let built = 0
+    const declare = (db: DAL) => {
+      db.defineLazyTable(owner, () => { built++; return [Field('name', 'string', { length: 64 })] }, (t) => { t.name.label = 'Owner name' })
+      db.defineLazyTable(pet, () => { built++; return [Field('name'), Field('owner', `reference ${owner}`)] })
+    }
+    const db = open()
+    declare(db)
+    assert.deepEqual(db.tables.slice(-2), [owner, pet])
+    assert.equal(built, 0, 'declaring builds nothing')
+    assert.throws(() => db.defineTable(owner, Field('x')), { code: 'QK_DAL_DUPLICATE' })
+    // the first use of pet builds it; its first query migrates the referenced table first, which builds owner
+    assert.equal(await db(db[pet]).count(), 0)
+    assert.equal(built, 2)
+    assert.equal(db[owner].name.label, 'Owner name', 'after() ran')
+    assert.equal(db[owner], db[owner], 'built once per DAL object')
+    const oid = await db[owner].insert({ name: 'ann' })
+    const pid = await db[pet].insert({ name: 'rex', owner: oid })
+    const row = (await db(db[pet].id.eq(pid)).select(db[pet].name, db[owner].name, { left: db[owner].on(db[owner].id.eq(db[pet].owner)) })).first()
+    assert.equal(row![owner].name, 'ann')
+    // a second DAL (the next request) declares them again and builds them afresh
+    const db2 = open()
+    declare(db2)
+    assert.notEqual(db2[owner], db[owner])
+    assert.equal(await db2(db2[owner]).count(), 1)
+    // a definition error surfaces at first use, as a clear DAL error
+    const db3 = open()
+    db3.defineLazyTable(`lzbad_${suffix}`, () => [Field('a'), Field('a')])
+    assert.throws(() => db3[`lzbad_${suffix}`], { code: 'QK_DAL_DUPLICATE' })
+    await db[pet].drop(); await db[owner].drop()
+  })
+
   test('reserved words are quoted consistently and work as names', async () => {
     const db = open()
     db.defineTable('order', Field('select', 'string'), Field('group', 'integer'), Field('from', 'reference order'))

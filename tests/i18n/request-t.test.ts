@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Translator, LazyT, parseAcceptLanguage } from '../../server/i18n/index'
+import { newState, runInContext } from '../../server/current'
 
 const app = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-i18n-req-'))
 fs.mkdirSync(path.join(app, 'languages'))
@@ -34,4 +35,25 @@ test('M, translate and force work detached from T (current.T = T.translate)', ()
   assert.equal(T.language, 'es')
   assert.equal(T.translate, translate, 'the bound closure is made once per request')
   assert.throws(() => force('not a language!'))
+})
+
+test('requests with the same Accept-Language share one T, but T.force stays within its own request', async () => {
+  const tr = new Translator(app)
+  const a = tr.forRequest('fr')
+  assert.equal(tr.forRequest('fr'), a, 'built once per header, not per request')
+  const seen: string[] = []
+  let release!: () => void
+  const gate = new Promise<void>((r) => { release = r })
+  const r1 = runInContext(newState(app, 'x'), async () => {
+    tr.forRequest('fr').force('it')
+    await gate
+    seen.push(`r1:${tr.forRequest('fr').language}`)
+  })
+  const r2 = runInContext(newState(app, 'x'), async () => {
+    seen.push(`r2:${tr.forRequest('fr').language}`)
+    release()
+  })
+  await Promise.all([r1, r2])
+  assert.deepEqual(seen.sort(), ['r1:it', 'r2:en'])
+  assert.equal(a.language, 'en', 'outside any request nothing was forced')
 })
