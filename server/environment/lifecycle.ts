@@ -60,17 +60,23 @@ export function createHandler(o: CoreOptions): (req: IncomingMessage, res: Serve
       const t0 = performance.now()
       res.once('finish', () => log(`${req.method} ${maskSecrets(req.url ?? '')} ${res.statusCode} ${(performance.now() - t0).toFixed(1)}ms`))
     }
-    handle(req, res, o).catch((e) => {
-      (o.logError ?? defaultLogError)(`quark: unhandled ${(e as Error)?.stack ?? String(e)}`)
-      if (!res.headersSent) plainPage(res, 500, 'Internal Server Error')
-      else res.destroy()
-    })
+    // handle() answers synchronously when nothing is pending and only returns a promise otherwise:
+    // each async layer costs a promise (and AsyncLocalStorage's hook on it) per request
+    let pending: Promise<void> | void
+    try { pending = handle(req, res, o) } catch (e) { unhandled(o, res, e); return }
+    if (pending !== undefined) pending.catch((e) => unhandled(o, res, e))
   }
+}
+
+function unhandled(o: CoreOptions, res: ServerResponse, e: unknown): void {
+  (o.logError ?? defaultLogError)(`quark: unhandled ${(e as Error)?.stack ?? String(e)}`)
+  if (!res.headersSent) plainPage(res, 500, 'Internal Server Error')
+  else res.destroy()
 }
 
 function defaultLogError(line: string): void { process.stderr.write(line + '\n') }
 
-async function handle(req: IncomingMessage, res: ServerResponse, o: CoreOptions): Promise<void> {
+function handle(req: IncomingMessage, res: ServerResponse, o: CoreOptions): Promise<void> | void {
   const url = req.url ?? '/'
   if (url.charCodeAt(0) !== 47) return plainPage(res, 400, 'Bad Request')
   const q = url.indexOf('?')
@@ -95,19 +101,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: CoreOptions)
   return runAction(req, res, o, target, folder, q === -1 ? '' : url.slice(q + 1))
 }
 
-async function runAction(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, query: string): Promise<void> {
+function runAction(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, query: string): Promise<void> | void {
   const request = buildRequest(req, target, query, o.isHttps)
   const response = new QuarkResponse(request.isLocal)
-  if (hasBody(req)) {
-    try { await readBody(req, request, o.limits) } catch (e) {
-      if (e instanceof QK_HTTP_ABORTED) { res.destroy(); return }
-      if (isQuarkError(e)) { res.setHeader('Connection', 'close'); return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message) }
-      throw e
-    }
+  if (hasBody(req)) return readThenRun(req, res, o, target, folder, request, response)
+  return runWithSession(req, res, o, target, folder, request, response)
+}
+
+async function readThenRun(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, request: QuarkRequest, response: QuarkResponse): Promise<void> {
+  try { await readBody(req, request, o.limits) } catch (e) {
+    if (e instanceof QK_HTTP_ABORTED) { res.destroy(); return }
+    if (isQuarkError(e)) { res.setHeader('Connection', 'close'); return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message) }
+    throw e
   }
-  const rt = appRuntime(target.application, folder)
+  return runWithSession(req, res, o, target, folder, request, response)
+}
+
+function runWithSession(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, request: QuarkRequest, response: QuarkResponse): Promise<void> | void {
   const loaded = loadSession(folder, request.cookies[cookieName(target.application)])
-  const session = loaded instanceof Promise ? await loaded : loaded
+  if (loaded instanceof Promise) return loaded.then((session) => runInState(req, res, o, target, folder, request, response, session))
+  return runInState(req, res, o, target, folder, request, response, loaded)
+}
+
+function runInState(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, request: QuarkRequest, response: QuarkResponse, session: Session): Promise<void> {
+  const rt = appRuntime(target.application, folder)
   // web2py's flash across a redirect: what one request put in session.flash, the next shows
   if (session.flash !== undefined) {
     response.flash = session.flash
@@ -119,11 +136,9 @@ async function runAction(req: IncomingMessage, res: ServerResponse, o: CoreOptio
   state.session = session
   state.T = rt.T(req.headers['accept-language']) as CurrentState['T']
   state.cache = rt.cache()
-  try {
-    await runInContext(state, () => execute(res, o, state, rt, request, response, session))
-  } finally {
-    removeUploads(request)
-  }
+  const done = runInContext(state, () => execute(res, o, state, rt, request, response, session))
+  if (request.files.length === 0) return done
+  return done.finally(() => removeUploads(request))
 }
 
 async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse, session: Session): Promise<void> {

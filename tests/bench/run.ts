@@ -21,7 +21,9 @@ const HERE = import.meta.dirname
 /** The micro suite in a child process; its progress lines go to our stderr. */
 function runMicroChild(): Promise<MicroResult[]> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'micro/index.ts'), '--json'], { cwd: path.resolve(HERE, '../..'), stdio: ['ignore', 'pipe', 'inherit'] })
+    // the framework's own .ts loader (server/cli/ts-hook.js), as `quark run` uses: tsx's keepNames makes
+    // every closure of the server dearer and would measure a server no one runs
+    const child = spawn(process.execPath, ['-r', path.resolve(HERE, '../../server/cli/ts-hook.js'), path.join(HERE, 'micro/index.ts'), '--json'], { cwd: path.resolve(HERE, '../..'), stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.on('data', (c: Buffer) => { out += c.toString() })
     child.on('exit', (code) => {

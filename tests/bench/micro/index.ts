@@ -11,7 +11,7 @@ import path from 'node:path'
 import { dalMicros } from './dal'
 import { envMicros } from './environment'
 import { helperMicros } from './helpers'
-import { ROOT, result, skipped, type MicroResult } from './measure'
+import { ROOT, loadTs, result, skipped, type MicroResult } from './measure'
 import { templateMicros } from './template'
 import { validatorMicros } from './validators'
 import { JSON_MARK } from './marker'
@@ -23,7 +23,7 @@ type Group = { name: string; run: () => Promise<MicroResult[]> }
 async function dalGroup(): Promise<MicroResult[]> {
   const theirs = path.join(ROOT, 'tests/bench/dal-micro.ts')
   if (!fs.existsSync(theirs)) return dalMicros()
-  const mod = (await import(theirs)) as { runDalMicro?: () => Promise<Record<string, number>> }
+  const mod = (await loadTs(theirs)) as { runDalMicro?: () => Promise<Record<string, number>> }
   if (typeof mod.runDalMicro !== 'function') return [skipped('dal-select-10', 'DAL', 'tests/bench/dal-micro.ts exports no runDalMicro()')]
   // its progress lines would mix with the runner's JSON on stdout: send them to stderr
   const log = console.log

@@ -100,6 +100,15 @@ export function skipped(id: string, name: string, why: string): MicroResult {
 export const ROOT = path.resolve(import.meta.dirname, '../../..')
 
 /**
+ * Load a .ts module the way the suite runs: through require when the process runs the framework's
+ * own loader (server/cli/ts-hook.js, what `npm run bench` uses), else through import (tsx).
+ */
+export async function loadTs(file: string): Promise<Record<string, any>> {
+  if (typeof require === 'function' && require.extensions?.['.ts']) return require(file) as Record<string, any>
+  return (await import(file)) as Record<string, any>
+}
+
+/**
  * Import a room's public surface (server/<room>/index.ts) at run time, so the
  * suite compiles before the room exists. Returns the module or the reason it
  * cannot be used yet.
@@ -108,7 +117,7 @@ export async function importRoom(room: string): Promise<{ mod?: Record<string, a
   const file = path.join(ROOT, 'server', room, 'index.ts')
   if (!fs.existsSync(file)) return { why: `server/${room}/index.ts does not exist yet` }
   try {
-    return { mod: (await import(file)) as Record<string, any> }
+    return { mod: await loadTs(file) }
   } catch (e) {
     return { why: `server/${room}/index.ts does not import: ${String((e as Error).message).split('\n')[0].slice(0, 200)}` }
   }
