@@ -45,6 +45,7 @@ const checkedTableNames = new Set<string>()
 const uriCache = new Map<string, Map<string, ConnectionInfo>>()
 
 interface LazyEntry {
+  name: string
   fields: (ctx: unknown) => Array<Field | VirtualField | MethodField | TableOptions>
   after: ((t: Table, ctx: unknown) => void) | undefined
   ctx: unknown
@@ -110,7 +111,7 @@ export class DAL {
   /** names of the defined tables, in definition order */
   declare tables: string[]
   /** lazily declared tables not built yet (defineLazyTable) */
-  declare _lazy: Record<string, LazyEntry | undefined> | undefined
+  declare _lazy: LazyEntry[] | undefined
 
   constructor(uri: string, options: DALOptions = NO_OPTIONS) {
     const state = currentState()
@@ -157,18 +158,25 @@ export class DAL {
   defineLazyTable<C>(name: string, fields: (ctx: C) => Array<Field | VirtualField | MethodField | TableOptions>, after?: (t: Table, ctx: C) => void, ctx?: C): void {
     this._checkNewTable(name)
     installLazyAccessor(name)
-    // a plain object is safe: _checkNewTable refuses every name an object inherits
-    ;(this._lazy ??= {} as Record<string, LazyEntry>)[name] = { fields: fields as LazyEntry['fields'], after: after as LazyEntry['after'], ctx }
+    // an array, not an object keyed by name: adding a differently named property per table to a
+    // fresh object every request is a megamorphic store each time
+    const entry: LazyEntry = { name, fields: fields as LazyEntry['fields'], after: after as LazyEntry['after'], ctx }
+    if (this._lazy === undefined) this._lazy = [entry]
+    else this._lazy.push(entry)
     this.tables.push(name)
   }
 
   /** the lazily declared table `name` of this DAL object, built now; undefined when not declared here */
   _lazyTable(name: string): Table | undefined {
-    const entry = this._lazy?.[name]
-    if (entry === undefined) return undefined
-    const t = this._buildTable(name, entry.fields(entry.ctx))
+    const lazy = this._lazy
+    if (lazy === undefined) return undefined
+    let i = 0
+    while (i < lazy.length && lazy[i]!.name !== name) i++
+    if (i === lazy.length) return undefined
+    const entry = lazy[i]!
+    const t = this._buildTable(name, entry.fields(entry.ctx))  // a definition error stays: the next use throws it again
+    lazy.splice(i, 1)
     Object.defineProperty(this, name, { value: t, enumerable: true, configurable: true, writable: true })
-    this._lazy![name] = undefined
     entry.after?.(t, entry.ctx)
     return t
   }
@@ -176,7 +184,7 @@ export class DAL {
   private _checkNewTable(name: string): void {
     if (!checkedTableNames.has(name)) { checkName('table', name); if (checkedTableNames.size < 10000) checkedTableNames.add(name) }
     if (this.tables.includes(name)) throw new QK_DAL_DUPLICATE('table', name)
-    if (name in this && !(name === 'name' || name === 'length' || lazyAccessors.has(name))) throw new QK_DAL_BAD_NAME('table', name, 'it is the name of a DAL member')
+    if (!lazyAccessors.has(name) && name in this && !(name === 'name' || name === 'length')) throw new QK_DAL_BAD_NAME('table', name, 'it is the name of a DAL member')
   }
 
   private _setTable(name: string, t: Table): void {

@@ -97,8 +97,21 @@ export class AppRuntime {
     const script = compiledScript(file)
     if (!script) return {}
     const module = { exports: {} as Record<string, unknown> }
-    script.run(env, [module.exports, module, this.loader.requireFrom(file)])
+    const given = module.exports
+    script.run(env, [given, module, this.loader.requireFrom(file)])
     const ex = module.exports
+    const names = script.exportNames
+    if (names !== undefined && ex === given) {
+      // the common case: the names are known since compile time, and so is the shape they lead to
+      for (let i = 0; i < names.length; i++) env[names[i]!] = ex[names[i]!]
+      const shape = scopeShape(env)
+      if (shape !== undefined && names.length) {
+        let after = script.shapeAfterExports.get(shape)
+        if (after === undefined) { after = deriveShape(shape, script.exportToken!); if (script.shapeAfterExports.size < 256) script.shapeAfterExports.set(shape, after) }
+        setScopeShape(env, after)
+      }
+      return ex
+    }
     const keys = Object.keys(ex)
     for (const k of keys) env[k] = ex[k]
     // keep env's declared shape (scope.ts) in step with the names it now holds

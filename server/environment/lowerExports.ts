@@ -38,6 +38,8 @@ export interface LoweredModule {
   helpers: string[]
   /** the file's code: same line count as esbuild's output (plus the export assignments at the end) */
   body: string
+  /** the names the lowered code assigns to `exports`, in order; undefined when the exports were left as esbuild wrote them */
+  exportNames?: string[]
 }
 
 export function lowerExports(code: string): LoweredModule {
@@ -55,28 +57,28 @@ export function lowerExports(code: string): LoweredModule {
   const preludeEnd = i
   const prelude = lines.slice(0, preludeEnd).join('\n')
   for (let k = 0; k < preludeEnd; k++) lines[k] = ''
-  const assignments = lowerExportBlock(lines, preludeEnd)
+  const lowered = lowerExportBlock(lines, preludeEnd)
   let body = lines.join('\n')
-  if (assignments) body += `\n;${assignments}`
-  return { prelude, helpers, body }
+  if (lowered && lowered.names.length) body += `\n;${lowered.assignments}`
+  return { prelude, helpers, body, exportNames: lowered?.names }
 }
 
-/** Blank the export block starting at line `at` and return the assignments that replace it ('' when left alone). */
-function lowerExportBlock(lines: string[], at: number): string {
+/** Blank the export block starting at line `at` and return the assignments that replace it (undefined when left alone). */
+function lowerExportBlock(lines: string[], at: number): { assignments: string; names: string[] } | undefined {
   const v = EXPORTS_VAR.exec(lines[at] ?? '')
-  if (!v) return ''
+  if (!v) return lines.some((l) => /\b(?:module\.)?exports\b/.test(l)) ? undefined : { assignments: '', names: [] }
   const name = v[1]!
-  if (lines[at + 1] !== `__export(${name}, {`) return ''
+  if (lines[at + 1] !== `__export(${name}, {`) return undefined
   const entries: [string, string][] = []
   let j = at + 2
   for (; j < lines.length && lines[j] !== '});'; j++) {
     const e = EXPORT_ENTRY.exec(lines[j]!)
-    if (!e) return ''
+    if (!e) return undefined
     entries.push([e[1]!.startsWith('"') ? JSON.parse(e[1]!) as string : e[1]!, e[2]!])
   }
-  if (lines[j + 1] !== `module.exports = __toCommonJS(${name});`) return ''
+  if (lines[j + 1] !== `module.exports = __toCommonJS(${name});`) return undefined
   // the exports object must not be used anywhere else (export * from, ...)
-  for (let k = j + 2; k < lines.length; k++) if (lines[k]!.includes(name)) return ''
+  for (let k = j + 2; k < lines.length; k++) if (lines[k]!.includes(name) || /\b(?:module\.)?exports\b/.test(lines[k]!)) return undefined
   for (let k = at; k <= j + 1; k++) lines[k] = ''
-  return entries.map(([key, expr]) => `exports[${JSON.stringify(key)}] = ${expr};`).join(' ')
+  return { assignments: entries.map(([key, expr]) => `exports[${JSON.stringify(key)}] = ${expr};`).join(' '), names: entries.map(([key]) => key) }
 }

@@ -30,6 +30,8 @@ export interface CompileScopedOptions {
   prelude?: string
   /** the names `prelude` defines, visible to the code */
   helpers?: string[]
+  /** the names the code assigns to `exports` every run (lowerExports.ts), when known at compile time */
+  exportNames?: string[]
 }
 
 type Outer = (scope: Record<string, unknown>, args: unknown[]) => unknown
@@ -113,6 +115,12 @@ export class ScopedScript {
   private readonly byShape = new Map<number, Outer>()
   private readonly helperValues: Record<string, unknown> | undefined
   private readonly helperNames: string[]
+  /** the names every run assigns to `exports`, when known at compile time */
+  readonly exportNames: readonly string[] | undefined
+  /** exportNames joined, the token of the scope-shape transition they make */
+  readonly exportToken: string | undefined
+  /** scope shape before a run → shape after its exports are copied into the scope */
+  readonly shapeAfterExports = new Map<number, number>()
 
   constructor(code: string, options: CompileScopedOptions) {
     this.code = code
@@ -120,6 +128,8 @@ export class ScopedScript {
     this.params = options.params ?? []
     this.isAsync = options.async ?? false
     this.helperNames = options.helpers ?? []
+    this.exportNames = options.exportNames
+    this.exportToken = options.exportNames?.join(',')
     this.helperValues = options.prelude
       ? vm.runInThisContext(`(function(){${options.prelude}\nreturn {${this.helperNames.join(',')}}})`, { filename: `${this.filename} (helpers)` })() as Record<string, unknown>
       : undefined

@@ -44,10 +44,10 @@ export class LanguageFiles {
   }
 
   private load(name: string): Record<string, unknown> | null {
-    const file = path.join(this.folder, name)
     const now = Date.now()
     const c = this.tables.get(name)
     if (c && now - c.checkedAt < this.checkIntervalMs) return c.data
+    const file = path.join(this.folder, name)
     let mtimeMs = -1
     try { mtimeMs = fs.statSync(file).mtimeMs } catch { /* missing file */ }
     if (c && c.mtimeMs === mtimeMs) { c.checkedAt = now; return c.data }

@@ -150,7 +150,14 @@ const MAX_REQUEST_TS = 512
 /** the key of the forced language in a request's `current` state */
 const FORCED = 'i18n.forced'
 
+/**
+ * Whether any T.force() ever ran in this process. Until one does, no request can have a forced
+ * language, and translating skips the look-up of the request's state (an AsyncLocalStorage read).
+ */
+let forceEverUsed = false
+
 function forcedOf(t: RequestState): string | null {
+  if (!forceEverUsed) return null
   const state = currentState()
   if (state === undefined) return t._forcedOutside
   const f = state[FORCED] as string | null | undefined
@@ -187,6 +194,7 @@ function requestPrototype(): object {
         if (!LANGUAGE_CODE.test(l)) throw new QK_I18N_BAD_LANGUAGE(JSON.stringify(l))
         forced = l.toLowerCase() === t._tr.defaultLanguage ? '' : l.toLowerCase()
       }
+      forceEverUsed = true
       const state = currentState()
       if (state === undefined) t._forcedOutside = forced
       else state[FORCED] = forced

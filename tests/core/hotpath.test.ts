@@ -41,6 +41,15 @@ test('exports are lowered to plain assignments, helpers split off, line numbers 
   assert.equal(typeof Object.getOwnPropertyDescriptor(exports, 'a')?.value, 'number')
 })
 
+test('lowered files say their export names; files the lowering leaves alone say none', () => {
+  assert.deepEqual(lowerExports(cjs('export const a = 1\nexport function f() { return a }\nexport default 3\n')).exportNames, ['a', 'default', 'f'])
+  assert.deepEqual(lowerExports(cjs('const x = 1\nconsole.log(x)\n')).exportNames, [], 'a model without exports exports nothing')
+  assert.equal(lowerExports(cjs("export * from './m'\nexport const own = 1\n")).exportNames, undefined)
+  // CommonJS-style assignments beside the ESM exports: names not knowable, the slow path copies what is there
+  assert.equal(lowerExports(cjs('export const a = 1\nexports.extra = 2\n')).exportNames, undefined)
+  assert.equal(lowerExports(cjs('const a = 1\nmodule.exports.extra = a\n')).exportNames, undefined)
+})
+
 test('imports keep working with hoisted helpers (default and named)', () => {
   const mod = { __esModule: true, default: 'D', named: 'N' }
   const { exports } = runLowered("import d, { named } from './m'\nexport const both = d + named\n", {}, () => mod)
