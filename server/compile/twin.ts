@@ -50,8 +50,15 @@ export function compiledTwin(p: string): string | undefined {
 
 /** The views folder the app's templates come from: compiled/views when compiled, else views. */
 export function viewsFolderOf(appFolder: string): string {
-  return hasMarker(path.resolve(appFolder)) ? path.join(appFolder, COMPILED_DIR, 'views') : path.join(appFolder, 'views')
+  let f = viewFolders.get(appFolder)
+  if (f === undefined) {
+    f = { resolved: path.resolve(appFolder), compiled: path.join(appFolder, COMPILED_DIR, 'views'), source: path.join(appFolder, 'views') }
+    if (viewFolders.size < 10000) viewFolders.set(appFolder, f)
+  }
+  return hasMarker(f.resolved) ? f.compiled : f.source
 }
+// per app folder, its two possible views folders, joined once (asked on every rendered request)
+const viewFolders = new Map<string, { resolved: string; compiled: string; source: string }>()
 
 export function isCompiled(appFolder: string): boolean {
   return fs.existsSync(path.join(appFolder, COMPILED_DIR, MARKER))

@@ -150,10 +150,13 @@ export class ScopedScript {
 
   /**
    * Run the script with `scope`'s names bound; `args` are passed to the
-   * inner function's parameters. Returns what the code returns.
+   * inner function's parameters; `knownShape` is the scope's shape when the
+   * caller knows it (else the one declared on the scope, if any). Returns
+   * what the code returns.
    */
-  run(scope: Record<string, unknown>, args: unknown[] = []): unknown {
-    const shape = scopeShape(scope)
+  run(scope: Record<string, unknown>, args: unknown[] = [], knownShape?: number): unknown {
+    // a caller that knows the scope's shape passes it: no shape symbols stored on a fresh object
+    const shape = knownShape ?? scopeShape(scope)
     if (shape !== undefined) {
       let outer = this.byShape.get(shape)
       if (!outer) {

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream'
 import { StreamBody, contentTypeOf, toHtml, escapeHtml, type QuarkRequest, type QuarkResponse } from '../http'
 import { optionalRoom } from './names'
-import { deriveShape, scopeShape, setScopeShape } from './scope'
+import { deriveShape, scopeShape } from './scope'
 import type { AppRuntime } from './app'
 import { QK_ENV_NO_VIEW } from './errors'
 
@@ -28,6 +28,26 @@ export function genericAllowed(patterns: readonly string[], target: string): boo
     if (re.test(target)) return true
   }
   return false
+}
+
+/*
+ * The shape of a view's scope: the environment's shape plus the keys of the action's result.
+ * An action returns the same keys on every request, so the last few key lists seen per
+ * environment shape are kept and compared key by key: no joined string and no hashing per request.
+ */
+const keyShapes = new Map<number, { keys: string[]; shape: number }[]>()
+function shapeWithKeys(envShape: number, keys: string[]): number {
+  let seen = keyShapes.get(envShape)
+  if (seen === undefined) { seen = []; if (keyShapes.size < 1000) keyShapes.set(envShape, seen) }
+  search: for (const s of seen) {
+    if (s.keys.length !== keys.length) continue
+    for (let i = 0; i < keys.length; i++) if (s.keys[i] !== keys[i]) continue search
+    return s.shape
+  }
+  const shape = deriveShape(envShape, keys.join(','))
+  if (seen.length >= 16) seen.shift()
+  seen.push({ keys, shape })
+  return shape
 }
 
 function setType(response: QuarkResponse, ext: string): void {
@@ -54,11 +74,11 @@ export async function renderView(ctx: Record<string, unknown>, env: Record<strin
   const name = view ?? (response.view || `${request.controller}/${request.function}.${ext}`)
   setType(response, name.slice(name.lastIndexOf('.') + 1) || ext)
   const scope = Object.assign(Object.create(env), ctx) as Record<string, unknown>
-  const shape = scopeShape(env)
-  if (shape !== undefined) setScopeShape(scope, deriveShape(shape, Object.keys(scope).join(',')))
-  if (engine?.has(name)) return engine.render(name, scope)
+  const envShape = scopeShape(env)
+  const shape = envShape === undefined ? undefined : shapeWithKeys(envShape, Object.keys(ctx))
+  if (engine?.has(name)) return engine.render(name, scope, shape)
   if (!genericAllowed(response.genericPatterns, `${request.controller}/${request.function}.${ext}`)) throw new QK_ENV_NO_VIEW(name)
-  if ((ext === 'html' || ext === 'load') && engine?.has(`generic.${ext}`)) return engine.render(`generic.${ext}`, scope)
+  if ((ext === 'html' || ext === 'load') && engine?.has(`generic.${ext}`)) return engine.render(`generic.${ext}`, scope, shape)
   const services = optionalRoom('services', () => require('../services'))
   const renderGeneric = services?.renderGeneric as ((e: string, v: unknown, r: unknown) => { body: string; contentType: string } | undefined) | undefined
   if (renderGeneric && ext !== 'html' && ext !== 'load') {

@@ -56,6 +56,9 @@ function pyQuotePlus(s: string): string {
 function flattenVars(vars: UrlVars | undefined): Array<[string, string]> {
   const out: Array<[string, string]> = []
   if (!vars) return out
+  let any = false
+  for (const _ in vars) { any = true; break }
+  if (!any) return out
   for (const k of Object.keys(vars).sort()) {
     const v = vars[k]
     if (v === undefined) continue
@@ -81,26 +84,40 @@ function currentRequest(): UrlRequest | undefined {
   try { return current.request as UrlRequest | undefined } catch { return undefined }
 }
 
-function buildUrl(parts: string[], opts: UrlOptions): string {
+// Names and static paths already checked (a layout calls URL several times per page, with the same
+// few values on every request): bounded, so hostile input cannot grow them.
+const goodNames = new Set<string>()
+function checkName(p: string): void {
+  if (goodNames.has(p)) return
+  if (!NAME.test(p)) throw new QK_HTML_BAD_URL_PART(JSON.stringify(p))
+  if (goodNames.size < 10000) goodNames.add(p)
+}
+const staticUrls = new Map<string, string>()
+const NO_ARGS: readonly unknown[] = Object.freeze([])
+
+function buildUrl(a: string | undefined, c: string | undefined, f: string | undefined, opts: UrlOptions): string {
   const req = currentRequest()
-  let a: string | undefined, c: string | undefined, f: string | undefined
-  if (parts.length >= 3) [a, c, f] = parts
-  else if (parts.length === 2) [c, f] = parts
-  else if (parts.length === 1) [f] = parts
   a = a ?? req?.application ?? current.application
   c = c ?? req?.controller ?? 'default'
   f = f ?? req?.function ?? 'index'
   if (a === undefined) throw new QK_HTML_BAD_URL_PART('no application given and no current request')
-  for (const p of c === 'static' ? [a, c] : [a, c, f]) if (!NAME.test(p)) throw new QK_HTML_BAD_URL_PART(JSON.stringify(p))
+  checkName(a)
+  checkName(c)
   // URL('static', 'css/app.css'): a file path under static/, each segment quoted, never '..'.
   if (c === 'static') {
+    const key = a + '\0' + f
+    const known = staticUrls.get(key)
+    if (known !== undefined) return known
     if (f.split('/').some((seg) => seg === '..' || seg === '')) throw new QK_HTML_BAD_URL_PART(JSON.stringify(f))
-    return '/' + a + '/static/' + f.split('/').map((seg) => pyQuote(seg, false)).join('/')
+    const url = '/' + a + '/static/' + f.split('/').map((seg) => pyQuote(seg, false)).join('/')
+    if (staticUrls.size < 10000) staticUrls.set(key, url)
+    return url
   }
+  checkName(f)
   let ext = opts.extension
   if (f.includes('.')) { const i = f.lastIndexOf('.'); ext = ext ?? f.slice(i + 1); f = f.slice(0, i) }
   const fn = ext ? f + '.' + ext : f
-  const args = opts.args === undefined || opts.args === null ? [] : Array.isArray(opts.args) ? opts.args : [opts.args]
+  const args = opts.args === undefined || opts.args === null ? NO_ARGS : Array.isArray(opts.args) ? opts.args : [opts.args]
   const other = args.length ? '/' + args.map((x) => pyQuote(String(x), !opts.encodeEmbeddedSlash)).join('/') : ''
   const path = (a ? '/' + a : '') + '/' + c + '/' + fn + other
   const pairs = flattenVars(opts.vars)
@@ -128,11 +145,28 @@ export interface UrlFunction {
   verify(request: UrlRequest, opts: { hmacKey: string; hashVars?: boolean | string[]; salt?: string }): boolean
 }
 
+const NO_OPTIONS: UrlOptions = Object.freeze({})
+
 export const URL = function URL(...input: unknown[]): string {
-  const last = input[input.length - 1]
-  const opts = (last && typeof last === 'object' ? input.pop() : {}) as UrlOptions
-  const parts = input.filter((x) => x !== undefined && x !== null).map(String)
-  return buildUrl(parts, opts)
+  let n = input.length
+  const last = input[n - 1]
+  let opts = NO_OPTIONS
+  if (last && typeof last === 'object') { opts = last as UrlOptions; n-- }
+  // the given parts, undefined and null left out: (f) | (c, f) | (a, c, f)
+  let p0: string | undefined, p1: string | undefined, p2: string | undefined, count = 0
+  for (let i = 0; i < n && count < 3; i++) {
+    const x = input[i]
+    if (x === undefined || x === null) continue
+    const v = String(x)
+    if (count === 0) p0 = v
+    else if (count === 1) p1 = v
+    else p2 = v
+    count++
+  }
+  if (count >= 3) return buildUrl(p0, p1, p2, opts)
+  if (count === 2) return buildUrl(undefined, p0, p1, opts)
+  if (count === 1) return buildUrl(undefined, undefined, p0, opts)
+  return buildUrl(undefined, undefined, undefined, opts)
 } as UrlFunction
 
 URL.verify = function verify(request, opts) {

@@ -107,11 +107,14 @@ export class TemplateEngine {
     return exists
   }
 
-  /** Render `view` with the names of `scope` visible (request environment + the action's result). */
-  async render(view: string, scope: Record<string, unknown>): Promise<string> {
+  /**
+   * Render `view` with the names of `scope` visible (request environment + the action's result);
+   * `shape` is the scope's shape when the caller knows it (environment/scope.ts).
+   */
+  async render(view: string, scope: Record<string, unknown>, shape?: number): Promise<string> {
     const entry = this.entry(view)
     try {
-      return (await entry.script.run(scope, [runtime(scope, entry)])) as string
+      return (await entry.script.run(scope, [runtime(scope, entry)], shape)) as string
     } catch (e) {
       annotate(e, entry.filename)
       throw e
