@@ -19,7 +19,7 @@ type Hook = [before: string, after: string]
 export const HOOKS: Record<string, Hook[]> = {
   "server/cli/start.ts": [
     ["import { createHandler, optionalRoom } from '../environment'\n",
-     "import { createHandler, optionalRoom } from '../environment'\nimport { isSea, projectFolder } from '../sea'\n"],
+     "import { createHandler, optionalRoom } from '../environment'\nimport { isSea, projectFolder, startupMark } from '../sea'\n"],
     ["export function copyScaffold(dest: string): void {\n  fs.cpSync(WELCOME_APP, dest, {",
      "export function copyScaffold(dest: string): void {\n  const from = isSea() ? projectFolder('welcome-app') : WELCOME_APP\n  fs.cpSync(from, dest, {"],
     ["const rel = path.relative(WELCOME_APP, src)",
@@ -31,11 +31,16 @@ export const HOOKS: Record<string, Hook[]> = {
     ["assets: assetTable(CHECKOUT),",
      "assets: assetTable(isSea() ? projectFolder('project-files') : CHECKOUT),"],
   ],
+  // (the built-in commands moved from commands.ts to builtins.ts when the command table became lazy)
   "server/cli/commands.ts": [
-    ["import { QK_CLI_APP_EXISTS,",
-     "import { binaryFolder, openBrowser } from '../sea'\nimport { QK_CLI_APP_EXISTS,"],
+    ["import type { FlagSpec, Parsed } from './args'\n",
+     "import type { FlagSpec, Parsed } from './args'\nimport { binaryFolder } from '../sea'\n"],
     ["typeof p.flags.folder === 'string' ? p.flags.folder : process.cwd())",
      "typeof p.flags.folder === 'string' ? p.flags.folder : (binaryFolder() ?? process.cwd()))"],
+  ],
+  "server/cli/builtins.ts": [
+    ["import { QK_CLI_APP_EXISTS,",
+     "import { openBrowser } from '../sea'\nimport { QK_CLI_APP_EXISTS,"],
     ["    { name: 'quiet', short: 'q', help: 'do not log one line per request' },",
      "    { name: 'quiet', short: 'q', help: 'do not log one line per request' },\n    { name: 'no-browser', help: 'do not open a browser on the welcome page' },"],
     ["    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)\n",

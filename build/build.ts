@@ -5,6 +5,7 @@
  *   npm run build -- --out <file>      somewhere else
  *   npm run build -- --probe           the pipeline probe (build/probe-main.ts), no Monaco
  *   npm run build -- --no-monaco       skip Monaco (faster; the IDE editor will not load)
+ *   npm run build -- --no-minify       readable bundle (for --cpu-prof of the binary: NODE_OPTIONS=--cpu-prof dist/quark)
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -19,6 +20,7 @@ export interface BuildOptions {
   out: string
   main: string
   monaco: boolean
+  minify?: boolean
   log: (msg: string) => void
 }
 
@@ -29,7 +31,7 @@ export async function build(opts: BuildOptions): Promise<{ out: string; size: nu
   try {
     const t0 = Date.now()
     const mainJs = path.join(work, 'quark.js')
-    await bundle({ root, main: opts.main, outfile: mainJs })
+    await bundle({ root, main: opts.main, outfile: mainJs, minify: opts.minify ?? true })
     log(`bundle: ${(fs.statSync(mainJs).size / 1e6).toFixed(2)} MB in ${Date.now() - t0} ms`)
     const assets = await collectAssets({ root, monaco: opts.monaco, log })
     let total = 0
@@ -50,15 +52,17 @@ function parseArgs(argv: string[], root: string): BuildOptions {
   let out = path.join(root, 'dist', process.platform === 'win32' ? 'quark.exe' : 'quark')
   let main = path.join(root, 'server', 'cli', 'main.ts')
   let monaco = true
+  let minify = true
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--out' && argv[i + 1]) out = path.resolve(argv[++i]!)
     else if (a === '--probe') { main = path.join(root, 'build', 'probe-main.ts'); monaco = false }
     else if (a === '--no-monaco') monaco = false
     else if (a === '--monaco') monaco = true
+    else if (a === '--no-minify') minify = false
     else throw new Error(`build: unknown argument ${a} (see build/build.ts)`)
   }
-  return { root, out, main, monaco, log: (m) => console.log(`# ${m}`) }
+  return { root, out, main, monaco, minify, log: (m) => console.log(`# ${m}`) }
 }
 
 if (require.main === module) {

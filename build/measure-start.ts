@@ -4,6 +4,8 @@
  *   --bin <file>     the binary (default dist/quark)
  *   --path <url>     the page to wait for (default /welcome/default/index)
  *   --runs <n>       warm-folder starts to time (default 5)
+ *   --trace          also print where each start's time went: the binary's start-up
+ *                    marks (QUARK_STARTUP_TRACE=1, see server/sea/trace.ts), medians
  *   -- args...       the binary's arguments; {port} and {folder} are replaced
  *                    (default: run --no-browser -p {port} -f {folder})
  *
@@ -20,7 +22,7 @@ import https from 'node:https'
 import http from 'node:http'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 
-interface Options { bin: string; urlPath: string; runs: number; args: string[]; https: boolean }
+interface Options { bin: string; urlPath: string; runs: number; args: string[]; https: boolean; trace?: boolean }
 
 function parse(argv: string[]): Options {
   const root = path.resolve(__dirname, '..')
@@ -34,6 +36,7 @@ function parse(argv: string[]): Options {
     else if (a === '--path') o.urlPath = own[++i]!
     else if (a === '--runs') o.runs = Number(own[++i])
     else if (a === '--http') o.https = false
+    else if (a === '--trace') o.trace = true
     else throw new Error(`measure-start: unknown option ${a}`)
   }
   if (!fs.existsSync(o.bin)) throw new Error(`measure-start: no binary at ${o.bin} (run npm run build first)`)
@@ -60,7 +63,22 @@ function status(url: string): Promise<number> {
   })
 }
 
-export interface StartResult { ms: number; child: ChildProcess; output: () => string }
+export interface StartResult {
+  ms: number
+  /** Linux: the main thread's time on a CPU and waiting for one (run queue) until the 200, from /proc/<pid>/schedstat */
+  cpuMs?: number
+  waitMs?: number
+  child: ChildProcess
+  output: () => string
+}
+
+/** The main thread's [on-CPU ms, run-queue wait ms] so far (Linux), to read a start's time on a loaded machine. */
+function schedstat(pid: number): [number, number] | undefined {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number)
+    return [run! / 1e6, wait! / 1e6]
+  } catch { return undefined }
+}
 
 /** Spawn the binary and poll until the page answers 200; the time is from exec to that response. */
 export async function timedStart(o: Options, folder: string, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<StartResult> {
@@ -77,7 +95,11 @@ export async function timedStart(o: Options, folder: string, env: NodeJS.Process
     if (performance.now() - t0 > timeoutMs) { child.kill('SIGKILL'); throw new Error(`no 200 from ${url} within ${timeoutMs} ms:\n${out}`) }
     try {
       const s = await status(url)
-      if (s === 200) return { ms: performance.now() - t0, child, output: () => out }
+      if (s === 200) {
+        const ms = performance.now() - t0
+        const st = schedstat(child.pid!)
+        return { ms, cpuMs: st?.[0], waitMs: st?.[1], child, output: () => out }
+      }
       if (s >= 500) { child.kill('SIGKILL'); throw new Error(`${url} answered ${s}:\n${out}`) }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' && (e as NodeJS.ErrnoException).code !== 'ECONNRESET') throw e
@@ -118,7 +140,14 @@ function floors(bin: string, env: NodeJS.ProcessEnv, runs: number): { version: n
   return { version: median(v), node: median(n) }
 }
 
-export async function measure(o: Options): Promise<{ size: number; firstBoot: number; starts: number[]; median: number; idleRssMb: number; versionMs: number; nodeMs: number }> {
+/** The `quark-startup <ms> <label>` lines of a traced start (server/sea/trace.ts). */
+export function parseMarks(output: string): [string, number][] {
+  const marks: [string, number][] = []
+  for (const m of output.matchAll(/^quark-startup (\d+(?:\.\d+)?) (.+)$/gm)) marks.push([m[2]!.replace(/^first request .*/, 'first request'), Number(m[1])])
+  return marks
+}
+
+export async function measure(o: Options): Promise<{ size: number; firstBoot: number; starts: number[]; median: number; idleRssMb: number; versionMs: number; nodeMs: number; marks: [string, number][]; cpuMs: number; waitMs: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-measure-'))
   try {
     const folder = path.join(dir, 'drive')
@@ -129,21 +158,30 @@ export async function measure(o: Options): Promise<{ size: number; firstBoot: nu
     fs.copyFileSync(o.bin, bin)
     fs.chmodSync(bin, 0o755)
     const local: Options = { ...o, bin }
-    const env = { PATH: '/nonexistent', HOME: home, LANG: 'C.UTF-8' }
+    const env: NodeJS.ProcessEnv = { PATH: '/nonexistent', HOME: home, LANG: 'C.UTF-8', ...(o.trace ? { QUARK_STARTUP_TRACE: '1' } : {}) }
     const first = await timedStart(local, folder, env)
     await stop(first.child)
     const starts: number[] = []
+    const cpu: number[] = []
+    const wait: number[] = []
+    const byLabel = new Map<string, number[]>()
     for (let i = 0; i < o.runs; i++) {
       const r = await timedStart(local, folder, env)
       starts.push(r.ms)
+      if (r.cpuMs !== undefined) { cpu.push(r.cpuMs); wait.push(r.waitMs!) }
       await stop(r.child)
+      for (const [label, ms] of parseMarks(r.output())) byLabel.set(label, [...(byLabel.get(label) ?? []), ms])
     }
+    const marks: [string, number][] = [...byLabel].map(([label, xs]) => [label, median(xs)])
     const idle = await timedStart(local, folder, env)
     await new Promise((r) => setTimeout(r, 3000))
     const idleRssMb = process.platform === 'linux' ? rssMb(idle.child.pid!) : NaN
     await stop(idle.child)
     const f = floors(bin, env, o.runs)
-    return { size: fs.statSync(o.bin).size, firstBoot: first.ms, starts, median: median(starts), idleRssMb, versionMs: f.version, nodeMs: f.node }
+    return {
+      size: fs.statSync(o.bin).size, firstBoot: first.ms, starts, median: median(starts), idleRssMb, versionMs: f.version, nodeMs: f.node, marks,
+      cpuMs: cpu.length ? median(cpu) : NaN, waitMs: wait.length ? median(wait) : NaN,
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -156,7 +194,13 @@ if (require.main === module) {
     console.log(`first boot:   ${m.firstBoot.toFixed(0)} ms (empty folder, empty cache)`)
     console.log(`starts:       ${m.starts.map((x) => x.toFixed(0)).join(', ')} ms`)
     console.log(`median start: ${m.median.toFixed(0)} ms (exec to first 200 of ${o.urlPath})`)
+    if (!Number.isNaN(m.cpuMs)) console.log(`main thread:  ${m.cpuMs.toFixed(0)} ms on a CPU, ${m.waitMs.toFixed(0)} ms waiting for one (medians, exec to the 200)`)
     console.log(`idle RSS:     ${m.idleRssMb.toFixed(1)} MB`)
+    if (o.trace) {
+      console.log('start-up marks (median ms since the process started):')
+      let prev = 0
+      for (const [label, ms] of m.marks) { console.log(`  ${ms.toFixed(1).padStart(8)}  +${(ms - prev).toFixed(1).padStart(6)}  ${label}`); prev = ms }
+    }
     console.log(`floors:       quark --version ${m.versionMs.toFixed(0)} ms, node -e 0 ${m.nodeMs.toFixed(0)} ms (medians; load average ${os.loadavg()[0]!.toFixed(1)})`)
   }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e)

@@ -4,7 +4,7 @@
  * main module (and everything it imports) is required.
  */
 import './sea-quiet'
-import { prepareEsbuild, runSelftestCommand, INTERNAL_ENTRY_PREFIX } from '../server/sea/index'
+import { prepareEsbuild, runSelftestCommand, INTERNAL_ENTRY_PREFIX, startupMark } from '../server/sea/index'
 
 interface MainModule { main?: (argv: string[]) => unknown }
 
@@ -12,7 +12,9 @@ function setExit(code: unknown): void {
   if (typeof code === 'number') process.exitCode = code
 }
 
+startupMark('entry')
 prepareEsbuild()
+startupMark('esbuild prepared')
 
 // A forked framework process (childEntry): fork() puts the marker before the child's own arguments.
 const internal = process.argv.findIndex((a, i) => i >= 2 && a.startsWith(INTERNAL_ENTRY_PREFIX))
@@ -35,6 +37,7 @@ if (internal >= 0) {
 } else {
   // `quark:main` is resolved by build/bundle.ts to server/cli/main.ts (or the probe).
   const mod = require('quark:main') as MainModule
+  startupMark('main loaded')
   if (typeof mod.main === 'function') {
     Promise.resolve(mod.main(process.argv.slice(2))).then(setExit, (e: unknown) => {
       console.error(e)

@@ -1,21 +1,17 @@
 /**
  * The command table of `quark`. Each command declares its flags, its help
  * and what it does; later commands (cron, scheduler, compile, pack, unpack,
- * test) are added to COMMANDS by the rooms that own them.
+ * test) are added to LOADERS by the rooms that own them.
+ *
+ * The table is lazy: an entry is a loader, and the module that implements
+ * the command is required the first time its flags, usage or run() are
+ * needed. So `quark --version` and (in the binary) `quark --help` evaluate
+ * none of the rooms, and `quark run` only what serving needs
+ * (tests/binary/startup.test.ts checks it).
  */
-import fs from 'node:fs'
 import path from 'node:path'
-import repl from 'node:repl'
 import type { FlagSpec, Parsed } from './args'
-import { startQuark, copyScaffold } from './start'
-import { isValidAppName } from '../dispatch'
-import { writeAppTypes, appShellEnvironment } from '../environment'
-import { binaryFolder, openBrowser } from '../sea'
-import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
-import { packCommand, unpackCommand } from '../pack'
-import { compileCommand } from '../compile'
-import { cronCli, type CronMode } from '../cron'
-import { schedulerCli } from '../scheduler'
+import { binaryFolder } from '../sea'
 
 export interface Command {
   summary: string
@@ -33,105 +29,40 @@ export function folderOf(p: Parsed): string {
   return path.resolve(typeof p.flags.folder === 'string' ? p.flags.folder : (binaryFolder() ?? process.cwd()))
 }
 
-const run: Command = {
-  summary: 'start the server (the default command)',
-  usage: 'quark run [flags]',
-  flags: [
-    FOLDER,
-    { name: 'ip', short: 'i', value: true, help: 'address to listen on (default 127.0.0.1)' },
-    { name: 'port', short: 'p', value: true, help: 'port (default 8000; 0 = any free port)' },
-    { name: 'no-https', help: 'serve plain HTTP instead of HTTPS' },
-    { name: 'cert', value: true, help: 'your own certificate (PEM); with --key' },
-    { name: 'key', value: true, help: 'your own private key (PEM); with --cert' },
-    { name: 'quiet', short: 'q', help: 'do not log one line per request' },
-    { name: 'no-browser', help: 'do not open a browser on the welcome page' },
-    { name: 'max-body', value: true, help: 'largest request body in bytes (default 10485760)' },
-    { name: 'password', value: true, help: 'set the admin password (stored hashed beside applications/)' },
-    { name: 'cron', value: true, help: 'cron mode: hard (default, in-process), soft (after requests), external (`quark cron`), none' },
-    HELP,
-  ],
-  async run(p, io) {
-    const port = p.flags.port === undefined ? 8000 : Number(p.flags.port)
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new QK_CLI_USAGE(`invalid port: ${String(p.flags.port)}`)
-    if (!!p.flags.cert !== !!p.flags.key) throw new QK_CLI_USAGE('--cert and --key go together')
-    const maxBody = p.flags['max-body'] === undefined ? undefined : Number(p.flags['max-body'])
-    if (maxBody !== undefined && !(maxBody > 0)) throw new QK_CLI_USAGE(`invalid --max-body: ${String(p.flags['max-body'])}`)
-    const cron = p.flags.cron === undefined ? 'hard' : String(p.flags.cron)
-    if (!['hard', 'soft', 'external', 'none'].includes(cron)) throw new QK_CLI_USAGE(`invalid --cron: ${cron} (hard, soft, external or none)`)
-    const server = await startQuark({
-      folder: folderOf(p),
-      ip: typeof p.flags.ip === 'string' ? p.flags.ip : '127.0.0.1',
-      port,
-      https: !p.flags['no-https'],
-      cert: p.flags.cert as string | undefined,
-      key: p.flags.key as string | undefined,
-      quiet: !!p.flags.quiet,
-      maxBodySize: maxBody,
-      password: typeof p.flags.password === 'string' ? p.flags.password : undefined,
-      cron: cron as CronMode,
-    })
-    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)
-    if (!p.flags['no-browser']) openBrowser(`${server.url}/welcome/default/index`)
-    io.out(`  welcome: ${server.url}/welcome   admin: ${server.url}/admin`)
-    if (server.generatedAdminPassword) io.out(`  admin password (shown once, stored hashed): ${server.generatedAdminPassword}`)
-    await new Promise<void>((resolve) => {
-      const stop = (sig: string) => {
-        io.out(`quark: ${sig}, finishing in-flight requests`)
-        process.off('SIGINT', onInt)
-        process.off('SIGTERM', onTerm)
-        server.close().then(resolve, resolve)
-      }
-      const onInt = () => stop('SIGINT')
-      const onTerm = () => stop('SIGTERM')
-      process.on('SIGINT', onInt)
-      process.on('SIGTERM', onTerm)
-    })
-    return 0
-  },
+/**
+ * A command whose module is required on first use of its usage, flags or
+ * run(); its summary too, unless `summary` is given (the bundle's, below).
+ */
+export function lazyCommand(load: () => Command, summary?: string): Command {
+  let cmd: Command | undefined
+  const get = (): Command => (cmd ??= load())
+  return {
+    get summary() { return summary ?? get().summary },
+    get usage() { return get().usage },
+    get flags() { return get().flags },
+    run: (p, io) => get().run(p, io),
+  }
 }
 
-const newApp: Command = {
-  summary: 'create an app from the scaffold (welcome-app)',
-  usage: 'quark new <app> [-f folder]',
-  flags: [FOLDER, HELP],
-  async run(p, io) {
-    const name = p.positional[0]
-    if (!name) throw new QK_CLI_USAGE('quark new needs an app name: quark new <app>')
-    if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
-    const apps = path.join(folderOf(p), 'applications')
-    const dest = path.join(apps, name)
-    if (fs.existsSync(dest)) throw new QK_CLI_APP_EXISTS(name, apps)
-    fs.mkdirSync(apps, { recursive: true })
-    copyScaffold(dest)
-    writeAppTypes(dest)
-    io.out(`created ${dest}`)
-    return 0
-  },
+/**
+ * Inside the binary, the summaries as the commands declared them when it was
+ * built (build/bundle.ts reads them), so `quark --help` loads no command.
+ */
+const BUILT_SUMMARIES: Record<string, string> | undefined =
+  process.env.QUARK_BUNDLED === '1' ? require('quark:command-summaries') : undefined
+
+// Literal require() calls, so the bundler follows them; each runs only when its command is used.
+type Builtins = typeof import('./builtins')
+const LOADERS: Record<string, () => Command> = {
+  run: () => (require('./builtins') as Builtins).run,
+  new: () => (require('./builtins') as Builtins).newApp,
+  shell: () => (require('./builtins') as Builtins).shell,
+  pack: () => (require('../pack') as typeof import('../pack')).packCommand,
+  unpack: () => (require('../pack') as typeof import('../pack')).unpackCommand,
+  compile: () => (require('../compile') as typeof import('../compile')).compileCommand,
+  cron: () => (require('../cron') as typeof import('../cron')).cronCli,
+  scheduler: () => (require('../scheduler') as typeof import('../scheduler')).schedulerCli,
 }
 
-const shell: Command = {
-  summary: "an interactive shell with the app's environment (models executed)",
-  usage: 'quark shell <app> [-f folder]',
-  flags: [FOLDER, HELP],
-  async run(p, io) {
-    const name = p.positional[0]
-    if (!name) throw new QK_CLI_USAGE('quark shell needs an app name: quark shell <app>')
-    if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
-    const apps = path.join(folderOf(p), 'applications')
-    const folder = path.join(apps, name)
-    if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
-    const sh = await appShellEnvironment(folder, name)
-    io.out(`quark shell: app ${name}; the models ran; db.commit() or .exit to leave (the shell's work is committed on exit)`)
-    const r = repl.start({ prompt: `${name}> ` })
-    for (const k in sh.env) r.context[k] = sh.env[k]
-    const evalFn = r.eval
-    // every line runs inside the app's request state, so `current` works there too
-    ;(r as unknown as { eval: typeof evalFn }).eval = (cmd, ctx, file, cb) => sh.run(() => evalFn.call(r, cmd, ctx, file, cb))
-    await new Promise<void>((resolve) => r.on('exit', resolve))
-    await sh.commit()
-    await sh.close()
-    return 0
-  },
-}
-
-export const COMMANDS: Record<string, Command> = { run, new: newApp, shell, pack: packCommand, unpack: unpackCommand, compile: compileCommand, cron: cronCli, scheduler: schedulerCli }
+export const COMMANDS: Record<string, Command> = Object.fromEntries(
+  Object.entries(LOADERS).map(([name, load]) => [name, lazyCommand(load, BUILT_SUMMARIES?.[name])]))

@@ -7,13 +7,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppRegistry } from '../dispatch'
-import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, type Pem } from '../http'
+import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, type Pem, type Listening } from '../http'
 import { createHandler, optionalRoom } from '../environment'
-import { isSea, projectFolder } from '../sea'
-import { ensureAdminPassword, attachAdminLive, publishLogLine } from '../adminlib'
-import { startCron, type CronMode } from '../cron'
-// the admin's database pages find the dbadmin room on globalThis: load it in every build (the binary too)
-import '../dbadmin'
+import { isSea, projectFolder, startupMark } from '../sea'
+import type { CronMode, CronHandle } from '../cron'
 
 export const CHECKOUT = path.resolve(__dirname, '..', '..')
 export const WELCOME_APP = path.join(CHECKOUT, 'welcome-app')
@@ -73,7 +70,39 @@ export function copyScaffold(dest: string): void {
   })
 }
 
+/** How long after listening the deferred start-up work runs when no request came first. */
+export const AFTER_START_MS = 1000
+
+/** adminlib's PASSWORD_FILE, named here so a start need not load the admin to see whether one exists (a test checks they agree). */
+export const ADMIN_PASSWORD_FILE = 'quark-admin.json'
+
+/** Start-up work deferred until the first response is sent, a timer after listen (arm()) or a request needs it (now()). */
+function afterStart(): { add(fn: () => void): void; arm(): void; now(): void; cancel(): void } {
+  const jobs: (() => void)[] = []
+  let done = false
+  let timer: NodeJS.Timeout | undefined
+  const run = () => {
+    if (done) return
+    done = true
+    clearTimeout(timer)
+    for (const job of jobs) {
+      try { job() } catch (e) { process.stderr.write(`quark: start-up work failed: ${(e as Error)?.stack ?? String(e)}\n`) }
+    }
+    startupMark('deferred start-up work done')
+  }
+  return {
+    add: (fn) => { jobs.push(fn) },
+    arm: () => { if (!done) timer = setTimeout(run, AFTER_START_MS) },
+    now: run,
+    cancel: () => { done = true; clearTimeout(timer) },
+  }
+}
+
+type Handler = ReturnType<typeof createHandler>
+type AdminLib = typeof import('../adminlib')
+
 export async function startQuark(o: StartOptions): Promise<QuarkServer> {
+  startupMark('startQuark')
   const folder = path.resolve(o.folder)
   const apps = path.join(folder, 'applications')
   fs.mkdirSync(apps, { recursive: true })
@@ -82,14 +111,50 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   }
   const registry = new AppRegistry(folder)
   const admin = isSea() ? projectFolder('admin') : path.join(CHECKOUT, 'admin')
-  if (fs.existsSync(path.join(admin, 'controllers'))) registry.mountApp('admin', admin)
+  const adminMounted = fs.existsSync(path.join(admin, 'controllers'))
+  if (adminMounted) registry.mountApp('admin', admin)
   for (const [name, dir] of Object.entries(o.mount ?? {})) registry.mountApp(name, dir)
   const useHttps = o.https ?? true
   let tls: Pem | undefined
   if (useHttps) tls = o.cert && o.key ? readCertificate(o.cert, o.key) : await ensureCertificate(folder)
-  // The admin's password: from --password, or generated once and stored only as a hash.
-  const { generated } = ensureAdminPassword(folder, o.password)
+  startupMark('certificate')
+
+  // Work no first request needs runs after it: once the first response is sent, AFTER_START_MS
+  // after listening, or at once when a request may reach the admin app.
+  const later = afterStart()
+
+  // The admin (adminlib, dbadmin, the live channel): loaded after start, or by the first request
+  // that may reach the admin app. Its password (from --password, or generated once and stored
+  // only as a hash) is settled before listening when it must be printed or replaced.
   const log = o.log ?? ((line: string) => { process.stdout.write(line + '\n') })
+  let adminlib: AdminLib | undefined
+  let server: Listening['server'] | undefined
+  let liveAttached = false
+  const loadAdmin = (): AdminLib => {
+    if (adminlib) return adminlib
+    adminlib = require('../adminlib') as AdminLib
+    // the admin's database pages find the dbadmin room on globalThis: load it in every build (the binary too)
+    require('../dbadmin')
+    return adminlib
+  }
+  const attachLive = () => {
+    if (liveAttached || !adminlib || !server) return
+    liveAttached = true
+    adminlib.attachAdminLive(server, { isHttps: useHttps })
+  }
+  let generated: string | undefined
+  if (o.password !== undefined || !fs.existsSync(path.join(folder, ADMIN_PASSWORD_FILE))) {
+    generated = loadAdmin().ensureAdminPassword(folder, o.password).generated
+  } else {
+    later.add(() => {
+      // a damaged password file is replaced by a generated password: printed here, once
+      const r = loadAdmin().ensureAdminPassword(folder)
+      if (r.generated) log(`  admin password (shown once, stored hashed): ${r.generated}`)
+    })
+  }
+  later.add(() => { loadAdmin(); attachLive() })
+  startupMark('admin password')
+
   const handler = createHandler({
     registry,
     isHttps: useHttps,
@@ -97,17 +162,50 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     sessionMaxAge: o.sessionMaxAge ?? 86400,
     limits: { ...defaultLimits, maxBodySize: o.maxBodySize ?? defaultLimits.maxBodySize, maxFileSize: o.maxFileSize ?? defaultLimits.maxFileSize, uploadTmp: o.uploadTmp ?? defaultLimits.uploadTmp },
     assets: assetTable(isSea() ? projectFolder('project-files') : CHECKOUT),
-    // request lines also feed the admin's live log view
-    log: (line: string) => { publishLogLine(line); log(line) },
+    // request lines also feed the admin's live log view (no one can watch it before the admin is loaded)
+    log: (line: string) => { adminlib?.publishLogLine(line); log(line) },
     logError: o.logError,
   })
-  // Cron: exactly one process of a cluster runs it (a lock file in applications/).
-  const cron = startCron(folder, undefined, { mode: o.cron ?? 'hard' })
-  const served = cron.mode === 'soft'
-    ? (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => { res.once('finish', () => cron.tick()); return handler(req, res) }
+  startupMark('handler')
+
+  // Cron: exactly one process of a cluster runs it (a lock file in applications/). The in-process
+  // timer (hard, the default) starts later: node-cron's first schedule costs ~40 ms (time zone data).
+  const cronMode = o.cron ?? 'hard'
+  const cronRoom = () => require('../cron') as typeof import('../cron')
+  let cron: CronHandle | undefined
+  if (cronMode === 'hard') later.add(() => { cron = cronRoom().startCron(folder, undefined, { mode: cronMode }) })
+  else cron = cronRoom().startCron(folder, undefined, { mode: cronMode })
+  const served: Handler = cronMode === 'soft'
+    ? (req, res) => { res.once('finish', () => cron?.tick()); return handler(req, res) }
     : handler
-  const l = await listen({ ip: o.ip ?? '127.0.0.1', port: o.port ?? 8000, tls, handler: served })
-  attachAdminLive(l.server, { isHttps: l.isHttps })
+
+  /** Whether a request may be served by the admin app (then the admin must be loaded first). */
+  const mayReachAdmin = (url: string | undefined): boolean => {
+    if (!adminMounted) return false
+    const seg = /^\/([^/?#.]*)/.exec(url ?? '/')?.[1] ?? ''
+    if (seg === 'admin') return true
+    if (seg.startsWith('_')) return false // framework assets (/_quark/...)
+    // '/' and names of no app go to the default application, which routes.json may make the admin
+    const app = seg && registry.get(seg)
+    return !app || path.resolve(app) === path.resolve(admin)
+  }
+  let first = true
+  const l = await listen({
+    ip: o.ip ?? '127.0.0.1', port: o.port ?? 8000, tls,
+    handler: (req, res) => {
+      if (first) {
+        first = false
+        startupMark(`first request ${req.url}`)
+        res.once('finish', () => { startupMark('first response'); setImmediate(later.now) })
+      }
+      if (!adminlib && mayReachAdmin(req.url)) later.now()
+      return served(req, res)
+    },
+  })
+  server = l.server
+  attachLive()
+  startupMark('listening')
+  later.arm()
   return {
     url: l.url,
     generatedAdminPassword: generated,
@@ -116,8 +214,9 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     isHttps: l.isHttps,
     registry,
     async close(graceMs = 10000) {
+      later.cancel()
       await l.close(graceMs)
-      await cron.stop().catch(() => {})
+      await cron?.stop().catch(() => {})
       const dal = optionalRoom('dal', () => require('../dal'))
       const closeAll = dal?.closeAllConnections as (() => Promise<void>) | undefined
       if (closeAll) await closeAll().catch(() => {})

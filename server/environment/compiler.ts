@@ -4,15 +4,24 @@
  * RECHECK_MS per file) notices edits, so no request reads a file, and an
  * edited file is recompiled on the next request after it changed.
  * Directory listings (models/, conditional model folders) use the same throttle.
+ *
+ * esbuild's output is also kept on disk, in <app>/.quark/esbuild/ (one file per
+ * source file, keyed by the sha256 of the source, the compiler options, the
+ * esbuild and Quark versions): a new process whose app files did not change
+ * since they were last compiled runs them without esbuild (whose service costs
+ * ~100 ms to start). An unreadable, stale or foreign entry is only a miss; an
+ * unwritable folder only means no disk cache.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { transformSync } from 'esbuild'
+import crypto from 'node:crypto'
+import { transformSync, type TransformOptions } from 'esbuild'
 import { compileScoped, type ScopedScript } from './scope'
 import { lowerExports } from './lowerExports'
 import { registerSourceMap, forgetSourceMap } from './sourcemaps'
 import { QK_ENV_COMPILE } from './errors'
-import { compiledTwin } from '../compile/twin'
+import { compiledTwin, COMPILED_DIR, MARKER } from '../compile/twin'
+import { esbuildVersion } from '../sea'
 
 export const RECHECK_MS = Number(process.env.QUARK_RECHECK_MS ?? 500)
 export const PARAMS = ['exports', 'module', 'require']
@@ -57,15 +66,20 @@ export function invalidate(prefix?: string): void {
 
 function compileFile(file: string, asModule: boolean): ScopedScript {
   const source = fs.readFileSync(file, 'utf8')
-  let out: { code: string; map: string }
+  const options: TransformOptions = {
+    loader: file.endsWith('.js') ? 'js' : 'ts',
+    format: 'cjs',
+    sourcemap: 'external',
+    target: 'node20',
+    sourcefile: file,
+  }
+  const disk = diskCacheEntry(file, source, options)
+  let out: { code: string; map: string } | undefined = disk && readDiskCache(disk)
   try {
-    out = transformSync(source, {
-      loader: file.endsWith('.js') ? 'js' : 'ts',
-      format: 'cjs',
-      sourcemap: 'external',
-      target: 'node20',
-      sourcefile: file,
-    })
+    if (!out) {
+      out = transformSync(source, options)
+      if (disk) writeDiskCache(disk, out)
+    }
   } catch (err) {
     const e = err as { errors?: { text: string; location?: { line: number; column: number } }[]; message: string }
     const first = e.errors?.[0]
@@ -75,7 +89,74 @@ function compileFile(file: string, asModule: boolean): ScopedScript {
   registerSourceMap(file, file, out.map)
   if (asModule) return compileScoped(out.code, { filename: file, params: PARAMS })
   const lowered = lowerExports(out.code)
-  return compileScoped(lowered.body, { filename: file, params: PARAMS, prelude: lowered.prelude, helpers: lowered.helpers })
+  return compileScoped(lowered.body, { filename: file, params: PARAMS, prelude: lowered.prelude, helpers: lowered.helpers, exportNames: lowered.exportNames })
+}
+
+// ---- the on-disk cache of esbuild's output ----
+
+/** Bumped when the stored format changes. */
+const DISK_FORMAT = 1
+const DISK_CACHE_DIR = path.join('.quark', 'esbuild')
+const KINDS = new Set(['models', 'controllers', 'modules'])
+let versions: string | undefined
+
+interface DiskEntry { file: string; key: string }
+interface DiskRecord { key: string; code: string; map: string }
+
+/**
+ * The app folder `file` belongs to: from the right, the first models/,
+ * controllers/ or modules/ whose parent holds models/ or controllers/
+ * (<app>/compiled/<kind>/x.js, a compiled app's twin, belongs to <app>).
+ */
+function appFolderOf(file: string): string | undefined {
+  const parts = file.split(path.sep)
+  for (let i = parts.length - 2; i > 0; i--) {
+    if (!KINDS.has(parts[i]!)) continue
+    let app = parts.slice(0, i).join(path.sep)
+    if (path.basename(app) === COMPILED_DIR && fs.existsSync(path.join(app, MARKER))) app = path.dirname(app)
+    if (fs.existsSync(path.join(app, 'controllers')) || fs.existsSync(path.join(app, 'models'))) return app
+  }
+  return undefined
+}
+
+/** Where `file`'s compiled form is kept and the key it must carry; undefined when the file is in no app. */
+function diskCacheEntry(file: string, source: string, options: TransformOptions): DiskEntry | undefined {
+  if (process.env.QUARK_NO_COMPILE_CACHE === '1') return undefined
+  const abs = path.resolve(file)
+  const app = appFolderOf(abs)
+  if (!app) return undefined
+  versions ??= JSON.stringify([DISK_FORMAT, quarkVersion(), safeEsbuildVersion()])
+  const key = crypto.createHash('sha256').update(versions).update('\0').update(JSON.stringify(options)).update('\0').update(source).digest('hex')
+  const id = crypto.createHash('sha256').update(abs).digest('hex').slice(0, 16)
+  return { file: path.join(app, DISK_CACHE_DIR, `${path.basename(abs).replace(/[^\w.-]/g, '_')}.${id}.json`), key }
+}
+
+function readDiskCache(e: DiskEntry): { code: string; map: string } | undefined {
+  try {
+    const r = JSON.parse(fs.readFileSync(e.file, 'utf8')) as DiskRecord
+    if (r.key === e.key && typeof r.code === 'string' && typeof r.map === 'string') return { code: r.code, map: r.map }
+  } catch { /* missing or damaged: a miss */ }
+  return undefined
+}
+
+function writeDiskCache(e: DiskEntry, out: { code: string; map: string }): void {
+  const tmp = `${e.file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
+  try {
+    fs.mkdirSync(path.dirname(e.file), { recursive: true })
+    fs.writeFileSync(tmp, JSON.stringify({ key: e.key, code: out.code, map: out.map } satisfies DiskRecord))
+    fs.renameSync(tmp, e.file)
+  } catch {
+    // a read-only app folder: compile every time, as before
+    try { fs.rmSync(tmp, { force: true }) } catch { /* nothing written */ }
+  }
+}
+
+function quarkVersion(): string {
+  try { return (require('../../package.json') as { version: string }).version } catch { return 'unknown' }
+}
+
+function safeEsbuildVersion(): string {
+  try { return esbuildVersion() } catch { return 'unknown' }
 }
 
 interface DirEntry { checkedAt: number; ts: string[]; dirs: string[] }

@@ -12,6 +12,9 @@ import path from 'node:path'
 import { QK_SEA_EXTRACT_FAILED, QK_SEA_BAD_NAME } from './errors'
 import type { PackedFolder } from './pack'
 
+/** Written last into an extracted folder: the extraction is complete. */
+const MARKER = '.quark-extracted'
+
 /** `$QUARK_CACHE_DIR`, else the platform's user cache folder + /quark. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.QUARK_CACHE_DIR) return path.resolve(env.QUARK_CACHE_DIR)
@@ -26,6 +29,23 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 function checkKey(hashKey: string): void {
   if (!/^[A-Za-z0-9_-]{6,64}$/.test(hashKey)) throw new QK_SEA_BAD_NAME(`hash key ${hashKey}`)
+}
+
+/** Where writeCachedFile puts `fileName` (nothing is checked or written). */
+export function cachedFilePath(fileName: string, hashKey: string, root = cacheRoot(), subdir = ''): string {
+  checkKey(hashKey)
+  return path.join(root, hashKey, ...(subdir ? subdir.split('/') : []), fileName)
+}
+
+/** Where extractPackedFolder puts the pack named `name`. */
+export function extractedFolderPath(name: string, hashKey: string, root = cacheRoot()): string {
+  checkKey(hashKey)
+  return path.join(root, hashKey, name)
+}
+
+/** Whether the pack named `name` was extracted completely (its marker file exists): one stat, the pack is not read. */
+export function isExtracted(name: string, hashKey: string, root = cacheRoot()): boolean {
+  return fs.existsSync(path.join(extractedFolderPath(name, hashKey, root), MARKER))
 }
 
 /**
@@ -65,7 +85,7 @@ export function extractPackedFolder(pack: PackedFolder, hashKey: string, root = 
   checkKey(hashKey)
   const dir = path.join(root, hashKey)
   const target = path.join(dir, pack.name)
-  const marker = path.join(target, '.quark-extracted')
+  const marker = path.join(target, MARKER)
   if (fs.existsSync(marker)) return target
   const tmp = `${target}.${process.pid}.${Date.now()}.tmp`
   try {
@@ -75,7 +95,7 @@ export function extractPackedFolder(pack: PackedFolder, hashKey: string, root = 
       fs.mkdirSync(path.dirname(file), { recursive: true })
       fs.writeFileSync(file, pack.read(rel)!)
     }
-    fs.writeFileSync(path.join(tmp, '.quark-extracted'), new Date().toISOString())
+    fs.writeFileSync(path.join(tmp, MARKER), new Date().toISOString())
     try {
       fs.renameSync(tmp, target)
     } catch (e) {

@@ -15,6 +15,8 @@
  *   prepareEsbuild()            - sets ESBUILD_BINARY_PATH; must run before esbuild's JS loads
  *   loadEsbuild()               - the esbuild module (inside the binary the bundle's `import 'esbuild'` resolves to it)
  *   esbuildBinaryPath()         - the extracted esbuild executable inside the binary, undefined from a checkout
+ *   esbuildVersion()            - esbuild's version without loading it (from the manifest inside the binary)
+ *   loadTypescript()            - the typescript package (inside the binary: an asset extracted on first use)
  *   loadBetterSqlite3()         - better-sqlite3's Database class, its native addon loaded via process.dlopen inside the binary
  *   projectFolder(name)         - 'welcome-app' | 'admin' | 'project-files' as a folder on disk (from a checkout: the
  *                                 checkout's; inside the binary: extracted once to the cache, same layout)
@@ -28,14 +30,18 @@
  *   childEntry(name, file)      - the module path to fork() for a framework process entry (scheduler worker/child)
  *   openBrowser(url)            - open the default browser where there is a desktop; false (never a throw) otherwise
  *   PackedFolder, SEA_ASSETS    - the packed-folder reader and the asset names the build embeds
+ *   startupMark(label)          - a start-up time stamp, printed to stderr when QUARK_STARTUP_TRACE=1
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import sea from 'node:sea'
-import Database from 'better-sqlite3'
+import { createRequire } from 'node:module'
+import type Database from 'better-sqlite3'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PackedFolder, packPath, type PackEncoding } from './pack'
-import { cacheRoot, writeCachedFile, extractPackedFolder, copyPackedFolder } from './cache'
+import { cacheRoot, writeCachedFile, cachedFilePath, extractedFolderPath, isExtracted, extractPackedFolder, copyPackedFolder } from './cache'
 import { QK_SEA_ASSET_MISSING, QK_SEA_NOT_PACKED } from './errors'
+import type { SelftestOptions, SelftestCheck } from './selftest'
 
 export { PackedFolder, packPath, cacheRoot }
 export * from './errors'
@@ -47,6 +53,8 @@ export const SEA_ASSETS = {
   esbuild: 'quark/esbuild',
   /** esbuild's lib/main.js, loaded from the cache (see esbuild.ts) */
   esbuildJs: 'quark/esbuild-main.js',
+  /** typescript's lib/typescript.js (minified): 4 MB the admin needs now and then, kept out of the bundle */
+  typescript: 'quark/typescript.js',
   monaco: 'quark/monaco-vs.pack',
   welcome: 'quark/welcome-app.pack',
   admin: 'quark/admin.pack',
@@ -61,6 +69,8 @@ export interface SeaManifest {
   node: string
   /** asset name → short content hash (cache folder keys) */
   hashes: Record<string, string>
+  /** the version of esbuild the binary carries (a key of the compile cache) */
+  esbuild?: string
 }
 
 /**
@@ -77,6 +87,7 @@ let seaFlag: boolean | undefined
 const packs = new Map<string, PackedFolder>()
 let manifestCache: SeaManifest | undefined
 let databaseClass: typeof Database | undefined
+const folders = new Map<ProjectFolderName, string>()
 
 export function isSea(): boolean {
   if (seaFlag === undefined) {
@@ -95,14 +106,17 @@ export function projectRoot(): string | undefined {
 
 export function hasAsset(name: string): boolean {
   if (!isSea()) return false
-  try { sea.getAsset(name); return true } catch { return false }
+  try { sea.getRawAsset(name); return true } catch { return false }
 }
 
-/** The asset's bytes (a view on the binary's memory, not a copy). */
+/**
+ * The asset's bytes: a view on the binary's memory, not a copy (sea.getAsset
+ * would copy: 10 MB for esbuild on every start). Read only: never write to it.
+ */
 export function getAssetBuffer(name: string): Buffer {
   if (!isSea()) throw new QK_SEA_ASSET_MISSING(`${name} (not running inside the binary)`)
   let ab: ArrayBuffer
-  try { ab = sea.getAsset(name) } catch (e) { throw new QK_SEA_ASSET_MISSING(name, { cause: e }) }
+  try { ab = sea.getRawAsset(name) as ArrayBuffer } catch (e) { throw new QK_SEA_ASSET_MISSING(name, { cause: e }) }
   return Buffer.from(ab)
 }
 
@@ -131,11 +145,33 @@ export function esbuildBinaryPath(): string | undefined {
  * esbuild reads ESBUILD_BINARY_PATH when its module is first evaluated, so the
  * binary's entry calls this before anything imports esbuild. (Its worker
  * thread works because esbuild's JS runs from a real file: see esbuild.ts.)
+ * Only the path is set here: the executable is extracted (or found in the
+ * cache) by loadEsbuild(), the one way esbuild is loaded, so a start that
+ * compiles nothing never touches it.
  */
 export function prepareEsbuild(): void {
-  const bin = esbuildBinaryPath()
-  if (!bin) return
-  process.env.ESBUILD_BINARY_PATH = bin
+  if (!isSea()) return
+  process.env.ESBUILD_BINARY_PATH = cachedFilePath(path.posix.basename(SEA_ASSETS.esbuild), hashOf(SEA_ASSETS.esbuild))
+}
+
+/** The version of esbuild that compiles app files (from the manifest inside the binary, no esbuild loaded). */
+export function esbuildVersion(): string {
+  if (isSea()) return manifest().esbuild ?? `asset-${hashOf(SEA_ASSETS.esbuildJs)}`
+  const file = require.resolve('esbuild/package.json', { paths: [projectRoot()!] })
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version
+}
+
+/**
+ * The typescript package (the admin lists a controller's actions with its
+ * parser). Inside the binary it is not part of the bundle, whose every byte
+ * each start loads: the asset is extracted to the cache on first use and
+ * required from there.
+ */
+export function loadTypescript(): unknown {
+  // createRequire, not require: the bundle maps `require('typescript')` to this function
+  if (!isSea()) return createRequire(__filename)('typescript')
+  const file = writeCachedFile('typescript.js', hashOf(SEA_ASSETS.typescript), getAssetBuffer(SEA_ASSETS.typescript), 0o644, cacheRoot(), 'typescript')
+  return createRequire(file)(file)
 }
 
 /**
@@ -145,13 +181,15 @@ export function prepareEsbuild(): void {
  * subclass (use it with `new`).
  */
 export function loadBetterSqlite3(): typeof Database {
-  if (!isSea()) return Database
+  // required here, not imported at the top: a start that opens no database never evaluates it
+  if (!isSea()) return require('better-sqlite3') as typeof Database
   if (!databaseClass) {
+    const Lib = require('better-sqlite3') as typeof import('better-sqlite3')
     const file = extractExecutable(SEA_ASSETS.sqliteAddon)
     const mod: { exports: object } = { exports: {} }
     process.dlopen(mod, file)
     const addon = mod.exports
-    const Base = Database as unknown as new (filename?: string | Buffer, options?: Database.Options) => Database.Database
+    const Base = Lib as unknown as new (filename?: string | Buffer, options?: Database.Options) => Database.Database
     class SeaDatabase extends Base {
       constructor(filename?: string | Buffer, options?: Database.Options) {
         super(filename, { ...(options ?? {}), nativeBinding: addon as unknown as string })
@@ -199,11 +237,20 @@ export function childEntry(name: string, checkoutFile: string): string {
   return isSea() ? INTERNAL_ENTRY_PREFIX + name : checkoutFile
 }
 
-/** The welcome scaffold or the admin app as a real folder (inside the binary: extracted once to the cache). */
+/**
+ * The welcome scaffold or the admin app as a real folder (inside the binary:
+ * extracted once to the cache; a later start only checks the marker file,
+ * once per process, without reading the pack).
+ */
 export function projectFolder(name: ProjectFolderName): string {
   if (!isSea()) return checkoutFolder(name)
+  let dir = folders.get(name)
+  if (dir) return dir
   const asset = folderAsset(name)
-  return extractPackedFolder(pack(asset, name), hashOf(asset))
+  const hash = hashOf(asset)
+  dir = isExtracted(name, hash) ? extractedFolderPath(name, hash) : extractPackedFolder(pack(asset, name), hash)
+  folders.set(name, dir)
+  return dir
 }
 
 /** Copy the welcome scaffold (or the admin app) into `dest`; used for applications/welcome and `quark new`. */
@@ -253,7 +300,38 @@ export function monacoFile(rel: string): MonacoFile | undefined {
   return { data: s.data, encoding: s.encoding, etag: s.etag, raw: () => m.read(p)! }
 }
 
-export { serveMonaco } from './serve'
-export { openBrowser, hasDesktop } from './browser'
-export { loadEsbuild } from './esbuild'
-export { seaSelftest, runSelftestCommand, bootCheck, type SelftestCheck, type SelftestOptions } from './selftest'
+// The entry of the binary loads this module first: what only some commands use (the selftest's
+// https and child_process, the browser launcher, the Monaco server) is required on first call.
+export type { SelftestCheck, SelftestOptions }
+
+/** Answer an HTTP request for a Monaco file (see serve.ts). */
+export function serveMonaco(req: IncomingMessage, res: ServerResponse, rel: string): void {
+  (require('./serve') as typeof import('./serve')).serveMonaco(req, res, rel)
+}
+
+/** Open `url` in the default browser where there is a desktop (see browser.ts). */
+export function openBrowser(url: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (require('./browser') as typeof import('./browser')).openBrowser(url, env)
+}
+
+export function hasDesktop(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): boolean {
+  return (require('./browser') as typeof import('./browser')).hasDesktop(env, platform)
+}
+
+export function loadEsbuild(): unknown {
+  return (require('./esbuild') as typeof import('./esbuild')).loadEsbuild()
+}
+
+export function seaSelftest(opts: SelftestOptions = {}): Promise<{ ok: boolean; sea: boolean; checks: SelftestCheck[] }> {
+  return (require('./selftest') as typeof import('./selftest')).seaSelftest(opts)
+}
+
+export function runSelftestCommand(opts: SelftestOptions): Promise<boolean> {
+  return (require('./selftest') as typeof import('./selftest')).runSelftestCommand(opts)
+}
+
+export function bootCheck(command: string, prefixArgs: string[] = [], timeoutMs = 30_000): Promise<string> {
+  return (require('./selftest') as typeof import('./selftest')).bootCheck(command, prefixArgs, timeoutMs)
+}
+
+export { startupMark, startupTraceEnabled } from './trace'

@@ -12,7 +12,7 @@
  * Each file is compressed on its own so one can be read (or sent still
  * compressed to a browser that accepts br) without touching the others.
  */
-import zlib from 'node:zlib'
+import type zlib from 'node:zlib'
 import { QK_SEA_BAD_NAME, QK_SEA_PACK_CORRUPT } from './errors'
 
 export const PACK_MAGIC = 'QKPACK01'
@@ -83,7 +83,8 @@ export class PackedFolder {
     if (!e) return undefined
     const stored = this.stored(e)
     if (e.encoding === 'raw') return stored
-    const raw = zlib.brotliDecompressSync(stored)
+    // zlib is required on first use: the binary's entry loads this file, most starts decompress nothing
+    const raw = (require('node:zlib') as typeof zlib).brotliDecompressSync(stored)
     if (raw.length !== e.rawLength) throw new QK_SEA_PACK_CORRUPT(this.name, `entry ${e.path} has the wrong length`)
     return raw
   }

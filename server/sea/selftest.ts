@@ -11,7 +11,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
-import { loadBetterSqlite3, isSea, monacoFile, projectFolder, readProjectFile, esbuildBinaryPath } from './index'
+import { loadBetterSqlite3, isSea, monacoFile, projectFolder, readProjectFile, esbuildBinaryPath, loadTypescript } from './index'
 
 export interface SelftestCheck { name: string; ok: boolean; ms: number; detail: string }
 
@@ -47,6 +47,15 @@ async function typescript(): Promise<string> {
   new Function('module', 'exports', out.code)(mod, mod.exports)
   if (mod.exports.default !== 42) throw new Error(`compiled code gave ${mod.exports.default}`)
   return `esbuild ${esbuild.version}${isSea() ? ` at ${esbuildBinaryPath()}` : ''}`
+}
+
+/** The admin's TypeScript parser (inside the binary an asset extracted on first use). */
+function parser(): string {
+  const ts = loadTypescript() as typeof import('typescript')
+  const sf = ts.createSourceFile('c.ts', 'export function index() { return 1 }', ts.ScriptTarget.ES2022)
+  const fn = sf.statements[0]
+  if (!fn || !ts.isFunctionDeclaration(fn) || fn.name?.text !== 'index') throw new Error('unexpected parse')
+  return `typescript ${ts.version}`
 }
 
 async function tls(): Promise<string> {
@@ -143,6 +152,7 @@ export async function seaSelftest(opts: SelftestOptions = {}): Promise<{ ok: boo
   const checks = [
     await check('sqlite', sqlite),
     await check('typescript', typescript),
+    await check('parser', parser),
     await check('tls', tls),
     await check('assets', assets),
   ]

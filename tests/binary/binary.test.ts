@@ -135,10 +135,41 @@ test('a controller edited on disk is live on the next request', { skip: binarySk
   assert.equal((await request(`${base}/shop/live/version`)).body, 'two: 2,4')
 })
 
+/** Child processes of `pid` by command name (Linux /proc). */
+function childrenOf(pid: number): string[] {
+  const out: string[] = []
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8')
+      const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat)
+      if (m && Number(m[2]) === pid) out.push(m[1]!)
+    } catch { /* gone */ }
+  }
+  return out
+}
+
+test('a restart in the prepared folder serves the welcome app from the compile caches, without esbuild', { skip: binarySkip || (process.platform !== 'linux' && 'reads /proc') }, async () => {
+  // the first start compiled the welcome app: its esbuild output is kept in the app, the templates' in the user cache
+  assert.ok(fs.readdirSync(path.join(box.appDir, 'applications', 'welcome', '.quark', 'esbuild')).length >= 4)
+  assert.ok(fs.existsSync(path.join(box.home, '.cache', 'quark', 'transforms')))
+  const port = await freePort()
+  const again = start(box.bin, ['--no-browser', '-p', String(port)], box.env, box.home)
+  try {
+    await again.waitFor(/https:\/\/127\.0\.0\.1:\d+/, 60_000)
+    const r = await request(`https://127.0.0.1:${port}/welcome/default/index`)
+    assert.equal(r.status, 200)
+    assert.match(r.body, /<title>[^<]*Welcome/i)
+    assert.deepEqual(childrenOf(again.child.pid!).filter((c) => /esbuild/.test(c)), [], 'no esbuild service was started')
+  } finally {
+    await again.stop()
+  }
+})
+
 test('--selftest boots, serves, compiles TypeScript, queries SQLite and exits 0', { skip: binarySkip }, () => {
   const r = quark(['--selftest'])
   assert.equal(r.status, 0, r.out)
-  for (const name of ['sqlite', 'typescript', 'tls', 'assets', 'server']) assert.match(r.out, new RegExp(`^ok\\s+${name}\\b`, 'm'))
+  for (const name of ['sqlite', 'typescript', 'parser', 'tls', 'assets', 'server']) assert.match(r.out, new RegExp(`^ok\\s+${name}\\b`, 'm'))
 })
 
 test('--version and --help work from the binary', { skip: binarySkip }, () => {

@@ -6,6 +6,8 @@ import path from 'node:path'
 import { cacheRoot, writeCachedFile, extractPackedFolder, copyPackedFolder } from '../../server/sea/cache'
 import { PackedFolder } from '../../server/sea/pack'
 import { writePack } from '../../build/pack-writer'
+import { cachedTransformSync, sweep } from '../../server/sea/esbuild'
+import * as esbuild from 'esbuild'
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'quark-sea-cache-'))
@@ -82,5 +84,40 @@ test('extractPackedFolder extracts once, marks completion, and copies keep exist
     assert.equal(fs.readFileSync(path.join(dest, 'controllers', 'default.ts'), 'utf8'), 'mine')
   } finally {
     fs.rmSync(root, { recursive: true, force: true })
+  }
+})
+
+test('cachedTransformSync: esbuild on a miss, the stored result on a hit, keyed by input and options; errors are not stored', () => {
+  const folder = tmp()
+  try {
+    let calls = 0
+    const real = (input: string, options?: import('esbuild').TransformOptions) => { calls++; return esbuild.transformSync(input, options) }
+    const opts = { loader: 'ts' as const, sourcemap: 'external' as const, sourcefile: 'template.ts' }
+    const a = cachedTransformSync('const a: number = 1', opts, { folder, transform: real })
+    assert.equal(a.code, 'const a = 1;\n')
+    assert.equal(calls, 1)
+    const b = cachedTransformSync('const a: number = 1', opts, { folder, transform: real })
+    assert.equal(calls, 1, 'the same call is read from the cache')
+    assert.deepEqual([b.code, b.map, b.warnings], [a.code, a.map, a.warnings])
+    cachedTransformSync('const a: number = 1', { ...opts, minify: true }, { folder, transform: real })
+    cachedTransformSync('const a: number = 2', opts, { folder, transform: real })
+    assert.equal(calls, 3, 'other options or another input: compiled')
+    const entries = fs.readdirSync(folder).flatMap((d) => fs.readdirSync(path.join(folder, d)))
+    assert.equal(entries.length, 3)
+    assert.ok(entries.every((f) => /^[0-9a-f]{64}\.json$/.test(f)))
+    assert.throws(() => cachedTransformSync('const = ;', opts, { folder, transform: real }), /Transform failed/)
+    assert.throws(() => cachedTransformSync('const = ;', opts, { folder, transform: real }), /Transform failed/)
+    assert.equal(calls, 5, 'an error is compiled (and reported) every time')
+    // old entries go in a sweep; fresh ones stay
+    const old = path.join(folder, entries[0]!.slice(0, 2), entries[0]!)
+    fs.utimesSync(old, new Date(Date.now() - 40 * 86400e3), new Date(Date.now() - 40 * 86400e3))
+    assert.equal(sweep(folder), 1)
+    assert.equal(fs.existsSync(old), false)
+    // an unwritable cache folder: still compiles
+    const blocker = path.join(folder, 'file')
+    fs.writeFileSync(blocker, '')
+    assert.equal(cachedTransformSync('let x: string = "y"', opts, { folder: blocker, transform: real }).code, 'let x = "y";\n')
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true })
   }
 })

@@ -75,7 +75,7 @@ test('seaSelftest passes from a checkout', async () => {
   const r = await sea.seaSelftest()
   assert.equal(r.sea, false)
   assert.deepEqual(r.checks.map((c) => [c.name, c.ok, c.ok ? '' : c.detail]), [
-    ['sqlite', true, ''], ['typescript', true, ''], ['tls', true, ''], ['assets', true, ''],
+    ['sqlite', true, ''], ['typescript', true, ''], ['parser', true, ''], ['tls', true, ''], ['assets', true, ''],
   ])
 })
 

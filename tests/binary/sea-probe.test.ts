@@ -30,26 +30,26 @@ test('the probe binary passes its selftest from an empty folder without node', {
   assert.equal(r.status, 0, r.stdout + r.stderr)
   const report = JSON.parse(r.stdout) as { ok: boolean; sea: boolean; checks: { name: string; ok: boolean; detail: string }[] }
   assert.equal(report.sea, true)
-  assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['sqlite', true], ['typescript', true], ['tls', true], ['assets', true]])
+  assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['sqlite', true], ['typescript', true], ['parser', true], ['tls', true], ['assets', true]])
   const ts = report.checks.find((c) => c.name === 'typescript')!
   assert.match(ts.detail, new RegExp(`at ${box.home}/\\.cache/quark/[\\w-]+/esbuild$`), 'esbuild runs from the user cache')
   // executables and folders extracted under content-hash keys, nothing beside the binary
   const cache = path.join(box.home, '.cache', 'quark')
   const extracted = fs.readdirSync(cache).flatMap((k) => fs.readdirSync(path.join(cache, k)))
-  // esbuild twice: its executable, and its JS API as <hash>/esbuild/lib/main.js
-  assert.deepEqual(extracted.sort(), ['better_sqlite3.node', 'esbuild', 'esbuild', 'welcome-app'])
+  // esbuild twice: its executable, and its JS API as <hash>/esbuild/lib/main.js; typescript as <hash>/typescript/typescript.js
+  assert.deepEqual(extracted.sort(), ['better_sqlite3.node', 'esbuild', 'esbuild', 'typescript', 'welcome-app'])
   assert.equal(extracted.length, fs.readdirSync(cache).length)
   assert.deepEqual(fs.readdirSync(box.appDir), ['probe'])
   // a second start reuses the cache
   const again = spawnSync(box.bin, [], { env: box.env, cwd: box.appDir, encoding: 'utf8', timeout: 60_000 })
   assert.equal(again.status, 0, again.stdout + again.stderr)
-  assert.equal(fs.readdirSync(cache).length, 4)
+  assert.equal(fs.readdirSync(cache).length, 5)
 })
 
 test('--selftest prints each check and exits 0', { skip: binarySkip }, () => {
   const r = spawnSync(box.bin, ['--selftest'], { env: { ...box.env, QUARK_SELFTEST_NO_BOOT: '1' }, cwd: box.appDir, encoding: 'utf8', timeout: 60_000 })
   assert.equal(r.status, 0, r.stdout + r.stderr)
-  for (const name of ['sqlite', 'typescript', 'tls', 'assets']) assert.match(r.stdout, new RegExp(`^ok\\s+${name}\\b`, 'm'))
+  for (const name of ['sqlite', 'typescript', 'parser', 'tls', 'assets']) assert.match(r.stdout, new RegExp(`^ok\\s+${name}\\b`, 'm'))
   assert.match(r.stdout, /selftest passed/)
 })
 

@@ -1,0 +1,115 @@
+/**
+ * The built-in commands (run, new, shell): required by the command table
+ * (commands.ts) when one of them is used.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { FOLDER, HELP, folderOf, type Command } from './commands'
+import { startQuark, copyScaffold } from './start'
+import { isValidAppName } from '../dispatch'
+import { writeAppTypes, appShellEnvironment } from '../environment'
+import { openBrowser } from '../sea'
+import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
+import type { CronMode } from '../cron'
+
+export const run: Command = {
+  summary: 'start the server (the default command)',
+  usage: 'quark run [flags]',
+  flags: [
+    FOLDER,
+    { name: 'ip', short: 'i', value: true, help: 'address to listen on (default 127.0.0.1)' },
+    { name: 'port', short: 'p', value: true, help: 'port (default 8000; 0 = any free port)' },
+    { name: 'no-https', help: 'serve plain HTTP instead of HTTPS' },
+    { name: 'cert', value: true, help: 'your own certificate (PEM); with --key' },
+    { name: 'key', value: true, help: 'your own private key (PEM); with --cert' },
+    { name: 'quiet', short: 'q', help: 'do not log one line per request' },
+    { name: 'no-browser', help: 'do not open a browser on the welcome page' },
+    { name: 'max-body', value: true, help: 'largest request body in bytes (default 10485760)' },
+    { name: 'password', value: true, help: 'set the admin password (stored hashed beside applications/)' },
+    { name: 'cron', value: true, help: 'cron mode: hard (default, in-process), soft (after requests), external (`quark cron`), none' },
+    HELP,
+  ],
+  async run(p, io) {
+    const port = p.flags.port === undefined ? 8000 : Number(p.flags.port)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new QK_CLI_USAGE(`invalid port: ${String(p.flags.port)}`)
+    if (!!p.flags.cert !== !!p.flags.key) throw new QK_CLI_USAGE('--cert and --key go together')
+    const maxBody = p.flags['max-body'] === undefined ? undefined : Number(p.flags['max-body'])
+    if (maxBody !== undefined && !(maxBody > 0)) throw new QK_CLI_USAGE(`invalid --max-body: ${String(p.flags['max-body'])}`)
+    const cron = p.flags.cron === undefined ? 'hard' : String(p.flags.cron)
+    if (!['hard', 'soft', 'external', 'none'].includes(cron)) throw new QK_CLI_USAGE(`invalid --cron: ${cron} (hard, soft, external or none)`)
+    const server = await startQuark({
+      folder: folderOf(p),
+      ip: typeof p.flags.ip === 'string' ? p.flags.ip : '127.0.0.1',
+      port,
+      https: !p.flags['no-https'],
+      cert: p.flags.cert as string | undefined,
+      key: p.flags.key as string | undefined,
+      quiet: !!p.flags.quiet,
+      maxBodySize: maxBody,
+      password: typeof p.flags.password === 'string' ? p.flags.password : undefined,
+      cron: cron as CronMode,
+    })
+    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)
+    if (!p.flags['no-browser']) openBrowser(`${server.url}/welcome/default/index`)
+    io.out(`  welcome: ${server.url}/welcome   admin: ${server.url}/admin`)
+    if (server.generatedAdminPassword) io.out(`  admin password (shown once, stored hashed): ${server.generatedAdminPassword}`)
+    await new Promise<void>((resolve) => {
+      const stop = (sig: string) => {
+        io.out(`quark: ${sig}, finishing in-flight requests`)
+        process.off('SIGINT', onInt)
+        process.off('SIGTERM', onTerm)
+        server.close().then(resolve, resolve)
+      }
+      const onInt = () => stop('SIGINT')
+      const onTerm = () => stop('SIGTERM')
+      process.on('SIGINT', onInt)
+      process.on('SIGTERM', onTerm)
+    })
+    return 0
+  },
+}
+
+export const newApp: Command = {
+  summary: 'create an app from the scaffold (welcome-app)',
+  usage: 'quark new <app> [-f folder]',
+  flags: [FOLDER, HELP],
+  async run(p, io) {
+    const name = p.positional[0]
+    if (!name) throw new QK_CLI_USAGE('quark new needs an app name: quark new <app>')
+    if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
+    const apps = path.join(folderOf(p), 'applications')
+    const dest = path.join(apps, name)
+    if (fs.existsSync(dest)) throw new QK_CLI_APP_EXISTS(name, apps)
+    fs.mkdirSync(apps, { recursive: true })
+    copyScaffold(dest)
+    writeAppTypes(dest)
+    io.out(`created ${dest}`)
+    return 0
+  },
+}
+
+export const shell: Command = {
+  summary: "an interactive shell with the app's environment (models executed)",
+  usage: 'quark shell <app> [-f folder]',
+  flags: [FOLDER, HELP],
+  async run(p, io) {
+    const name = p.positional[0]
+    if (!name) throw new QK_CLI_USAGE('quark shell needs an app name: quark shell <app>')
+    if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
+    const apps = path.join(folderOf(p), 'applications')
+    const folder = path.join(apps, name)
+    if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
+    const sh = await appShellEnvironment(folder, name)
+    io.out(`quark shell: app ${name}; the models ran; db.commit() or .exit to leave (the shell's work is committed on exit)`)
+    const repl = require('node:repl') as typeof import('node:repl')
+    const r = repl.start({ prompt: `${name}> ` })
+    for (const k in sh.env) r.context[k] = sh.env[k]
+    const evalFn = r.eval
+    // every line runs inside the app's request state, so `current` works there too
+    ;(r as unknown as { eval: typeof evalFn }).eval = (cmd, ctx, file, cb) => sh.run(() => evalFn.call(r, cmd, ctx, file, cb))
+    await new Promise<void>((resolve) => r.on('exit', resolve))
+    await sh.commit()
+    await sh.close()
+    return 0
+  },
+}
