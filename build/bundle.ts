@@ -266,9 +266,13 @@ export async function bundle(opts: BundleOptions): Promise<esbuild.Metafile> {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    minify: opts.minify ?? true,
-    // class and function names show in error messages and tickets
-    keepNames: true,
+    // whitespace and syntax minified, identifiers kept: class and function names show in error
+    // messages and tickets, and keepNames (what minified identifiers would need) wraps every
+    // closure the server creates in a __name() call, a defineProperty per closure per request
+    minifyWhitespace: opts.minify ?? true,
+    minifySyntax: opts.minify ?? true,
+    minifyIdentifiers: false,
+    keepNames: false,
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',

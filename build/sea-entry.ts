@@ -3,6 +3,7 @@
  * its module first runs, so the extracted executable is set up before the
  * main module (and everything it imports) is required.
  */
+import '../server/cli/v8flags.js'  // first: V8 settings of a server process (see the file)
 import './sea-quiet'
 import { prepareEsbuild, runSelftestCommand, INTERNAL_ENTRY_PREFIX, startupMark } from '../server/sea/index'
 
