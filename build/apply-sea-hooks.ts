@@ -9,7 +9,7 @@
  *   node --import tsx build/apply-sea-hooks.ts --check  only report what would change or no longer matches
  *
  * A hook whose text no longer matches (its owner changed the line) is reported,
- * never guessed. build/sea-hooks.patch shows the same changes as a diff.
+ * never guessed.
  */
 import fs from 'node:fs'
 import path from 'node:path'

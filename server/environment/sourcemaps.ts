@@ -15,9 +15,11 @@ const mappers = new Map<string, Mapper>()
 
 /** A v3 source map (as esbuild returns it) for code compiled under `filename`. */
 export function registerSourceMap(filename: string, sourceFile: string, map: string | object): void {
-  const payload = typeof map === 'string' ? JSON.parse(map) : map
-  const sm = new SourceMap(payload as never)
+  // parsed on the first lookup (a ticket), not at registration: most compiled files never raise one,
+  // and parsing every map cost ~20 ms of a process's first request
+  let sm: SourceMap | undefined
   mappers.set(filename, (line, column) => {
+    sm ??= new SourceMap((typeof map === 'string' ? JSON.parse(map) : map) as never)
     // SourceMap works with 0-based lines and columns; stack traces are 1-based.
     const e = sm.findEntry(line - 1, Math.max(0, column - 1)) as { originalLine?: number; originalColumn?: number }
     if (!e || e.originalLine === undefined) return undefined
