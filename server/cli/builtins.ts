@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { FOLDER, HELP, folderOf, type Command } from './commands'
+import type { Parsed } from './args'
 import { startQuark, copyScaffold } from './start'
 import { isValidAppName } from '../dispatch'
 import { writeAppTypes, appShellEnvironment } from '../environment'
@@ -69,15 +70,20 @@ export const run: Command = {
   },
 }
 
+/** The <app> argument of a command, checked, and the applications folder it lives in. */
+function appArgument(p: Parsed, command: string): { name: string; apps: string } {
+  const name = p.positional[0]
+  if (!name) throw new QK_CLI_USAGE(`quark ${command} needs an app name: quark ${command} <app>`)
+  if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
+  return { name, apps: path.join(folderOf(p), 'applications') }
+}
+
 export const newApp: Command = {
   summary: 'create an app from the scaffold (welcome-app)',
   usage: 'quark new <app> [-f folder]',
   flags: [FOLDER, HELP],
   async run(p, io) {
-    const name = p.positional[0]
-    if (!name) throw new QK_CLI_USAGE('quark new needs an app name: quark new <app>')
-    if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
-    const apps = path.join(folderOf(p), 'applications')
+    const { name, apps } = appArgument(p, 'new')
     const dest = path.join(apps, name)
     if (fs.existsSync(dest)) throw new QK_CLI_APP_EXISTS(name, apps)
     fs.mkdirSync(apps, { recursive: true })
@@ -93,10 +99,7 @@ export const shell: Command = {
   usage: 'quark shell <app> [-f folder]',
   flags: [FOLDER, HELP],
   async run(p, io) {
-    const name = p.positional[0]
-    if (!name) throw new QK_CLI_USAGE('quark shell needs an app name: quark shell <app>')
-    if (!isValidAppName(name)) throw new QK_CLI_BAD_APP_NAME(name)
-    const apps = path.join(folderOf(p), 'applications')
+    const { name, apps } = appArgument(p, 'shell')
     const folder = path.join(apps, name)
     if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
     const sh = await appShellEnvironment(folder, name)
