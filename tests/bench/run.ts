@@ -23,7 +23,8 @@ function runMicroChild(): Promise<MicroResult[]> {
   return new Promise((resolve) => {
     // the framework's own .ts loader (server/cli/ts-hook.js), as `quark run` uses: tsx's keepNames makes
     // every closure of the server dearer and would measure a server no one runs
-    const child = spawn(process.execPath, ['-r', path.resolve(HERE, '../../server/cli/ts-hook.js'), path.join(HERE, 'micro/index.ts'), '--json'], { cwd: path.resolve(HERE, '../..'), stdio: ['ignore', 'pipe', 'inherit'] })
+    // ... and the server's V8 settings (server/cli/v8flags.js)
+    const child = spawn(process.execPath, ['-r', path.resolve(HERE, '../../server/cli/v8flags.js'), '-r', path.resolve(HERE, '../../server/cli/ts-hook.js'), path.join(HERE, 'micro/index.ts'), '--json'], { cwd: path.resolve(HERE, '../..'), stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.on('data', (c: Buffer) => { out += c.toString() })
     child.on('exit', (code) => {
