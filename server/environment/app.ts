@@ -167,12 +167,14 @@ function minimalCache() {
   }
 }
 
-const runtimes = new Map<string, AppRuntime>()
+const runtimes = new Map<string, Map<string, AppRuntime>>()
 
 /** The runtime of the app in `folder` (one per folder per process). */
 export function appRuntime(name: string, folder: string): AppRuntime {
-  const key = `${name}\0${folder}`
-  let r = runtimes.get(key)
-  if (!r) { r = new AppRuntime(name, folder); runtimes.set(key, r) }
+  // keyed by folder, then name: both strings come from the registry, so no key is built per request
+  let byName = runtimes.get(folder)
+  if (!byName) { byName = new Map(); runtimes.set(folder, byName) }
+  let r = byName.get(name)
+  if (!r) { r = new AppRuntime(name, folder); byName.set(name, r) }
   return r
 }

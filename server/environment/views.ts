@@ -51,8 +51,13 @@ function shapeWithKeys(envShape: number, keys: string[]): number {
 }
 
 function setType(response: QuarkResponse, ext: string): void {
-  if (!response.headers['Content-Type']) response.headers['Content-Type'] = contentTypeOf(`x.${ext}`)
+  if (!response.headers['Content-Type']) {
+    let type = typesByExt.get(ext)
+    if (type === undefined) { type = contentTypeOf(`x.${ext}`); if (typesByExt.size < 1000) typesByExt.set(ext, type) }
+    response.headers['Content-Type'] = type
+  }
 }
+const typesByExt = new Map<string, string>()
 
 /** A body at once for strings, null, buffers and streams; a promise only when a view renders. */
 export function renderResult(result: unknown, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse): Body | Promise<Body> {

@@ -42,8 +42,12 @@ interface Meta {
 const META = Symbol('quark.session')
 
 export function cookieName(app: string): string {
-  return `session_id_${app}`
+  // asked on every request: one string per app (a fresh one would be hashed again at each look-up)
+  let n = cookieNames.get(app)
+  if (n === undefined) { n = `session_id_${app}`; if (cookieNames.size < 10000) cookieNames.set(app, n) }
+  return n
 }
+const cookieNames = new Map<string, string>()
 
 function newId(): string {
   return randomBytes(16).toString('hex')
