@@ -15,7 +15,7 @@ import { QK_DISPATCH_NO_CONTROLLER, QK_DISPATCH_NO_FUNCTION } from '../dispatch'
 
 export interface TemplateEngineLike {
   has(view: string): boolean
-  render(view: string, scope: Record<string, unknown>, shape?: number): Promise<string>
+  render(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>): Promise<string>
 }
 
 type TFn = ((text: string, symbols?: unknown) => unknown) & { force?: (lang: string) => void }

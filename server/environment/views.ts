@@ -78,12 +78,19 @@ export async function renderView(ctx: Record<string, unknown>, env: Record<strin
   const engine = rt.templates()
   const name = view ?? (response.view || `${request.controller}/${request.function}.${ext}`)
   setType(response, name.slice(name.lastIndexOf('.') + 1) || ext)
-  const scope = Object.assign(Object.create(env), ctx) as Record<string, unknown>
+  // A copy of the environment's own names plus the result's, over the same prototype (the framework
+  // names), rather than Object.create(env): a fresh object used as a prototype gets hidden classes of
+  // its own, so every request's scope had a new shape and the view's name look-ups were megamorphic.
+  const scope = Object.create(Object.getPrototypeOf(env)) as Record<string, unknown>
+  const own = Object.keys(env)
+  for (let i = 0; i < own.length; i++) scope[own[i]!] = env[own[i]!]
+  const keys = Object.keys(ctx)
+  for (let i = 0; i < keys.length; i++) scope[keys[i]!] = ctx[keys[i]!]
   const envShape = scopeShape(env)
-  const shape = envShape === undefined ? undefined : shapeWithKeys(envShape, Object.keys(ctx))
-  if (engine?.has(name)) return engine.render(name, scope, shape)
+  const shape = envShape === undefined ? undefined : shapeWithKeys(envShape, keys)
+  if (engine?.has(name)) return engine.render(name, scope, shape, ctx)
   if (!genericAllowed(response.genericPatterns, `${request.controller}/${request.function}.${ext}`)) throw new QK_ENV_NO_VIEW(name)
-  if ((ext === 'html' || ext === 'load') && engine?.has(`generic.${ext}`)) return engine.render(`generic.${ext}`, scope, shape)
+  if ((ext === 'html' || ext === 'load') && engine?.has(`generic.${ext}`)) return engine.render(`generic.${ext}`, scope, shape, ctx)
   const services = optionalRoom('services', () => require('../services'))
   const renderGeneric = services?.renderGeneric as ((e: string, v: unknown, r: unknown) => { body: string; contentType: string } | undefined) | undefined
   if (renderGeneric && ext !== 'html' && ext !== 'load') {

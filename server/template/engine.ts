@@ -34,13 +34,13 @@ interface Entry {
 
 /**
  * What compiled templates receive as `__q`: `e`, the escaping rule
- * (null/undefined → '', helpers → .xml()), and `vars`, the render scope,
- * whose own keys are the action's result (web2py's response._vars; generic
- * views show them).
+ * (null/undefined → '', helpers → .xml()), and `vars`, the action's result
+ * (web2py's response._vars; generic views show them): given by the caller,
+ * else the render scope itself.
  */
 interface Runtime { e: typeof xmlescape; vars: Record<string, unknown>; t: readonly string[] }
-function runtime(scope: Record<string, unknown>, entry: Entry): Runtime {
-  return { e: xmlescape, vars: scope, t: entry.texts }
+function runtime(scope: Record<string, unknown>, entry: Entry, vars?: Record<string, unknown>): Runtime {
+  return { e: xmlescape, vars: vars ?? scope, t: entry.texts }
 }
 
 /** The action's values in a render scope: its own keys (the framework names are inherited). */
@@ -109,12 +109,13 @@ export class TemplateEngine {
 
   /**
    * Render `view` with the names of `scope` visible (request environment + the action's result);
-   * `shape` is the scope's shape when the caller knows it (environment/scope.ts).
+   * `shape` is the scope's shape when the caller knows it (environment/scope.ts); `vars` the
+   * action's result when the scope holds more names than it (`__q.vars`).
    */
-  async render(view: string, scope: Record<string, unknown>, shape?: number): Promise<string> {
+  async render(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>): Promise<string> {
     const entry = this.entry(view)
     try {
-      return (await entry.script.run(scope, [runtime(scope, entry)], shape)) as string
+      return (await entry.script.run(scope, [runtime(scope, entry, vars)], shape)) as string
     } catch (e) {
       annotate(e, entry.filename)
       throw e

@@ -6,7 +6,7 @@
  *   parseTemplate / compileTemplate (for tools such as the admin)
  *   precompileViews(viewsFolder, sources?) → the modules `quark compile` writes to compiled/views;
  *     an engine whose folder holds PRECOMPILED_INDEX serves those (no template read or parsed)
- * In a template, `__q.vars` is the render scope; its own keys are the action's result.
+ * In a template, `__q.vars` is the action's result (the render scope when render() is given none).
  * Errors thrown while rendering carry a non-enumerable `templatePosition`.
  */
 import { TemplateEngine } from './engine'

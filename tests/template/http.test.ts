@@ -56,6 +56,8 @@ test('the same action as .html (generic), .json, .xml, .csv, .load', async () =>
   assert.equal(html.status, 200)
   assert.match(html.body, /<h2 class="h4 quark-generic-title">default\/index<\/h2>/)
   assert.match(html.body, /<td style="font-weight:bold;vertical-align:top;">message<\/td><td style="vertical-align:top;">:<\/td><td>Hi &lt;you&gt;<\/td>/)
+  // only what the action returned: never the request, session or model names the view can also see
+  for (const name of ['request', 'session', 'response', 'cache']) assert.doesNotMatch(html.body, new RegExp(`vertical-align:top;">${name}</td>`))
   const json = await s.request('/shop/default/index.json')
   assert.equal(json.status, 200)
   assert.match(String(json.headers['content-type']), /^application\/json/)
