@@ -107,29 +107,11 @@ export function buildRequest(raw: IncomingMessage, route: RouteParts, query: str
  * rarely used ones (args, uuid) are getters on the prototype, computed on first use,
  * so building a request makes no closures.
  */
+// The fields are QuarkRequest's (declared once, there); the class adds the lazy getters and private state.
+interface RequestObject extends Omit<QuarkRequest, 'args' | 'uuid'> {}
 class RequestObject implements QuarkRequest {
-  application: string
-  controller: string
-  function: string
-  extension: string
-  vars: Vars
-  getVars: Vars
-  postVars: Vars
-  cookies: Record<string, string>
-  headers: IncomingMessage['headers']
-  method: string
-  path: string
-  url: string
-  client: string
-  isLocal: boolean
-  isHttps: boolean
-  scheme: string
-  host: string
-  ajax: boolean
-  now: Date
   body: Buffer | undefined = undefined
   files: UploadedFile[] = []
-  raw: IncomingMessage
   // ES private fields: invisible to Object.keys / for-in (BEAUTIFY(request), generic views)
   #argList: string[]
   #argsMade: Args | undefined = undefined
