@@ -11,6 +11,7 @@ import path from 'node:path'
 import { dalMicros } from './dal'
 import { envMicros } from './environment'
 import { helperMicros } from './helpers'
+import { handlerMicros } from './handler'
 import { ROOT, loadTs, result, skipped, type MicroResult } from './measure'
 import { templateMicros } from './template'
 import { validatorMicros } from './validators'
@@ -53,6 +54,7 @@ export function adaptDalMicro(r: Record<string, number>): MicroResult[] {
 
 const GROUPS: Group[] = [
   { name: 'environment', run: envMicros },
+  { name: 'handler', run: handlerMicros },
   { name: 'template', run: templateMicros },
   { name: 'dal', run: dalGroup },
   { name: 'validators', run: validatorMicros },
