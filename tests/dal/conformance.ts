@@ -446,6 +446,13 @@ export function conformance(target: () => Target): void {
     assert.deepEqual(db.tables.slice(-2), [owner, pet])
     assert.equal(built, 0, 'declaring builds nothing')
     assert.throws(() => db.defineTable(owner, Field('x')), { code: 'QK_DAL_DUPLICATE' })
+    assert.throws(() => db.defineLazyTable(owner, () => [Field('x')]), { code: 'QK_DAL_DUPLICATE' })
+    assert.throws(() => db.defineLazyTable('bad name', () => [Field('x')]), { code: 'QK_DAL_BAD_NAME' })
+    assert.throws(() => db.defineLazyTable('commit', () => [Field('x')]), { code: 'QK_DAL_BAD_NAME' })
+    assert.equal(open()[owner], undefined, 'a DAL object that did not declare the table does not have it')
+    const eager = open()
+    eager.defineTable(owner, Field('other'))  // the same name defined eagerly elsewhere: an own property, not the accessor
+    assert.ok(eager[owner].other && !eager[owner].name)
     // the first use of pet builds it; its first query migrates the referenced table first, which builds owner
     assert.equal(await db(db[pet]).count(), 0)
     assert.equal(built, 2)
