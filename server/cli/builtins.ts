@@ -8,7 +8,7 @@ import { FOLDER, HELP, folderOf, type Command } from './commands'
 import type { Parsed } from './args'
 import { startQuark, copyScaffold } from './start'
 import { isValidAppName } from '../dispatch'
-import { writeAppTypes, appShellEnvironment } from '../environment'
+import { writeAppTypes, appShellEnvironment, runAppTests, appTestFiles } from '../environment'
 import { openBrowser } from '../sea'
 import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
 import type { CronMode } from '../cron'
@@ -114,5 +114,23 @@ export const shell: Command = {
     await sh.commit()
     await sh.close()
     return 0
+  },
+}
+
+export const test: Command = {
+  summary: "run an app's own tests (tests/*.ts) in its environment; their database changes are rolled back",
+  usage: 'quark test <app> [-f folder]',
+  flags: [FOLDER, HELP],
+  async run(p, io) {
+    const { name, apps } = appArgument(p, 'test')
+    const folder = path.join(apps, name)
+    if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
+    if (!appTestFiles(folder).length) {
+      io.out(`no tests: ${path.join(folder, 'tests')} has no .ts files (each file calls test(name, fn) and may use assert)`)
+      return 0
+    }
+    const r = await runAppTests(folder, name, { log: (l) => io.out(l) })
+    io.out(`# ${name}: ${r.passed} passed, ${r.failed} failed, in ${r.files} file${r.files === 1 ? '' : 's'}`)
+    return r.failed ? 1 : 0
   },
 }

@@ -57,6 +57,7 @@ const LOADERS: Record<string, () => Command> = {
   run: () => (require('./builtins') as Builtins).run,
   new: () => (require('./builtins') as Builtins).newApp,
   shell: () => (require('./builtins') as Builtins).shell,
+  test: () => (require('./builtins') as Builtins).test,
   pack: () => (require('../pack') as typeof import('../pack')).packCommand,
   unpack: () => (require('../pack') as typeof import('../pack')).unpackCommand,
   compile: () => (require('../compile') as typeof import('../compile')).compileCommand,

@@ -5,6 +5,7 @@
  *   createHandler(CoreOptions) → node request handler (dispatch, static, actions)
  *   runInApp(appFolder, appName, { controller, function, args, vars } | { script }) → result (cron, scheduler)
  *   appShellEnvironment(appFolder, appName) → { env, run, commit, rollback, close } (quark shell)
+ *   runAppTests(appFolder, appName, { log, timeoutMs }) → { files, passed, failed, results } (quark test)
  *   writeAppTypes(appFolder), declarationText(appFolder)   the per-app .d.ts + tsconfig
  *   appRuntime(name, folder), AppRuntime                   per-app loader / templates / T / cache
  *   getStaticNames(), nameSources(), optionalRoom(room)     framework names
@@ -15,6 +16,7 @@
  */
 export { createHandler, buildEnvironment, type CoreOptions } from './lifecycle'
 export { runInApp, appShellEnvironment, type RunSpec } from './runInApp'
+export { runAppTests, appTestFiles, type AppTestReport, type AppTestResult } from './appTests'
 export { writeAppTypes, declarationText, exportedNames } from './types'
 export { appRuntime, AppRuntime, type TemplateEngineLike } from './app'
 export { getStaticNames, nameSources, optionalRoom, PER_REQUEST_NAMES } from './names'

@@ -107,6 +107,10 @@ test('quark new makes an app the running server serves', { skip: binarySkip }, a
   const bad = quark(['new', '../evil'])
   assert.notEqual(bad.status, 0)
   assert.ok(!fs.existsSync(path.join(box.appDir, 'evil')))
+  // the scaffold's own tests, from the binary (no node, no node_modules)
+  const tested = quark(['test', 'shop'])
+  assert.equal(tested.status, 0, tested.out)
+  assert.match(tested.out, /# shop: 2 passed, 0 failed/)
 })
 
 test('a DB-backed page: SQLite through the embedded addon, file in the app', { skip: binarySkip }, async () => {

@@ -141,3 +141,41 @@ test("quark shell runs lines in the app's environment, models executed", () => {
   assert.equal(missing.code, 3)
   assert.match(missing.err, /No app named nosuch/)
 })
+
+test("quark test runs an app's tests/*.ts in its environment, reports each, fails on a failure, rolls back", () => {
+  const f = path.join(tmp, 'testsite')
+  assert.equal(cli('new', 'shop', '-f', f).code, 0)
+  // the scaffold's own tests pass
+  const ok = cli('test', 'shop', '-f', f)
+  assert.equal(ok.code, 0, ok.out + ok.err)
+  assert.match(ok.out, /^ok 1 - tests\/default\.ts: /m)
+  assert.match(ok.out, /# shop: 2 passed, 0 failed, in 1 file/)
+  const tests = path.join(f, 'applications', 'shop', 'tests')
+  fs.writeFileSync(path.join(tests, 'z_more.ts'), [
+    "test('a failing assertion', () => { assert.equal(1 + 1, 3) })",
+    "test('a thrown error', async () => { throw new Error('boom in a test') })",
+    "test('writes a row', async () => { await db.auth_group.insert({ role: 'left-over' }) })",
+    "test('sees the models', () => { assert.equal(settings.appName, 'Welcome') })",
+  ].join('\n') + '\n')
+  fs.writeFileSync(path.join(tests, 'y_broken.ts'), 'const x: number = \n')
+  const bad = cli('test', 'shop', '-f', f)
+  assert.equal(bad.code, 1)
+  assert.match(bad.out, /^not ok \d+ - tests\/y_broken\.ts: \(loading the file\)/m)
+  assert.match(bad.out, /^not ok \d+ - tests\/z_more\.ts: a failing assertion/m)
+  assert.match(bad.out, /# .*boom in a test/)
+  assert.match(bad.out, /^ok \d+ - tests\/z_more\.ts: writes a row/m)
+  assert.match(bad.out, /^ok \d+ - tests\/z_more\.ts: sees the models/m)
+  assert.match(bad.out, /# shop: 4 passed, 3 failed, in 3 files/)
+  // the row written by a test was rolled back
+  fs.rmSync(path.join(tests, 'y_broken.ts'))
+  fs.writeFileSync(path.join(tests, 'z_more.ts'), "test('no left-over', async () => { assert.equal(await db(db.auth_group.role.eq('left-over')).count(), 0) })\n")
+  assert.equal(cli('test', 'shop', '-f', f).code, 0)
+  // bad input: no app, a bad name, no name, an app without tests
+  assert.equal(cli('test', 'nosuch', '-f', f).code, 3)
+  assert.notEqual(cli('test', '../etc', '-f', f).code, 0)
+  assert.equal(cli('test', '-f', f).code, 2)
+  fs.rmSync(tests, { recursive: true })
+  const none = cli('test', 'shop', '-f', f)
+  assert.equal(none.code, 0)
+  assert.match(none.out, /no tests:/)
+})
