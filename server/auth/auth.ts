@@ -128,6 +128,8 @@ class DefaultSettings {
   }
 }
 
+const NO_TABLE_OPTIONS: DefineTablesOptions = Object.freeze({})
+
 export class Auth {
   readonly db: DAL
   readonly settings: AuthSettings
@@ -141,16 +143,18 @@ export class Auth {
   constructor(db: DAL, options: AuthOptions = NO_OPTIONS) {
     if (!db || typeof (db as { defineTable?: unknown }).defineTable !== 'function') throw new QK_AUTH_BAD_OPTION('db', 'new Auth(db) needs a DAL object')
     this.db = db
-    this.tableNames = options.tableNames ? { ...DEFAULT_TABLE_NAMES, ...options.tableNames } : { ...DEFAULT_TABLE_NAMES }
+    this.tableNames = options.tableNames ? Object.freeze({ ...DEFAULT_TABLE_NAMES, ...options.tableNames }) : DEFAULT_TABLE_NAMES
     const settings = new DefaultSettings(current.application ?? '') as unknown as AuthSettings
     for (const k in options) if (k !== 'tableNames') (settings as unknown as Record<string, unknown>)[k] = (options as Record<string, unknown>)[k]
     this.settings = settings
   }
 
   /** Define auth_user, auth_group, auth_membership, auth_permission and auth_event (web2py's define_tables). */
-  defineTables(o: DefineTablesOptions = {}): this {
+  defineTables(o: DefineTablesOptions = NO_TABLE_OPTIONS): this {
     if (o.username !== undefined) this.settings.username = o.username
-    defineAuthTables(this.db, this.tableNames, { ...o, username: this.settings.username }, this.settings.passwordMinLength, () => this.signature)
+    // the options as given when they already agree with settings.username (no copy per request)
+    const opts = !!o.username === !!this.settings.username ? o : { ...o, username: this.settings.username }
+    defineAuthTables(this.db, this.tableNames, opts, this.settings.passwordMinLength, () => this.signature)
     return this
   }
 

@@ -9,7 +9,8 @@ import { CRYPT, IS_EMAIL, IS_LENGTH, IS_MATCH, IS_NOT_EMPTY, IS_NOT_IN_DB, DEFAU
 import { QK_AUTH_BAD_OPTION, QK_AUTH_NO_TABLES } from './errors'
 
 export interface TableNames { user: string; group: string; membership: string; permission: string; event: string }
-export const DEFAULT_TABLE_NAMES: TableNames = { user: 'auth_user', group: 'auth_group', membership: 'auth_membership', permission: 'auth_permission', event: 'auth_event' }
+/** frozen: every Auth without its own table names shares it */
+export const DEFAULT_TABLE_NAMES: Readonly<TableNames> = Object.freeze({ user: 'auth_user', group: 'auth_group', membership: 'auth_membership', permission: 'auth_permission', event: 'auth_event' })
 
 export interface DefineTablesOptions {
   /** add a unique `username` field and log in with it instead of the email */

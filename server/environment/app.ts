@@ -5,7 +5,7 @@
  */
 import path from 'node:path'
 import { compiledScript, listDir } from './compiler'
-import { deriveShape, scopeShape, setScopeShape } from './scope'
+import { deriveShape, scopeShape, setScopeShape, type ScopedScript } from './scope'
 import { viewsFolderOf } from '../compile/twin'
 import { ModuleLoader } from './modules'
 import { writeAppTypes } from './types'
@@ -92,32 +92,31 @@ export class AppRuntime {
     return top.ts.concat(c.ts, listDir(this.conditionalDir(controller, fn)).ts)
   }
 
-  /** Run one app file in `env`; its exports are copied into `env`. */
-  runFile(file: string, env: Record<string, unknown>): Record<string, unknown> {
+  /** Run one app file in `env`; its exports become names of `env`. */
+  runFile(file: string, env: Record<string, unknown>): void {
     const script = compiledScript(file)
-    if (!script) return {}
+    if (!script) return
+    const before = scopeShape(env)
+    if (script.canRunInto) {
+      // the common case: the script assigns its exports straight into env (ScopedScript.runInto)
+      script.runInto(env, env, script.usesRequire ? this.loader.requireFrom(file) : undefined, before)
+      if (before !== undefined) advanceShape(env, script, before)
+      return
+    }
     const module = { exports: {} as Record<string, unknown> }
     const given = module.exports
-    script.run(env, [given, module, this.loader.requireFrom(file)])
+    script.run(env, [given, module, this.loader.requireFrom(file)], before)
     const ex = module.exports
-    const names = script.exportNames
-    if (names !== undefined && ex === given) {
-      // the common case: the names are known since compile time, and so is the shape they lead to
+    if (script.exportNames !== undefined && ex === given) {
+      const names = script.exportNames
       for (let i = 0; i < names.length; i++) env[names[i]!] = ex[names[i]!]
-      const shape = scopeShape(env)
-      if (shape !== undefined && names.length) {
-        let after = script.shapeAfterExports.get(shape)
-        if (after === undefined) { after = deriveShape(shape, script.exportToken!); if (script.shapeAfterExports.size < 256) script.shapeAfterExports.set(shape, after) }
-        setScopeShape(env, after)
-      }
-      return ex
+      if (before !== undefined) advanceShape(env, script, before)
+      return
     }
     const keys = Object.keys(ex)
     for (const k of keys) env[k] = ex[k]
     // keep env's declared shape (scope.ts) in step with the names it now holds
-    const shape = scopeShape(env)
-    if (shape !== undefined && keys.length) setScopeShape(env, deriveShape(shape, keys.join(',')))
-    return ex
+    if (before !== undefined && keys.length) setScopeShape(env, deriveShape(before, keys.join(',')))
   }
 
   runModels(env: Record<string, unknown>, controller?: string, fn?: string): void {
@@ -143,12 +142,26 @@ export class AppRuntime {
     }
     const script = compiledScript(file)
     if (!script) throw new QK_DISPATCH_NO_CONTROLLER(`${this.name}/${controller}`)
-    const module = { exports: {} as Record<string, unknown> }
-    script.run(env, [module.exports, module, this.loader.requireFrom(file)])
-    const action = fn.startsWith('_') ? undefined : module.exports[fn]
+    let exported: Record<string, unknown>
+    if (script.canRunInto) script.runInto(env, exported = {}, script.usesRequire ? this.loader.requireFrom(file) : undefined)
+    else {
+      const module = { exports: {} as Record<string, unknown> }
+      script.run(env, [module.exports, module, this.loader.requireFrom(file)])
+      exported = module.exports
+    }
+    // own exports only: `toString`, `constructor`, ... of Object.prototype are no actions
+    const action = fn.charCodeAt(0) === 95 /* _ */ || !Object.hasOwn(exported, fn) ? undefined : exported[fn]
     if (typeof action !== 'function') throw new QK_DISPATCH_NO_FUNCTION(`${this.name}/${controller}/${fn}`)
     return action as () => unknown
   }
+}
+
+/** env got `script`'s exports (known since compile time): its shape moves on by the transition they make, cached per script */
+function advanceShape(env: Record<string, unknown>, script: ScopedScript, before: number): void {
+  if (!script.exportNames!.length) return
+  let after = script.shapeAfterExports.get(before)
+  if (after === undefined) { after = deriveShape(before, script.exportToken!); if (script.shapeAfterExports.size < 256) script.shapeAfterExports.set(before, after) }
+  setScopeShape(env, after)
 }
 
 function minimalCache() {

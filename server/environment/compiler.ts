@@ -89,7 +89,7 @@ function compileFile(file: string, asModule: boolean): ScopedScript {
   registerSourceMap(file, file, out.map)
   if (asModule) return compileScoped(out.code, { filename: file, params: PARAMS })
   const lowered = lowerExports(out.code)
-  return compileScoped(lowered.body, { filename: file, params: PARAMS, prelude: lowered.prelude, helpers: lowered.helpers, exportNames: lowered.exportNames })
+  return compileScoped(lowered.body, { filename: file, params: PARAMS, prelude: lowered.prelude, helpers: lowered.helpers, exportNames: lowered.exportNames, exportValues: lowered.exportValues, bodyWithoutExports: lowered.bodyWithoutExports })
 }
 
 // ---- the on-disk cache of esbuild's output ----

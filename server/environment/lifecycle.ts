@@ -123,7 +123,7 @@ function runWithSession(req: IncomingMessage, res: ServerResponse, o: CoreOption
   return runInState(req, res, o, target, folder, request, response, loaded)
 }
 
-function runInState(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, request: QuarkRequest, response: QuarkResponse, session: Session): Promise<void> {
+function runInState(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, request: QuarkRequest, response: QuarkResponse, session: Session): Promise<void> | void {
   const rt = appRuntime(target.application, folder)
   // web2py's flash across a redirect: what one request put in session.flash, the next shows
   if (session.flash !== undefined) {
@@ -136,44 +136,108 @@ function runInState(req: IncomingMessage, res: ServerResponse, o: CoreOptions, t
   state.session = session
   state.T = rt.T(req.headers['accept-language']) as CurrentState['T']
   state.cache = rt.cache()
-  const done = runInContext(state, () => execute(res, o, state, rt, request, response, session))
+  const run = new ActionRun(res, o, state, rt, request, response, session)
+  const done = runInContext(state, run.start)
   if (request.files.length === 0) return done
-  return done.finally(() => removeUploads(request))
+  return Promise.resolve(done).finally(() => removeUploads(request))
 }
 
-async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse, session: Session): Promise<void> {
-  let body: Body
-  try {
+/**
+ * One action's run, from the models to the answer sent. Every step returns at once when nothing is
+ * pending and a promise only when something is (an async action, a view, a commit, a session write):
+ * an async function costs a promise, and AsyncLocalStorage's hooks on it, on every request.
+ * Any error of any step goes to `fail`, which sorts it as the comment at the top of this file says.
+ */
+class ActionRun {
+  env: Record<string, unknown> | undefined = undefined
+
+  constructor(
+    readonly res: ServerResponse, readonly o: CoreOptions, readonly state: CurrentState, readonly rt: AppRuntime,
+    readonly request: QuarkRequest, readonly response: QuarkResponse, readonly session: Session,
+  ) {}
+
+  /** models → controller → action (an arrow: runInContext calls it without `this`) */
+  readonly start = (): Promise<void> | void => {
+    const { request, rt } = this
+    let result: unknown
     try {
-      const env = buildEnvironment(state)
-      response.render = (view, ctx) => typeof view === 'string'
-        ? renderView(ctx ?? {}, env, rt, request, response, view)
-        : renderView(view ?? {}, env, rt, request, response)
+      const env = this.env = buildEnvironment(this.state)
+      this.response.attachRenderer(this)
       rt.runModels(env, request.controller, request.function)
-      const action = rt.action(env, request.controller, request.function)
-      // awaits only where something is pending: an await costs a promise and a tick even on a plain value
-      let result = action()
-      if (result && typeof (result as Promise<unknown>).then === 'function') result = await result
-      const rendered = renderResult(result, env, rt, request, response)
-      body = rendered instanceof Promise ? await rendered : rendered
-      if (state.transactionals.size) await commitAll(state)
-      const saved = finishSession(o, state, session, response)
-      if (saved) await saved
-    } catch (e) {
-      if (isHTTP(e)) {
-        // a deliberate answer (HTTP, redirect): the work done so far is kept, as web2py does
-        await commitAll(state)
-      } else if (isQuarkError(e) && e.status < 500) {
-        // a client error raised by a room (no such function, bad callback, ...): no ticket, nothing kept
-        await rollbackAll(state)
-      } else throw e
-      const saved = finishSession(o, state, session, response)
-      if (saved) await saved
-      body = httpAnswer(e, response)
+      result = rt.action(env, request.controller, request.function)()
+    } catch (e) { return this.fail(e) }
+    if (result && typeof (result as Promise<unknown>).then === 'function') {
+      return (result as Promise<unknown>).then((r) => this.render(r), (e) => this.fail(e))
     }
-  } catch (e) {
+    return this.render(result)
+  }
+
+  /** used by response.render(...) */
+  renderView(ctx: Record<string, unknown>, view?: string): Promise<string> {
+    return renderView(ctx, this.env!, this.rt, this.request, this.response, view)
+  }
+
+  /** the action's result → a body (a view renders it when it is an object) */
+  private render(result: unknown): Promise<void> | void {
+    let body: Body | Promise<Body>
+    try { body = renderResult(result, this.env!, this.rt, this.request, this.response) } catch (e) { return this.fail(e) }
+    if (body instanceof Promise) return body.then((b) => this.commit(b), (e) => this.fail(e))
+    return this.commit(body)
+  }
+
+  /** commit what the request opened, save the session, then send */
+  private commit(body: Body): Promise<void> | void {
+    if (this.state.transactionals.size) return this.commitThenSend(body)
+    let saved: Promise<void> | undefined
+    try { saved = finishSession(this.o, this.state, this.session, this.response) } catch (e) { return this.fail(e) }
+    if (saved) return saved.then(() => this.send(body), (e) => this.fail(e))
+    return this.send(body)
+  }
+
+  private async commitThenSend(body: Body): Promise<void> {
+    try {
+      await commitAll(this.state)
+      const saved = finishSession(this.o, this.state, this.session, this.response)
+      if (saved) await saved
+    } catch (e) { return this.fail(e) }
+    return this.send(body)
+  }
+
+  /** release what the request opened, then the answer (ajax headers) over the socket */
+  private send(body: Body): Promise<void> | void {
+    if (this.state.transactionals.size) return releaseAll(this.state).then(() => this.write(body))
+    this.write(body)
+  }
+
+  private write(body: Body): void {
+    if (this.request.ajax) body = ajaxAnswer(this.request, this.response, body)
+    sendResponse(this.res, this.response, body)
+  }
+
+  /**
+   * A deliberate answer (HTTP, redirect) keeps the work done so far, as web2py does; a client error
+   * raised by a room (no such function, bad callback, ...) keeps nothing and has no ticket; any other
+   * error, here or while answering those two, is a ticket.
+   */
+  private async fail(e: unknown): Promise<void> {
+    const { state } = this
+    let body: Body
+    try {
+      if (isHTTP(e)) await commitAll(state)
+      else if (isQuarkError(e) && e.status < 500) await rollbackAll(state)
+      else throw e
+      const saved = finishSession(this.o, state, this.session, this.response)
+      if (saved) await saved
+      body = httpAnswer(e, this.response)
+    } catch (err) { return this.ticket(err) }
+    return this.send(body)
+  }
+
+  /** roll back, store a ticket, answer a 500 page with only the ticket id */
+  private async ticket(e: unknown): Promise<void> {
+    const { state, request, res, o } = this
     await rollbackAll(state)
-    releaseSession(session)
+    releaseSession(this.session)
     const id = saveTicket({ app: state.application, appFolder: state.appFolder, error: e, clientIp: request.client, method: request.method, url: request.url, vars: request.vars as Record<string, unknown> })
     ;(o.logError ?? defaultLogError)(`quark: error in ${request.method} ${request.path}: ${(e as Error)?.message ?? String(e)} [ticket ${state.application}/${id}]`)
     await releaseAll(state)
@@ -184,11 +248,7 @@ async function execute(res: ServerResponse, o: CoreOptions, state: CurrentState,
     res.setHeader('Content-Length', Buffer.byteLength(page))
     res.setHeader('X-Quark-Ticket', `${state.application}/${id}`)
     res.end(page)
-    return
   }
-  if (state.transactionals.size) await releaseAll(state)
-  if (request.ajax) body = ajaxAnswer(request, response, body)
-  sendResponse(res, response, body)
 }
 
 /**

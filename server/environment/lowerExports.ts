@@ -40,6 +40,10 @@ export interface LoweredModule {
   body: string
   /** the names the lowered code assigns to `exports`, in order; undefined when the exports were left as esbuild wrote them */
   exportNames?: string[]
+  /** the expression each of exportNames is assigned (a local name, mostly) */
+  exportValues?: string[]
+  /** body without the export assignments (exportNames given): a scoped script appends its own (scope.ts) */
+  bodyWithoutExports?: string
 }
 
 export function lowerExports(code: string): LoweredModule {
@@ -58,15 +62,15 @@ export function lowerExports(code: string): LoweredModule {
   const prelude = lines.slice(0, preludeEnd).join('\n')
   for (let k = 0; k < preludeEnd; k++) lines[k] = ''
   const lowered = lowerExportBlock(lines, preludeEnd)
-  let body = lines.join('\n')
-  if (lowered && lowered.names.length) body += `\n;${lowered.assignments}`
-  return { prelude, helpers, body, exportNames: lowered?.names }
+  const bare = lines.join('\n')
+  const body = lowered && lowered.names.length ? `${bare}\n;${lowered.assignments}` : bare
+  return { prelude, helpers, body, exportNames: lowered?.names, exportValues: lowered?.values, bodyWithoutExports: lowered ? bare : undefined }
 }
 
 /** Blank the export block starting at line `at` and return the assignments that replace it (undefined when left alone). */
-function lowerExportBlock(lines: string[], at: number): { assignments: string; names: string[] } | undefined {
+function lowerExportBlock(lines: string[], at: number): { assignments: string; names: string[]; values: string[] } | undefined {
   const v = EXPORTS_VAR.exec(lines[at] ?? '')
-  if (!v) return lines.some((l) => /\b(?:module\.)?exports\b/.test(l)) ? undefined : { assignments: '', names: [] }
+  if (!v) return lines.some((l) => /\b(?:module\.)?exports\b/.test(l)) ? undefined : { assignments: '', names: [], values: [] }
   const name = v[1]!
   if (lines[at + 1] !== `__export(${name}, {`) return undefined
   const entries: [string, string][] = []
@@ -80,5 +84,10 @@ function lowerExportBlock(lines: string[], at: number): { assignments: string; n
   // the exports object must not be used anywhere else (export * from, ...)
   for (let k = j + 2; k < lines.length; k++) if (lines[k]!.includes(name) || /\b(?:module\.)?exports\b/.test(lines[k]!)) return undefined
   for (let k = at; k <= j + 1; k++) lines[k] = ''
-  return { assignments: entries.map(([key, expr]) => `exports[${JSON.stringify(key)}] = ${expr};`).join(' '), names: entries.map(([key]) => key) }
+  return { assignments: assignExports('exports', entries.map(([k]) => k), entries.map(([, e]) => e)), names: entries.map(([key]) => key), values: entries.map(([, e]) => e) }
+}
+
+/** `target["name"] = value;` for each export, on one line (line numbers of the file stay as they were). */
+export function assignExports(target: string, names: readonly string[], values: readonly string[]): string {
+  return names.map((n, i) => `${target}[${JSON.stringify(n)}] = ${values[i]};`).join(' ')
 }

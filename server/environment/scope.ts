@@ -18,6 +18,7 @@
  * the TypeScript or template source).
  */
 import vm from 'node:vm'
+import { assignExports } from './lowerExports'
 
 export interface CompileScopedOptions {
   /** file name used in stack traces and source-map lookups */
@@ -32,6 +33,9 @@ export interface CompileScopedOptions {
   helpers?: string[]
   /** the names the code assigns to `exports` every run (lowerExports.ts), when known at compile time */
   exportNames?: string[]
+  /** with exportNames: the value expression of each, and the code without its export assignments (see runInto) */
+  exportValues?: string[]
+  bodyWithoutExports?: string
 }
 
 type Outer = (scope: Record<string, unknown>, args: unknown[]) => unknown
@@ -121,6 +125,13 @@ export class ScopedScript {
   readonly exportToken: string | undefined
   /** scope shape before a run → shape after its exports are copied into the scope */
   readonly shapeAfterExports = new Map<number, number>()
+  /** runInto is possible: exports known, parameters (exports, module, require), `module` not used */
+  readonly canRunInto: boolean
+  /** the code mentions `require` (else runInto needs none) */
+  readonly usesRequire: boolean
+  private readonly intoCode: string | undefined
+  private readonly intoByShape = new Map<number, IntoOuter>()
+  private readonly intoVariants = new Map<string, IntoOuter>()
 
   constructor(code: string, options: CompileScopedOptions) {
     this.code = code
@@ -139,6 +150,35 @@ export class ScopedScript {
       if (!NEVER_BIND.has(name) && !this.params.includes(name) && !this.helperNames.includes(name)) seen.add(name)
     }
     this.identifiers = [...seen]
+    this.usesRequire = seen.has('require') || /\brequire\b/.test(code)
+    const into = options.bodyWithoutExports
+    this.canRunInto = into !== undefined && options.exportValues !== undefined && this.params.join(',') === 'exports,module,require' && !/\bmodule\b/.test(into)
+    // the exports become stores into the scope, in the script's own code: named stores, one hidden class
+    // transition each, instead of an exports object per run copied key by key into the scope
+    this.intoCode = this.canRunInto
+      ? (this.exportNames!.length ? `${into}\n;${assignExports('__quarkTarget', this.exportNames!, options.exportValues!)}` : into)
+      : undefined
+  }
+
+  /**
+   * Run a model-like script (see canRunInto) with its exports assigned straight into `target`
+   * (the scope itself for a model, as `run` with an exports object and a copy of it would).
+   * `require` is the file's own.
+   */
+  runInto(scope: Record<string, unknown>, target: Record<string, unknown>, require: unknown, knownShape?: number): void {
+    const shape = knownShape ?? scopeShape(scope)
+    let outer = shape === undefined ? undefined : this.intoByShape.get(shape)
+    if (outer === undefined) {
+      const names = this.boundNames(scope)
+      const key = names.join(',')
+      outer = this.intoVariants.get(key)
+      if (outer === undefined) { outer = this.compileInto(names); this.intoVariants.set(key, outer) }
+      if (shape !== undefined) {
+        if (this.intoByShape.size >= 256) this.intoByShape.clear()
+        this.intoByShape.set(shape, outer)
+      }
+    }
+    outer(scope, target, require)
   }
 
   /** The names of `scope` this script would bind (own or inherited properties). */
@@ -188,7 +228,18 @@ export class ScopedScript {
     const source = `(function(__quarkHelpers){${helpers}return function(__quarkScope, __quarkArgs){${bind}return (${fn}(${this.params.join(',')}){"use strict";${this.code}\n}).apply(undefined, __quarkArgs)}})`
     return (vm.runInThisContext(source, { filename: this.filename }) as (h: unknown) => Outer)(this.helperValues)
   }
+
+  private compileInto(names: string[]): IntoOuter {
+    if (!this.canRunInto) throw new Error(`${this.filename}: runInto needs a script whose exports are known`)
+    // `__quarkScope` and `__quarkTarget` are not bound by name from the scope, so a bound name can never hide them
+    const bind = names.length ? `let {${names.join(',')}} = __quarkScope;` : ''
+    const helpers = this.helperValues ? `const {${this.helperNames.join(',')}} = __quarkHelpers;` : ''
+    const source = `(function(__quarkHelpers){${helpers}return function(__quarkScope, __quarkTarget, __quarkRequire){${bind}(function(exports,module,require){"use strict";${this.intoCode}\n})(undefined, undefined, __quarkRequire)}})`
+    return (vm.runInThisContext(source, { filename: this.filename }) as (h: unknown) => IntoOuter)(this.helperValues)
+  }
 }
+
+type IntoOuter = (scope: Record<string, unknown>, target: Record<string, unknown>, require: unknown) => void
 
 export function compileScoped(code: string, options: CompileScopedOptions): ScopedScript {
   return new ScopedScript(code, options)

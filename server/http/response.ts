@@ -16,7 +16,10 @@ export class StreamBody {
   constructor(readonly source: Readable | string, readonly contentType?: string, readonly filename?: string) {}
 }
 
-async function renderUnavailable(): Promise<string> { throw new Error('response.render is not available here') }
+/** What renders views for `response.render`: the request lifecycle attaches one per request. */
+export interface ViewRenderer {
+  renderView(ctx: Record<string, unknown>, view?: string): Promise<string>
+}
 
 export class QuarkResponse {
   status = 200
@@ -34,11 +37,24 @@ export class QuarkResponse {
   genericPatterns: string[]
   /** chunks written with write() */
   body: string[] = []
-  /** set by the request lifecycle: render a view with a context through the app's template engine */
-  render: (view?: string | Record<string, unknown>, ctx?: Record<string, unknown>) => Promise<string> = renderUnavailable
+  // a private field (not listed by Object.keys / BEAUTIFY): set per request, so no closure is made per request
+  #renderer: ViewRenderer | undefined = undefined
 
   constructor(isLocal: boolean) {
     this.genericPatterns = isLocal ? ['*'] : []
+  }
+
+  /** Used by the request lifecycle: what `render` renders with. */
+  attachRenderer(r: ViewRenderer): void { this.#renderer = r }
+
+  /**
+   * Render a view with a context through the app's template engine: `render(ctx)` renders this
+   * request's view (`response.view`, else `<controller>/<function>.<ext>`), `render('c/f.html', ctx)` another.
+   */
+  render(view?: string | Record<string, unknown>, ctx?: Record<string, unknown>): Promise<string> {
+    const r = this.#renderer
+    if (r === undefined) return Promise.reject(new Error('response.render is not available here'))
+    return typeof view === 'string' ? r.renderView(ctx ?? {}, view) : r.renderView(view ?? {})
   }
 
   /** Append to the body; escaped unless `escape` is false (helpers render themselves). */

@@ -106,12 +106,14 @@ export interface SaveResult {
 }
 
 const NOTHING: SaveResult = Object.freeze({})
+// a shared default (a `= {}` default would be a fresh object on every request)
+const NO_OPTIONS: { discard?: boolean } = Object.freeze({})
 
 /**
  * Save if changed (atomically), release the lock, and say whether a cookie must be sent.
  * An unchanged (or forgotten) session answers at once, not as a promise: nothing to write.
  */
-export function saveSession(appFolder: string, session: Session, opts: { discard?: boolean } = {}): SaveResult | Promise<SaveResult> {
+export function saveSession(appFolder: string, session: Session, opts: { discard?: boolean } = NO_OPTIONS): SaveResult | Promise<SaveResult> {
   const meta = (session as unknown as Record<symbol, Meta>)[META]!
   let json: string
   try {

@@ -73,7 +73,8 @@ export function start(bin: string, args: string[], env: NodeJS.ProcessEnv, cwd: 
       return new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve()
         const kill = setTimeout(() => child.kill('SIGKILL'), 5000)
-        child.once('exit', () => { clearTimeout(kill); resolve() })
+        // 'close', not 'exit': after 'exit' the last lines may still be on their way through the pipes
+        child.once('close', () => { clearTimeout(kill); resolve() })
         child.kill('SIGTERM')
       })
     },

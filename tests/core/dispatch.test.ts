@@ -61,6 +61,14 @@ test('an action starting with _ and a non-function export are never exposed', as
   assert.equal((await s.request('/welcome/default/notAFunction')).status, 404)
 })
 
+test("what every object inherits (toString, constructor, valueOf, ...) is no action", async () => {
+  for (const f of ['toString', 'constructor', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'toLocaleString', 'propertyIsEnumerable']) {
+    const r = await s.request(`/welcome/default/${f}`)
+    assert.equal(r.status, 404, f)
+    assert.match(r.body, /Invalid function/, f)
+  }
+})
+
 test('parsePath unit: static, asset and action targets', () => {
   const d = { application: 'welcome', controller: 'default', function: 'index' }
   assert.deepEqual(parsePath('/a/static/css/x.css', d), { kind: 'static', application: 'a', path: 'css/x.css' })
