@@ -52,3 +52,28 @@ test('a syntax error is reported with the file and line, and nothing broken is c
   fs.utimesSync(file, new Date(), new Date(Date.now() + 10000))
   assert.equal(run(file).stdout, 'fixed')
 })
+
+test('exports settle into read-only data properties on first use; re-exports too; values of a cycle are not frozen early', () => {
+  const dir = path.join(tmp, 'settle')
+  fs.mkdirSync(dir, { recursive: true })
+  fs.writeFileSync(path.join(dir, 'lib.ts'), 'export function f() { return 1 }\nexport const obj = { n: 1 }\nexport class K {}\n')
+  fs.writeFileSync(path.join(dir, 'index.ts'), "export * from './lib'\nexport { f as g } from './lib'\n")
+  // a cycle: a.ts reads b's export while b is still loading (b required a first)
+  fs.writeFileSync(path.join(dir, 'a.ts'), "import { late } from './b'\nexport const early = 'early'\nexport function seenLate() { return late }\nexport let atLoad = 'unset'\ntry { atLoad = String(late) } catch { atLoad = 'not yet' }\n")
+  fs.writeFileSync(path.join(dir, 'b.ts'), "import { early } from './a'\nexport const late = 'late:' + early\n")
+  const main = path.join(dir, 'main.ts')
+  fs.writeFileSync(main, [
+    "const m = require('./index')",
+    "const before = typeof Object.getOwnPropertyDescriptor(m, 'f')!.get",
+    'm.f(); m.g(); m.obj.n++',
+    "const after = Object.getOwnPropertyDescriptor(m, 'f')!",
+    "const g = Object.getOwnPropertyDescriptor(m, 'g')!",
+    "const b = require('./b')",
+    "const a = require('./a')",
+    'console.log(before, typeof after.value, after.writable, typeof g.value, m.obj.n, m.f(), b.late, a.atLoad, a.seenLate())',
+  ].join('\n') + '\n')
+  const r = run(main)
+  assert.equal(r.stderr, '')
+  // b loads a, which reads b.late before b has run (esbuild's getter throws then); once b has run the same import reads it
+  assert.equal(r.stdout, 'function function false function 2 1 late:early not yet late:early')
+})

@@ -69,8 +69,10 @@ export class SqliteDriver implements Driver {
   constructor(readonly key: string, filename: string) {
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true })
     this.db = new (loadBetterSqlite3())(filename)
-    this.db.pragma('journal_mode = WAL')
+    // the busy timeout first: switching a new file to WAL takes a lock that another process
+    // opening the same database at the same moment may hold (it answered SQLITE_BUSY at once)
     this.db.pragma('busy_timeout = 5000')  // other processes only: in-process contention goes through the mutex
+    this.db.pragma('journal_mode = WAL')
     this.db.pragma('foreign_keys = ON')
   }
 
