@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { throttleNow } from '../current/clock'
 
 export const COMPILED_DIR = 'compiled'
 export const MARKER = 'MANIFEST.json'
@@ -19,7 +20,7 @@ const RECHECK_MS = Number(process.env.QUARK_RECHECK_MS ?? 500)
 // marker existence per app folder, re-checked at most every RECHECK_MS (process-wide, like the compile cache)
 const markers = new Map<string, { at: number; yes: boolean }>()
 function hasMarker(app: string): boolean {
-  const now = Date.now()
+  const now = throttleNow()
   const m = markers.get(app)
   if (m && now - m.at < RECHECK_MS) return m.yes
   const yes = fs.existsSync(path.join(app, COMPILED_DIR, MARKER))

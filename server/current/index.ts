@@ -12,6 +12,7 @@
  *                        lifecycle can commit / roll back / release it
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
+export { throttleNow } from './clock'
 
 /** A resource bound to one request: committed when the action returns, rolled back when it throws. */
 export interface Transactional {

@@ -26,7 +26,38 @@ export function isValidAppName(name: string): boolean {
   return NAME.test(name) && !name.startsWith('_') && name.length <= 64
 }
 
+/*
+ * Parsed paths that name their app, controller and function depend on nothing else, so they are
+ * kept (a few thousand, then forgotten all at once) and the same URL costs one map look-up the
+ * next time. The targets are frozen: they are shared by every request for that path.
+ */
+const parsed = new Map<string, Target>()
+const PARSED_MAX = 4096
+
 export function parsePath(pathname: string, defaults: Defaults): Target {
+  const known = parsed.get(pathname)
+  if (known !== undefined) return known
+  const t = parseUncached(pathname, defaults)
+  if (t.kind === 'action' && isFull(pathname)) {
+    if (parsed.size >= PARSED_MAX) parsed.clear()
+    Object.freeze(t.args)
+    parsed.set(pathname, Object.freeze(t))
+  }
+  return t
+}
+
+/** `/<app>/<controller>/<function>...`: three non-empty segments, so no default was used */
+function isFull(pathname: string): boolean {
+  let slashes = 0
+  for (let i = 0; i < pathname.length; i++) {
+    if (pathname.charCodeAt(i) !== 47) continue
+    if (i + 1 >= pathname.length || pathname.charCodeAt(i + 1) === 47) return false
+    if (++slashes === 3) return true
+  }
+  return false
+}
+
+function parseUncached(pathname: string, defaults: Defaults): Target {
   const parts = pathname.split('/')
   // parts[0] is '' (the leading slash); trailing empty segments are ignored
   while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()

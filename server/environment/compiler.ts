@@ -22,6 +22,7 @@ import { registerSourceMap, forgetSourceMap } from './sourcemaps'
 import { QK_ENV_COMPILE } from './errors'
 import { compiledTwin, COMPILED_DIR, MARKER } from '../compile/twin'
 import { esbuildVersion } from '../sea'
+import { throttleNow } from '../current/clock'
 
 export const RECHECK_MS = Number(process.env.QUARK_RECHECK_MS ?? 500)
 export const PARAMS = ['exports', 'module', 'require']
@@ -37,7 +38,7 @@ const files = new Map<string, Entry>()
  * plain assignments at the end of the file (see lowerExports.ts).
  */
 export function compiledScript(file: string, asModule = false): ScopedScript | undefined {
-  const now = Date.now()
+  const now = throttleNow()
   const key = asModule ? `${file}\0module` : file
   const e = files.get(key)
   if (e && now - e.checkedAt < RECHECK_MS) return e.script
@@ -164,7 +165,7 @@ const dirs = new Map<string, DirEntry>()
 
 /** The .ts files (sorted, absolute) and subfolder names of `dir`, re-listed at most once per RECHECK_MS. */
 export function listDir(dir: string): DirEntry {
-  const now = Date.now()
+  const now = throttleNow()
   let e = dirs.get(dir)
   if (e && now - e.checkedAt < RECHECK_MS) return e
   const ts: string[] = []

@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { QK_I18N_BAD_LANGUAGE_FILE } from './errors'
 import { LANGUAGE_CODE } from './accept'
+import { throttleNow } from '../current/clock'
 
 interface Cached<T> { data: T; mtimeMs: number; checkedAt: number }
 
@@ -20,7 +21,7 @@ export class LanguageFiles {
 
   /** Language codes that have a `<lang>.json` file, lower case. */
   languages(): string[] {
-    const now = Date.now()
+    const now = throttleNow()
     if (this.list && now - this.list.checkedAt < this.checkIntervalMs) return this.list.data
     let mtimeMs = -1
     try { mtimeMs = fs.statSync(this.folder).mtimeMs } catch { /* no languages folder */ }
@@ -44,7 +45,7 @@ export class LanguageFiles {
   }
 
   private load(name: string): Record<string, unknown> | null {
-    const now = Date.now()
+    const now = throttleNow()
     const c = this.tables.get(name)
     if (c && now - c.checkedAt < this.checkIntervalMs) return c.data
     const file = path.join(this.folder, name)

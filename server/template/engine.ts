@@ -17,6 +17,7 @@ import { compileTemplate } from './compile'
 import { parseTemplate } from './parse'
 import { PRECOMPILED_INDEX, loadPrecompiledView, readPrecompiledIndex } from './precompiled'
 import { QK_TEMPLATE_BAD_PATH, QK_TEMPLATE_NOT_FOUND } from './errors'
+import { throttleNow } from '../current/clock'
 
 export interface TemplateEngineOptions {
   viewsFolder: string
@@ -93,7 +94,7 @@ export class TemplateEngine {
    * `checkInterval` ms, the same staleness the compiled views accept.
    */
   has(view: string): boolean {
-    const now = Date.now()
+    const now = throttleNow()
     const pre = this.precompiledIndex(now)
     const known = this.presence.get(view)
     if (known && now - known.checkedAt < this.checkInterval) return known.exists
@@ -132,7 +133,7 @@ export class TemplateEngine {
   }
 
   /** Whether this engine serves precompiled views (its folder holds PRECOMPILED_INDEX). */
-  get isPrecompiled(): boolean { return this.precompiledIndex(Date.now()) !== undefined }
+  get isPrecompiled(): boolean { return this.precompiledIndex(throttleNow()) !== undefined }
 
   /** The view-relative name ('/' separated) of a view name; refuses names that leave the views folder. */
   private relative(view: string): string {
@@ -161,7 +162,7 @@ export class TemplateEngine {
 
   private entry(view: string): Entry {
     const key = view
-    const now = Date.now()
+    const now = throttleNow()
     const pre = this.precompiledIndex(now)
     let entry = this.cache.get(key)
     if (entry && now - entry.checkedAt >= this.checkInterval) {
@@ -192,7 +193,7 @@ export class TemplateEngine {
     forgetSourceMap(filename)
     registerLineMapper(filename, (line, column) => compiled.position(line, column))
     const script = compileScoped(compiled.js, { filename, params: ['__q'], async: compiled.isAsync })
-    return { script, texts: compiled.texts, filename, stamps, checkedAt: Date.now() }
+    return { script, texts: compiled.texts, filename, stamps, checkedAt: throttleNow() }
   }
 
   /** A precompiled view: its module's render function, bound like a compiled template, with its line map registered. */
@@ -213,7 +214,7 @@ export class TemplateEngine {
       return p ? { source: path.join(sources, ...p.file.split('/')), line: p.line, column: 1 } : undefined
     })
     const script = compileScoped('\n' + mod.body, { filename, params: mod.params, async: mod.isAsync })
-    return { script, texts: mod.texts, filename, stamps: [{ path: file, stamp }], checkedAt: Date.now() }
+    return { script, texts: mod.texts, filename, stamps: [{ path: file, stamp }], checkedAt: throttleNow() }
   }
 }
 

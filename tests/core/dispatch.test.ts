@@ -77,6 +77,19 @@ test('parsePath unit: static, asset and action targets', () => {
   assert.throws(() => parsePath('/a/b/c.', d), /Invalid name/)
 })
 
+test('parsePath keeps full paths only: a path that used a default follows the defaults of the moment', () => {
+  const d = { application: 'welcome', controller: 'default', function: 'index' }
+  const a = parsePath('/shop/cart/show/1/x%20y', d)
+  assert.equal(parsePath('/shop/cart/show/1/x%20y', d), a, 'the same target for the same path')
+  assert.ok(Object.isFrozen(a) && Object.isFrozen((a as { args: string[] }).args), 'shared targets cannot be changed')
+  assert.deepEqual((a as { args: string[] }).args, ['1', 'x y'])
+  // '/shop' and '/shop/cart' depend on the (app's) default controller and function
+  assert.equal((parsePath('/shop', d) as { controller: string }).controller, 'default')
+  assert.equal((parsePath('/shop', { ...d, controller: 'pages' }) as { controller: string }).controller, 'pages')
+  assert.equal((parsePath('/shop/cart/', { ...d, function: 'home' }) as { function: string }).function, 'home')
+  assert.equal((parsePath('/shop/cart/', d) as { function: string }).function, 'index')
+})
+
 test('framework assets are served under /_quark/, unknown names 404', async () => {
   const r = await s.request('/_quark/htmx.min.js')
   assert.equal(r.status, 200)
