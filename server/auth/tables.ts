@@ -4,7 +4,7 @@
  * auth_membership, auth_permission, auth_event. Names and extra fields are
  * configurable per table.
  */
-import { Field, type DAL, type Table } from '../dal'
+import { Field, type DAL, type Table, type LazyTableSpec } from '../dal'
 import { CRYPT, IS_EMAIL, IS_LENGTH, IS_MATCH, IS_NOT_EMPTY, IS_NOT_IN_DB, DEFAULT_DIGEST } from '../validators'
 import { QK_AUTH_BAD_OPTION, QK_AUTH_NO_TABLES } from './errors'
 
@@ -28,13 +28,27 @@ export const USER_FIELDS = ['first_name', 'last_name', 'email', 'password', 'reg
 export function defineAuthTables(db: DAL, names: TableNames, o: DefineTablesOptions, minPasswordLength: number, signature: () => ReturnType<typeof Field>[]): void {
   if (!db || typeof db.defineTable !== 'function') throw new QK_AUTH_BAD_OPTION('db', 'new Auth(db) needs a DAL')
   // lazy: a request that never touches an auth table (most pages) builds none of their ~25 fields;
-  // the definitions are module-level functions of one context object, so declaring costs no closures
+  // the definitions are module-level functions of one context object, and the five specs are made
+  // once per set of table names, so declaring them costs two small objects per request
   const ctx: AuthTablesContext = { db, names, o, minPasswordLength, signature }
-  db.defineLazyTable(names.user, userFields, userValidators, ctx)
-  db.defineLazyTable(names.group, groupFields, groupValidators, ctx)
-  db.defineLazyTable(names.membership, membershipFields, undefined, ctx)
-  db.defineLazyTable(names.permission, permissionFields, undefined, ctx)
-  db.defineLazyTable(names.event, eventFields, undefined, ctx)
+  db.defineLazyTables(specsFor(names), ctx)
+}
+
+const specsByNames = new WeakMap<TableNames, readonly LazyTableSpec<AuthTablesContext>[]>()
+function specsFor(names: TableNames): readonly LazyTableSpec<AuthTablesContext>[] {
+  let specs = specsByNames.get(names)
+  if (specs === undefined) {
+    specs = Object.freeze([
+      { name: names.user, fields: userFields, after: userValidators },
+      { name: names.group, fields: groupFields, after: groupValidators },
+      { name: names.membership, fields: membershipFields },
+      { name: names.permission, fields: permissionFields },
+      { name: names.event, fields: eventFields },
+    ])
+    // names objects are frozen (DEFAULT_TABLE_NAMES, or one per Auth made with its own names)
+    if (Object.isFrozen(names)) specsByNames.set(names, specs)
+  }
+  return specs
 }
 
 interface AuthTablesContext {

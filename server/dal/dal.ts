@@ -44,11 +44,20 @@ function databasesFolder(appFolder: string): string {
 const checkedTableNames = new Set<string>()
 const uriCache = new Map<string, Map<string, ConnectionInfo>>()
 
-interface LazyEntry {
+/** One lazily declared table: made once (at module level, say) and shared by every request's db. */
+export interface LazyTableSpec<C = unknown> {
   name: string
-  fields: (ctx: unknown) => Array<Field | VirtualField | MethodField | TableOptions>
-  after: ((t: Table, ctx: unknown) => void) | undefined
+  /** defineTable's arguments */
+  fields: (ctx: C) => Array<Field | VirtualField | MethodField | TableOptions>
+  /** runs once the table exists (e.g. validators that look up other tables) */
+  after?: (t: Table, ctx: C) => void
+}
+
+/** Tables declared together with one context: a linked list per db, one object per declaration. */
+interface LazyGroup {
+  specs: readonly LazyTableSpec[]
   ctx: unknown
+  next: LazyGroup | undefined
 }
 
 /*
@@ -111,7 +120,7 @@ export class DAL {
   /** names of the defined tables, in definition order */
   declare tables: string[]
   /** lazily declared tables not built yet (defineLazyTable) */
-  declare _lazy: LazyEntry[] | undefined
+  declare _lazy: LazyGroup | undefined
 
   constructor(uri: string, options: DALOptions = NO_OPTIONS) {
     const state = currentState()
@@ -156,35 +165,51 @@ export class DAL {
    * functions instead of making closures per request. `db.tables` lists the table at once.
    */
   defineLazyTable<C>(name: string, fields: (ctx: C) => Array<Field | VirtualField | MethodField | TableOptions>, after?: (t: Table, ctx: C) => void, ctx?: C): void {
-    this._checkNewTable(name)
-    installLazyAccessor(name)
-    // an array, not an object keyed by name: adding a differently named property per table to a
-    // fresh object every request is a megamorphic store each time
-    const entry: LazyEntry = { name, fields: fields as LazyEntry['fields'], after: after as LazyEntry['after'], ctx }
-    if (this._lazy === undefined) this._lazy = [entry]
-    else this._lazy.push(entry)
-    this.tables.push(name)
+    this.defineLazyTables([{ name, fields, after }], ctx as C)
+  }
+
+  /**
+   * Declare several lazy tables sharing one context (as defineLazyTable each). `specs` can be made
+   * once and shared by every request: declaring then costs one small object per call, whatever
+   * the number of tables (auth.defineTables() declares its five this way).
+   */
+  defineLazyTables<C>(specs: readonly LazyTableSpec<C>[], ctx: C): void {
+    for (let i = 0; i < specs.length; i++) {
+      const name = specs[i]!.name
+      this._checkNewTable(name)
+      installLazyAccessor(name)
+      // two specs of one call with the same name
+      for (let j = 0; j < i; j++) if (specs[j]!.name === name) throw new QK_DAL_DUPLICATE('table', name)
+    }
+    this._lazy = { specs: specs as readonly LazyTableSpec[], ctx, next: this._lazy }
+    for (let i = 0; i < specs.length; i++) this.tables.push(specs[i]!.name)
   }
 
   /** the lazily declared table `name` of this DAL object, built now; undefined when not declared here */
   _lazyTable(name: string): Table | undefined {
-    const lazy = this._lazy
-    if (lazy === undefined) return undefined
-    let i = 0
-    while (i < lazy.length && lazy[i]!.name !== name) i++
-    if (i === lazy.length) return undefined
-    const entry = lazy[i]!
-    const t = this._buildTable(name, entry.fields(entry.ctx))  // a definition error stays: the next use throws it again
-    lazy.splice(i, 1)
-    Object.defineProperty(this, name, { value: t, enumerable: true, configurable: true, writable: true })
-    entry.after?.(t, entry.ctx)
-    return t
+    for (let g = this._lazy; g !== undefined; g = g.next) {
+      const specs = g.specs
+      for (let i = 0; i < specs.length; i++) {
+        const spec = specs[i]!
+        if (spec.name !== name) continue
+        // a definition error stays: the next use throws it again
+        const t = this._buildTable(name, spec.fields(g.ctx))
+        // the own property hides the prototype's accessor: this db never comes back here for `name`
+        Object.defineProperty(this, name, { value: t, enumerable: true, configurable: true, writable: true })
+        spec.after?.(t, g.ctx)
+        return t
+      }
+    }
+    return undefined
   }
 
   private _checkNewTable(name: string): void {
-    if (!checkedTableNames.has(name)) { checkName('table', name); if (checkedTableNames.size < 10000) checkedTableNames.add(name) }
+    // a name declared lazily before was checked then (and its accessor is this db's own business)
+    if (!lazyAccessors.has(name)) {
+      if (!checkedTableNames.has(name)) { checkName('table', name); if (checkedTableNames.size < 10000) checkedTableNames.add(name) }
+      if (name in this && !(name === 'name' || name === 'length') && !this.tables.includes(name)) throw new QK_DAL_BAD_NAME('table', name, 'it is the name of a DAL member')
+    }
     if (this.tables.includes(name)) throw new QK_DAL_DUPLICATE('table', name)
-    if (!lazyAccessors.has(name) && name in this && !(name === 'name' || name === 'length')) throw new QK_DAL_BAD_NAME('table', name, 'it is the name of a DAL member')
   }
 
   private _setTable(name: string, t: Table): void {

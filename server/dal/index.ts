@@ -13,7 +13,7 @@
  * `db.transaction(async () => ...)`. `db.commit()` / `db.rollback()` act on
  * the open transaction.
  */
-export { DAL, closeAllConnections, type DALOptions } from './dal'
+export { DAL, closeAllConnections, type DALOptions, type LazyTableSpec } from './dal'
 export { FieldFn as Field, Field as FieldClass, VirtualField, MethodField, type FieldOptions, type Validator } from './field'
 export { Table, type TableOptions, type JoinSpec } from './table'
 export { DALSet, type SelectOptions } from './set'

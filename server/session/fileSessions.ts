@@ -118,6 +118,8 @@ export function saveSession(appFolder: string, session: Session, opts: { discard
   let json: string
   try {
     if (meta.forgotten || opts.discard) { releaseMeta(meta); return NOTHING }
+    // the common case, a visitor without a session who stored nothing: no JSON to make
+    if (!meta.id && !meta.renewedFrom && !hasOwnEnumerable(session)) { releaseMeta(meta); return NOTHING }
     try { json = JSON.stringify(session) } catch (e) { throw new QK_SESSION_NOT_SERIALIZABLE((e as Error).message) }
     if (json === meta.loadedJson || (!meta.id && json === '{}' && !meta.renewedFrom)) { releaseMeta(meta); return NOTHING }
   } catch (e) {
@@ -125,6 +127,11 @@ export function saveSession(appFolder: string, session: Session, opts: { discard
     throw e
   }
   return writeSession(appFolder, meta, json)
+}
+
+function hasOwnEnumerable(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true
+  return false
 }
 
 function releaseMeta(meta: Meta): void {

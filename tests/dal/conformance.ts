@@ -474,6 +474,29 @@ export function conformance(target: () => Target): void {
     await db[pet].drop(); await db[owner].drop()
   })
 
+  test('lazy tables declared together: specs shared by every db, each db its own context; names checked', async () => {
+    const suffix = Math.random().toString(36).slice(2, 8)
+    const a = `lga_${suffix}`, b = `lgb_${suffix}`
+    const seen: string[] = []
+    const specs = Object.freeze([
+      { name: a, fields: (c: { tag: string }) => { seen.push(`${a}:${c.tag}`); return [Field('name', 'string', { length: 32, label: c.tag })] } },
+      { name: b, fields: (c: { tag: string }) => { seen.push(`${b}:${c.tag}`); return [Field('owner', `reference ${a}`)] }, after: (t: Table, c: { tag: string }) => { t.owner.label = `owner ${c.tag}` } },
+    ])
+    const one = open(), two = open()
+    one.defineLazyTables(specs, { tag: 'one' })
+    two.defineLazyTables(specs, { tag: 'two' })
+    assert.deepEqual(one.tables.slice(-2), [a, b])
+    assert.deepEqual(seen, [], 'declaring builds nothing')
+    assert.equal(two[a].name.label, 'two')
+    assert.equal(one[b].owner.label, 'owner one')
+    assert.deepEqual(seen, [`${a}:two`, `${b}:one`])
+    assert.equal(await one(one[b]).count(), 0, 'a query migrates the table and what it references')
+    assert.throws(() => open().defineLazyTables([{ name: 'x_' + suffix, fields: () => [] }, { name: 'x_' + suffix, fields: () => [] }], null), { code: 'QK_DAL_DUPLICATE' })
+    assert.throws(() => open().defineLazyTables([{ name: 'bad name', fields: () => [] }], null), { code: 'QK_DAL_BAD_NAME' })
+    assert.throws(() => one.defineLazyTables([{ name: a, fields: () => [] }], null), { code: 'QK_DAL_DUPLICATE' })
+    await one[b].drop(); await one[a].drop()
+  })
+
   test('reserved words are quoted consistently and work as names', async () => {
     const db = open()
     db.defineTable('order', Field('select', 'string'), Field('group', 'integer'), Field('from', 'reference order'))
