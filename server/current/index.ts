@@ -37,7 +37,7 @@ export interface CurrentState {
   session?: any
   T?: (text: string, symbols?: unknown) => string
   cache?: any
-  /** databases opened during this request, committed or rolled back at its end */
+  /** databases opened during this request, committed or rolled back at its end (add through registerTransactional) */
   transactionals: Set<Transactional>
   /** anything else a room stores per request, keyed by the room's name */
   [key: string]: unknown
@@ -53,11 +53,20 @@ export function currentState(): CurrentState | undefined {
   return storage.getStore()
 }
 
+/*
+ * Most requests open no database: they all share one empty set, which nothing may add to, and
+ * registerTransactional gives a state its own set on first use (a Set is ~150 bytes a request).
+ */
+class NoTransactionals extends Set<Transactional> {
+  override add(): this { throw new Error('a request state joins a database through registerTransactional') }
+}
+const NONE: Set<Transactional> = new NoTransactionals()
+
 export function newState(appFolder: string, application: string, extra?: Partial<CurrentState>): CurrentState {
   // every state starts with the same fields in the same order (one hidden class for all requests)
   const state: CurrentState = {
     appFolder, application, request: undefined, response: undefined, session: undefined, T: undefined, cache: undefined,
-    transactionals: new Set(),
+    transactionals: NONE,
   }
   if (extra !== undefined) for (const k in extra) state[k] = extra[k]
   return state
@@ -65,7 +74,10 @@ export function newState(appFolder: string, application: string, extra?: Partial
 
 /** Register a database handle so the request lifecycle commits or rolls it back. No-op outside a request. */
 export function registerTransactional(t: Transactional): void {
-  storage.getStore()?.transactionals.add(t)
+  const s = storage.getStore()
+  if (s === undefined) return
+  if (s.transactionals === NONE) s.transactionals = new Set()
+  s.transactionals.add(t)
 }
 
 /**

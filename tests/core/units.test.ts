@@ -4,6 +4,7 @@ import { parseCookies, serializeCookie, HTTP, HTTPError, redirect, makeArgs, saf
 import { genericAllowed } from '../../server/environment'
 import { maskVars } from '../../server/tickets'
 import { parseArgs } from '../../server/cli'
+import { newState, runInContext, registerTransactional } from '../../server/current'
 
 test('cookies: parsing tolerates junk, keeps the first of duplicates, decodes values', () => {
   assert.deepEqual({ ...parseCookies('a=1; b="two"; a=3; bad; c=%20x%20;=nothing; d=%zz') }, { a: '1', b: 'two', c: ' x ', d: '%zz' })
@@ -62,4 +63,17 @@ test('CLI flags: values, booleans, unknown and missing values', () => {
   assert.throws(() => parseArgs(['--nope'], specs), /unknown flag --nope/)
   assert.throws(() => parseArgs(['-f'], specs), /needs a value/)
   assert.throws(() => parseArgs(['--quiet=1'], specs), /takes no value/)
+})
+
+test('request states: no database, no set of its own; registering one gives each state its own', () => {
+  const a = newState('/x/a', 'a')
+  const b = newState('/x/b', 'b')
+  assert.equal(a.transactionals.size, 0)
+  assert.throws(() => a.transactionals.add({ commit() {}, rollback() {}, release() {} }), /registerTransactional/)
+  const t = { commit() {}, rollback() {}, release() {} }
+  runInContext(a, () => registerTransactional(t))
+  assert.deepEqual([...a.transactionals], [t])
+  assert.equal(b.transactionals.size, 0, 'the other state is untouched')
+  registerTransactional(t) // outside a request: nothing to join
+  assert.equal(newState('/x/c', 'c').transactionals.size, 0)
 })
