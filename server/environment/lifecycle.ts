@@ -174,7 +174,7 @@ class ActionRun {
 
   /** used by response.render(...) */
   renderView(ctx: Record<string, unknown>, view?: string): Promise<string> {
-    return renderView(ctx, this.env!, this.rt, this.request, this.response, view)
+    try { return Promise.resolve(renderView(ctx, this.env!, this.rt, this.request, this.response, view)) } catch (e) { return Promise.reject(e) }
   }
 
   /** the action's result → a body (a view renders it when it is an object) */

@@ -73,7 +73,8 @@ export function renderResult(result: unknown, env: Record<string, unknown>, rt: 
   return renderView(result as Record<string, unknown>, env, rt, request, response)
 }
 
-export async function renderView(ctx: Record<string, unknown>, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse, view?: string): Promise<string> {
+/** A view's body: a string at once when nothing awaits (errors thrown), else a promise. */
+export function renderView(ctx: Record<string, unknown>, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse, view?: string): string | Promise<string> {
   const ext = request.extension
   const engine = rt.templates()
   const name = view ?? (response.view || `${request.controller}/${request.function}.${ext}`)
@@ -88,9 +89,10 @@ export async function renderView(ctx: Record<string, unknown>, env: Record<strin
   for (let i = 0; i < keys.length; i++) scope[keys[i]!] = ctx[keys[i]!]
   const envShape = scopeShape(env)
   const shape = envShape === undefined ? undefined : shapeWithKeys(envShape, keys)
-  if (engine?.has(name)) return engine.render(name, scope, shape, ctx)
+  if (engine?.has(name)) return engine.renderNow ? engine.renderNow(name, scope, shape, ctx) : engine.render(name, scope, shape, ctx)
   if (!genericAllowed(response.genericPatterns, `${request.controller}/${request.function}.${ext}`)) throw new QK_ENV_NO_VIEW(name)
-  if ((ext === 'html' || ext === 'load') && engine?.has(`generic.${ext}`)) return engine.render(`generic.${ext}`, scope, shape, ctx)
+  const generic = `generic.${ext}`
+  if ((ext === 'html' || ext === 'load') && engine?.has(generic)) return engine.renderNow ? engine.renderNow(generic, scope, shape, ctx) : engine.render(generic, scope, shape, ctx)
   const services = optionalRoom('services', () => require('../services'))
   const renderGeneric = services?.renderGeneric as ((e: string, v: unknown, r: unknown) => { body: string; contentType: string } | undefined) | undefined
   if (renderGeneric && ext !== 'html' && ext !== 'load') {

@@ -114,13 +114,20 @@ export class TemplateEngine {
    * action's result when the scope holds more names than it (`__q.vars`).
    */
   async render(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>): Promise<string> {
+    return this.renderNow(view, scope, shape, vars)
+  }
+
+  /**
+   * As render, but a view without `await` answers its string at once and a failing one throws:
+   * a promise only for a view that awaits (the request lifecycle's path: no promise, and no
+   * AsyncLocalStorage hooks on one, for the common page).
+   */
+  renderNow(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>): string | Promise<string> {
     const entry = this.entry(view)
-    try {
-      return (await entry.script.run(scope, [runtime(scope, entry, vars)], shape)) as string
-    } catch (e) {
-      annotate(e, entry.filename)
-      throw e
-    }
+    let out: unknown
+    try { out = entry.script.run(scope, [runtime(scope, entry, vars)], shape) } catch (e) { annotate(e, entry.filename); throw e }
+    if (typeof out === 'string') return out
+    return (out as Promise<string>).then(undefined, (e: unknown) => { annotate(e, entry.filename); throw e })
   }
 
   /** Synchronous render for views without `await` (throws if the view is async). */

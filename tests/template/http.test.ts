@@ -19,6 +19,11 @@ service.json(function add(a: string, b: string) { return Number(a) + Number(b) }
 service.jsonrpc2('sub', (a: number, b: number) => a - b)
 export function call() { return service.call() }
 export function broken() { return { x: null } }
+export async function viaRender() {
+  const p = response.render('default/part.html', { who: '<b>' })
+  const later = await response.render('default/later.html', { n: 2 })
+  return [p instanceof Promise, await p, later].join('|')
+}
 `
 
 before(async () => {
@@ -123,6 +128,14 @@ test('Service over HTTP: json and JSON-RPC 2.0', async () => {
   const rpc = await s.request('/shop/default/call/jsonrpc2', { body: { jsonrpc: '2.0', id: 7, method: 'sub', params: [50, 8] } })
   assert.deepEqual(rpc.json(), { jsonrpc: '2.0', id: 7, result: 42 })
   assert.equal((await s.request('/shop/default/call/json/missing')).status, 404)
+})
+
+test('response.render answers a promise, for a view that awaits and one that does not', async () => {
+  s.writeFile('shop', 'views/default/part.html', '<i>{{=who}}</i>')
+  s.writeFile('shop', 'views/default/later.html', '{{=await Promise.resolve(n * 21)}}')
+  const r = await s.request('/shop/default/viaRender')
+  assert.equal(r.status, 200)
+  assert.equal(r.body, 'true|<i>&lt;b&gt;</i>|42')
 })
 
 test('an error in a view becomes a ticket pointing at the template line', async () => {
