@@ -10,6 +10,7 @@
  *   currentState()     - the raw state or undefined outside a request
  *   Transactional      - what a database handle registers so the request
  *                        lifecycle can commit / roll back / release it
+ *   throttleNow()      - a coarse clock (≤ 20 ms old) for re-check throttles, never for stored times
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 export { throttleNow } from './clock'

@@ -6,6 +6,7 @@
  *   closeAllConnections graceful shutdown
  *   Table, DALSet, Rows, Row, Query, Expression, SelectOptions, FieldOptions, TableOptions (types)
  *   parseUri            URI → connection facts (used by tools that show the connection)
+ *   LazyTableSpec       what db.defineLazyTables(specs, ctx) takes (db.defineLazyTable(name, fields, after?, ctx?) for one)
  *
  * Transactions: inside a request every database joins the request's
  * transaction (committed when the action returns, rolled back when it
