@@ -167,7 +167,8 @@ class ActionRun {
       result = rt.action(env, request.controller, request.function)()
     } catch (e) { return this.fail(e) }
     if (result && typeof (result as Promise<unknown>).then === 'function') {
-      return (result as Promise<unknown>).then((r) => this.render(r), (e) => this.fail(e))
+      // through Promise.resolve: a thenable that is not a promise is followed as `await` would
+      return Promise.resolve(result).then((r) => this.render(r), (e) => this.fail(e))
     }
     return this.render(result)
   }
