@@ -5,11 +5,12 @@
  * real path must stay inside the static folder, so symlinks leading out give
  * a 404. ETag / Last-Modified with 304, single Range requests, gzip for text.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { contentTypeOf, isCompressible } from './mime'
+import { throttleNow } from '../current/clock'
 
 export type StaticOutcome = 'served' | 'bad' | 'missing'
 
@@ -41,8 +42,56 @@ function realRoot(root: string): string | undefined {
   return r
 }
 
+/** What a response needs to know of one file, made once per (file, size, mtime). */
+interface FileFacts {
+  /** the real path (symlinks resolved) */
+  file: string
+  size: number
+  mtimeMs: number
+  type: string
+  etag: string
+  lastModified: string
+  lastModifiedMs: number
+  /** when a static path last went through the full resolution (realpath, inside the root) */
+  resolvedAt: number
+}
+
+const facts = new Map<string, FileFacts>()
+function factsFor(file: string, st: fs.Stats): FileFacts {
+  const known = facts.get(file)
+  if (known !== undefined && known.size === st.size && known.mtimeMs === st.mtimeMs) return known
+  const lastModifiedMs = Math.floor(st.mtimeMs / 1000) * 1000
+  const f: FileFacts = {
+    file, size: st.size, mtimeMs: st.mtimeMs, type: contentTypeOf(file),
+    etag: `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`,
+    lastModified: new Date(lastModifiedMs).toUTCString(), lastModifiedMs, resolvedAt: 0,
+  }
+  if (facts.size >= FACTS_MAX) facts.clear()
+  facts.set(file, f)
+  return f
+}
+const FACTS_MAX = 10000
+
+/*
+ * A static path served before is answered from what its full resolution found (the real file
+ * inside the root) after one lstat showing the same regular file, unchanged; the full resolution
+ * (realpath, the inside-the-root check) runs again at least every RESOLVE_MS, and whenever the
+ * file changed, went away or became anything but a regular file.
+ */
+const resolved = new Map<string, FileFacts>()
+const RESOLVE_MS = 1000
+
 /** Serve `<root>/<encodedPath>`; answers 400 / 404 itself and returns what happened. */
 export function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, encodedPath: string, cacheSeconds = 0): StaticOutcome {
+  const key = `${root}\0${encodedPath}`
+  const known = resolved.get(key)
+  if (known !== undefined && throttleNow() - known.resolvedAt < RESOLVE_MS) {
+    const st = fs.lstatSync(known.file, { throwIfNoEntry: false })
+    if (st !== undefined && st.isFile() && st.size === known.size && st.mtimeMs === known.mtimeMs) {
+      sendFacts(req, res, known, cacheSeconds)
+      return 'served'
+    }
+  }
   const segs = safeSegments(encodedPath)
   if (!segs) { plain(res, 400, 'Bad static path'); return 'bad' }
   const rootReal = realRoot(root)
@@ -55,70 +104,82 @@ export function serveStatic(req: IncomingMessage, res: ServerResponse, root: str
     st = fs.statSync(file)
     if (!st.isFile()) { plain(res, 404, 'Not found'); return 'missing' }
   } catch { plain(res, 404, 'Not found'); return 'missing' }
-  sendFile(req, res, file, st, cacheSeconds)
+  const f = factsFor(file, st)
+  f.resolvedAt = throttleNow()
+  if (resolved.size >= FACTS_MAX) resolved.clear()
+  resolved.set(key, f)
+  sendFacts(req, res, f, cacheSeconds)
   return 'served'
 }
 
 export function sendFile(req: IncomingMessage, res: ServerResponse, file: string, st: fs.Stats, cacheSeconds = 0): void {
-  const type = contentTypeOf(file)
-  const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`
-  const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000)
-  res.setHeader('Content-Type', type)
-  res.setHeader('ETag', etag)
-  res.setHeader('Last-Modified', lastModified.toUTCString())
-  res.setHeader('Accept-Ranges', 'bytes')
-  res.setHeader('Cache-Control', cacheSeconds > 0 ? `public, max-age=${cacheSeconds}` : 'no-cache')
-  res.setHeader('X-Content-Type-Options', 'nosniff')
-  const inm = req.headers['if-none-match']
-  const ims = req.headers['if-modified-since']
-  if ((inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) ||
-      (!inm && ims && !Number.isNaN(Date.parse(ims)) && lastModified.getTime() <= Date.parse(ims))) {
-    res.statusCode = 304
+  sendFacts(req, res, factsFor(file, st), cacheSeconds)
+}
+
+/** The answer for one file: 304, a range (206 / 416), gzip for text, or the bytes; every header in one writeHead. */
+function sendFacts(req: IncomingMessage, res: ServerResponse, f: FileFacts, cacheSeconds: number): void {
+  const file = f.file
+  const h: OutgoingHttpHeaders = {
+    'Content-Type': f.type,
+    ETag: f.etag,
+    'Last-Modified': f.lastModified,
+    'Accept-Ranges': 'bytes',
+    'Cache-Control': cacheSeconds > 0 ? `public, max-age=${cacheSeconds}` : 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  }
+  const headers = req.headers
+  const inm = headers['if-none-match']
+  const ims = headers['if-modified-since']
+  if ((inm && inm.split(',').some((t) => t.trim() === f.etag || t.trim() === '*')) ||
+      (!inm && ims && !Number.isNaN(Date.parse(ims)) && f.lastModifiedMs <= Date.parse(ims))) {
+    res.writeHead(304, h)
     res.end()
     return
   }
-  const range = req.headers.range
+  const range = headers.range
   if (range) {
     const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim())
     let start = NaN
     let end = NaN
     if (m && (m[1] || m[2])) {
-      if (m[1]) { start = Number(m[1]); end = m[2] ? Math.min(Number(m[2]), st.size - 1) : st.size - 1 }
-      else { start = Math.max(0, st.size - Number(m[2])); end = st.size - 1 }
+      if (m[1]) { start = Number(m[1]); end = m[2] ? Math.min(Number(m[2]), f.size - 1) : f.size - 1 }
+      else { start = Math.max(0, f.size - Number(m[2])); end = f.size - 1 }
     }
-    if (!(start >= 0 && start <= end && start < st.size)) {
-      res.statusCode = 416
-      res.setHeader('Content-Range', `bytes */${st.size}`)
+    if (!(start >= 0 && start <= end && start < f.size)) {
+      h['Content-Range'] = `bytes */${f.size}`
+      res.writeHead(416, h)
       res.end()
       return
     }
-    res.statusCode = 206
-    res.setHeader('Content-Range', `bytes ${start}-${end}/${st.size}`)
-    res.setHeader('Content-Length', end - start + 1)
+    h['Content-Range'] = `bytes ${start}-${end}/${f.size}`
+    h['Content-Length'] = end - start + 1
+    res.writeHead(206, h)
     if (req.method === 'HEAD') { res.end(); return }
     pipeFile(res, fs.createReadStream(file, { start, end }))
     return
   }
-  const ae = req.headers['accept-encoding']
-  if (ae && ae.includes('gzip') && isCompressible(type) && st.size > 256 && st.size <= GZIP_MAX) {
-    const key = `${st.size}-${st.mtimeMs}`
+  const ae = headers['accept-encoding']
+  if (ae && ae.includes('gzip') && isCompressible(f.type) && f.size > 256 && f.size <= GZIP_MAX) {
+    const key = `${f.size}-${f.mtimeMs}`
     let entry = gzipCache.get(file)
     if (!entry || entry.key !== key) {
       entry = { key, data: zlib.gzipSync(fs.readFileSync(file)) }
       if (gzipCache.size > 500) gzipCache.clear()
       gzipCache.set(file, entry)
     }
-    res.setHeader('Content-Encoding', 'gzip')
-    res.setHeader('Vary', 'Accept-Encoding')
-    res.setHeader('Content-Length', entry.data.length)
+    h['Content-Encoding'] = 'gzip'
+    h.Vary = 'Accept-Encoding'
+    h['Content-Length'] = entry.data.length
+    res.writeHead(200, h)
     res.end(req.method === 'HEAD' ? undefined : entry.data)
     return
   }
-  res.setHeader('Content-Length', st.size)
+  h['Content-Length'] = f.size
+  res.writeHead(200, h)
   if (req.method === 'HEAD') { res.end(); return }
-  if (st.size <= SMALL_FILE_MAX) {
+  if (f.size <= SMALL_FILE_MAX) {
     // small files are kept in memory, keyed by size and mtime: no open/read/close per request
-    const key = `${st.size}-${st.mtimeMs}`
+    const key = `${f.size}-${f.mtimeMs}`
     let entry = smallCache.get(file)
     if (!entry || entry.key !== key) {
       entry = { key, data: fs.readFileSync(file) }

@@ -101,3 +101,19 @@ test('private/, databases/, sessions/ and errors/ are never served', async () =>
     assert.doesNotMatch(r.body, /private data|db data/)
   }
 })
+
+test('a file served before and then replaced by a symlink leading out (or removed) is not served again', async () => {
+  const file = path.join(s.appFolder('app'), 'static', 'swap.txt')
+  fs.writeFileSync(file, 'inside')
+  assert.equal((await s.request('/app/static/swap.txt')).body, 'inside')
+  assert.equal((await s.request('/app/static/swap.txt')).body, 'inside', 'served again from what was resolved')
+  fs.rmSync(file)
+  fs.symlinkSync(path.join(s.folder, 'outside.txt'), file)
+  const r = await s.request('/app/static/swap.txt')
+  assert.equal(r.status, 404)
+  assert.doesNotMatch(r.body, /outside the app/)
+  fs.rmSync(file)
+  assert.equal((await s.request('/app/static/swap.txt')).status, 404)
+  fs.writeFileSync(file, 'back, longer')
+  assert.equal((await s.request('/app/static/swap.txt')).body, 'back, longer')
+})
