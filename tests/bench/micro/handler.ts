@@ -6,6 +6,7 @@
  * The event loop turns every few requests, as it does under real load.
  */
 import fs from 'node:fs'
+import { Session } from 'node:inspector'
 import os from 'node:os'
 import path from 'node:path'
 import { importRoom, measure, result, skipped, ROOT, type MicroResult } from './measure'
@@ -61,12 +62,38 @@ export async function handlerMicros(): Promise<MicroResult[]> {
       }).then((res) => (++n % 8 === 0 ? new Promise<PlainResponse>((t) => setImmediate(() => t(res))) : res))
       const first = await one()
       if (first.statusCode !== 200) { out.push(skipped(r.id, r.name, `answered ${first.statusCode}`)); continue }
-      out.push(result(r.id, r.name, await measure(one, { warmupMs: 500, runMs: 1000 }), { note: `${String(first.body).length} bytes` }))
+      const us = await measure(one, { warmupMs: 500, runMs: 1000 })
+      const allocated = await bytesPerCall(one, 20000)
+      out.push(result(r.id, r.name, us, { note: `${String(first.body).length} bytes; ${allocated === undefined ? 'allocation not measured' : `${Math.round(allocated).toLocaleString('en-US')} B allocated per request`}` }))
     }
     return out
   } finally {
     if (prevTypes === undefined) delete process.env.QUARK_NO_TYPES
     else process.env.QUARK_NO_TYPES = prevTypes
     fs.rmSync(root, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Bytes allocated per call of `op` (what GC has to sweep; the figure to watch along with time):
+ * V8's sampling heap profiler, told to keep the samples of objects already collected, over `n` calls.
+ */
+async function bytesPerCall(op: () => Promise<unknown>, n: number): Promise<number | undefined> {
+  const session = new Session()
+  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))))
+  try {
+    session.connect()
+    await post('HeapProfiler.enable')
+    await post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+    for (let i = 0; i < n; i++) await op()
+    const { profile } = await post('HeapProfiler.stopSampling')
+    let total = 0
+    const walk = (node: { selfSize: number; children: unknown[] }) => { total += node.selfSize; for (const c of node.children) walk(c as typeof node) }
+    walk(profile.head)
+    return total / n
+  } catch {
+    return undefined // an inspector without these options (older V8): the time is still measured
+  } finally {
+    session.disconnect()
   }
 }
