@@ -130,9 +130,20 @@ class DefaultSettings {
 
 const NO_TABLE_OPTIONS: DefineTablesOptions = Object.freeze({})
 
+/** One unchanged DefaultSettings per app, read for a setting before the request's own settings exist. */
+const appDefaults = new Map<string, DefaultSettings>()
+function defaultsOf(app: string): DefaultSettings {
+  let d = appDefaults.get(app)
+  if (d === undefined) { d = new DefaultSettings(app); if (appDefaults.size < 10000) appDefaults.set(app, d) }
+  return d
+}
+
 export class Auth {
   readonly db: DAL
-  readonly settings: AuthSettings
+  // made on first use (most requests run the model and never read a setting): see `settings`
+  #settings: AuthSettings | undefined = undefined
+  readonly #options: AuthOptions
+  readonly #app: string
   readonly tableNames: TableNames
   /**
    * The messages shown by auth.form(), translated with T when shown. Each Auth inherits the defaults
@@ -144,17 +155,35 @@ export class Auth {
     if (!db || typeof (db as { defineTable?: unknown }).defineTable !== 'function') throw new QK_AUTH_BAD_OPTION('db', 'new Auth(db) needs a DAL object')
     this.db = db
     this.tableNames = options.tableNames ? Object.freeze({ ...DEFAULT_TABLE_NAMES, ...options.tableNames }) : DEFAULT_TABLE_NAMES
-    const settings = new DefaultSettings(current.application ?? '') as unknown as AuthSettings
-    for (const k in options) if (k !== 'tableNames') (settings as unknown as Record<string, unknown>)[k] = (options as Record<string, unknown>)[k]
-    this.settings = settings
+    this.#options = options
+    this.#app = current.application ?? ''
+  }
+
+  /** The settings (web2py's auth.settings): the defaults, then the constructor's options. */
+  get settings(): AuthSettings {
+    let s = this.#settings
+    if (s === undefined) {
+      s = this.#settings = new DefaultSettings(this.#app) as unknown as AuthSettings
+      const options = this.#options
+      for (const k in options) if (k !== 'tableNames') (s as unknown as Record<string, unknown>)[k] = (options as Record<string, unknown>)[k]
+    }
+    return s
+  }
+
+  /** One setting, without making the settings object when nobody has used it yet. */
+  #setting<K extends keyof AuthSettings>(k: K): AuthSettings[K] {
+    if (this.#settings !== undefined) return this.#settings[k]
+    const o = this.#options as Partial<AuthSettings>
+    return o[k] !== undefined ? o[k] as AuthSettings[K] : (defaultsOf(this.#app) as unknown as AuthSettings)[k]
   }
 
   /** Define auth_user, auth_group, auth_membership, auth_permission and auth_event (web2py's define_tables). */
   defineTables(o: DefineTablesOptions = NO_TABLE_OPTIONS): this {
     if (o.username !== undefined) this.settings.username = o.username
+    const username = this.#setting('username')
     // the options as given when they already agree with settings.username (no copy per request)
-    const opts = !!o.username === !!this.settings.username ? o : { ...o, username: this.settings.username }
-    defineAuthTables(this.db, this.tableNames, opts, this.settings.passwordMinLength, () => this.signature)
+    const opts = !!o.username === !!username ? o : { ...o, username }
+    defineAuthTables(this.db, this.tableNames, opts, this.#setting('passwordMinLength'), () => this.signature)
     return this
   }
 

@@ -192,3 +192,19 @@ test('bad arguments fail clearly', () => {
   assert.throws(() => auth.requiresPermission('edit', 'doc', 1.5, () => 1), QK_AUTH_BAD_OPTION)
   assert.throws(() => new Auth(new DAL('sqlite://other.sqlite', { folder: dir })).tableUser, QK_AUTH_NO_TABLES)
 })
+
+test('settings: the defaults and the options, made on first use, each Auth its own (arrays included)', () => {
+  const other = new DAL('sqlite://memory')
+  const a = runInContext(newState(dir, 'shop'), () => new Auth(other, { username: true, passwordMinLength: 12 }))
+  const b = runInContext(newState(dir, 'shop'), () => new Auth(other))
+  runInContext(newState(dir, 'shop'), () => a.defineTables())
+  // defineTables took username and the minimum length from the options before anything read the settings
+  assert.ok(other.auth_user.username, 'a username field')
+  assert.equal(a.settings.username, true)
+  assert.equal(a.settings.passwordMinLength, 12)
+  assert.equal(a.settings.loginNext, '/shop/default/index', 'defaults of the app the Auth was made in')
+  assert.equal(b.settings.passwordMinLength, 8)
+  a.settings.actionsDisabled.push('register')
+  assert.deepEqual(b.settings.actionsDisabled, [], 'arrays are not shared between Auths')
+  assert.equal(a.settings, a.settings, 'made once')
+})
