@@ -78,6 +78,14 @@ function appArgument(p: Parsed, command: string): { name: string; apps: string }
   return { name, apps: path.join(folderOf(p), 'applications') }
 }
 
+/** The app named on the command line, which must exist: its name and folder. */
+function existingApp(p: Parsed, command: string): { name: string; folder: string } {
+  const { name, apps } = appArgument(p, command)
+  const folder = path.join(apps, name)
+  if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
+  return { name, folder }
+}
+
 export const newApp: Command = {
   summary: 'create an app from the scaffold (welcome-app)',
   usage: 'quark new <app> [-f folder]',
@@ -99,9 +107,7 @@ export const shell: Command = {
   usage: 'quark shell <app> [-f folder]',
   flags: [FOLDER, HELP],
   async run(p, io) {
-    const { name, apps } = appArgument(p, 'shell')
-    const folder = path.join(apps, name)
-    if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
+    const { name, folder } = existingApp(p, 'shell')
     const sh = await appShellEnvironment(folder, name)
     io.out(`quark shell: app ${name}; the models ran; db.commit() or .exit to leave (the shell's work is committed on exit)`)
     const repl = require('node:repl') as typeof import('node:repl')
@@ -122,9 +128,7 @@ export const test: Command = {
   usage: 'quark test <app> [-f folder]',
   flags: [FOLDER, HELP],
   async run(p, io) {
-    const { name, apps } = appArgument(p, 'test')
-    const folder = path.join(apps, name)
-    if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
+    const { name, folder } = existingApp(p, 'test')
     if (!appTestFiles(folder).length) {
       io.out(`no tests: ${path.join(folder, 'tests')} has no .ts files (each file calls test(name, fn) and may use assert)`)
       return 0

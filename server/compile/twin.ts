@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { throttleNow } from '../current/clock'
+import { throttleNow } from '../current'
 
 export const COMPILED_DIR = 'compiled'
 export const MARKER = 'MANIFEST.json'

@@ -174,8 +174,13 @@ export class DAL {
    * the number of tables (auth.defineTables() declares its five this way).
    */
   defineLazyTables<C>(specs: readonly LazyTableSpec<C>[], ctx: C): void {
+    if (!Array.isArray(specs)) throw new QK_DAL_BAD_NAME('table', String(specs), 'defineLazyTables needs an array of { name, fields, after? }')
     for (let i = 0; i < specs.length; i++) {
-      const name = specs[i]!.name
+      const spec = specs[i]
+      if (!spec || typeof spec.name !== 'string' || typeof spec.fields !== 'function' || (spec.after !== undefined && typeof spec.after !== 'function')) {
+        throw new QK_DAL_BAD_NAME('table', String(spec?.name), 'a lazy table needs a name, a fields function and, optionally, an after function')
+      }
+      const name = spec.name
       this._checkNewTable(name)
       installLazyAccessor(name)
       // two specs of one call with the same name

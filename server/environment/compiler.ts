@@ -22,7 +22,7 @@ import { registerSourceMap, forgetSourceMap } from './sourcemaps'
 import { QK_ENV_COMPILE } from './errors'
 import { compiledTwin, COMPILED_DIR, MARKER } from '../compile/twin'
 import { esbuildVersion } from '../sea'
-import { throttleNow } from '../current/clock'
+import { throttleNow } from '../current'
 
 export const RECHECK_MS = Number(process.env.QUARK_RECHECK_MS ?? 500)
 export const PARAMS = ['exports', 'module', 'require']

@@ -38,8 +38,6 @@ export interface CompileScopedOptions {
   bodyWithoutExports?: string
 }
 
-type Outer = (scope: Record<string, unknown>, args: unknown[]) => unknown
-
 /*
  * Scope shapes. Testing with `in` each identifier a file mentions (50 or
  * more) against a scope on every run costs microseconds; the answer only
@@ -115,8 +113,12 @@ export class ScopedScript {
   private readonly code: string
   private readonly params: string[]
   private readonly isAsync: boolean
-  private readonly variants = new Map<string, Outer>()
-  private readonly byShape = new Map<number, Outer>()
+  /** wrappers for run(): the inner function's parameters given as an array */
+  private readonly plain = new Wrappers<Outer>((me, names) => me.wrap(names, '__quarkScope, __quarkArgs',
+    `return (${me.isAsync ? 'async function' : 'function'}(${me.params.join(',')}){"use strict";${me.code}\n}).apply(undefined, __quarkArgs)`) as Outer)
+  /** wrappers for runInto(): the code ends by assigning its exports into __quarkTarget */
+  private readonly into = new Wrappers<IntoOuter>((me, names) => me.wrap(names, '__quarkScope, __quarkTarget, __quarkRequire',
+    `(function(exports,module,require){"use strict";${me.intoCode}\n})(undefined, undefined, __quarkRequire)`) as IntoOuter)
   private readonly helperValues: Record<string, unknown> | undefined
   private readonly helperNames: string[]
   /** the names every run assigns to `exports`, when known at compile time */
@@ -130,8 +132,6 @@ export class ScopedScript {
   /** the code mentions `require` (else runInto needs none) */
   readonly usesRequire: boolean
   private readonly intoCode: string | undefined
-  private readonly intoByShape = new Map<number, IntoOuter>()
-  private readonly intoVariants = new Map<string, IntoOuter>()
 
   constructor(code: string, options: CompileScopedOptions) {
     this.code = code
@@ -150,7 +150,7 @@ export class ScopedScript {
       if (!NEVER_BIND.has(name) && !this.params.includes(name) && !this.helperNames.includes(name)) seen.add(name)
     }
     this.identifiers = [...seen]
-    this.usesRequire = seen.has('require') || /\brequire\b/.test(code)
+    this.usesRequire = /\brequire\b/.test(code)
     const into = options.bodyWithoutExports
     this.canRunInto = into !== undefined && options.exportValues !== undefined && this.params.join(',') === 'exports,module,require' && !/\bmodule\b/.test(into)
     // the exports become stores into the scope, in the script's own code: named stores, one hidden class
@@ -166,19 +166,8 @@ export class ScopedScript {
    * `require` is the file's own.
    */
   runInto(scope: Record<string, unknown>, target: Record<string, unknown>, require: unknown, knownShape?: number): void {
-    const shape = knownShape ?? scopeShape(scope)
-    let outer = shape === undefined ? undefined : this.intoByShape.get(shape)
-    if (outer === undefined) {
-      const names = this.boundNames(scope)
-      const key = names.join(',')
-      outer = this.intoVariants.get(key)
-      if (outer === undefined) { outer = this.compileInto(names); this.intoVariants.set(key, outer) }
-      if (shape !== undefined) {
-        if (this.intoByShape.size >= 256) this.intoByShape.clear()
-        this.intoByShape.set(shape, outer)
-      }
-    }
-    outer(scope, target, require)
+    if (!this.canRunInto) throw new Error(`${this.filename}: runInto needs a script whose exports are known`)
+    this.into.get(this, scope, knownShape)(scope, target, require)
   }
 
   /** The names of `scope` this script would bind (own or inherited properties). */
@@ -195,50 +184,49 @@ export class ScopedScript {
    * what the code returns.
    */
   run(scope: Record<string, unknown>, args: unknown[] = [], knownShape?: number): unknown {
-    // a caller that knows the scope's shape passes it: no shape symbols stored on a fresh object
-    const shape = knownShape ?? scopeShape(scope)
-    if (shape !== undefined) {
-      let outer = this.byShape.get(shape)
-      if (!outer) {
-        outer = this.variant(scope)
-        if (this.byShape.size >= 256) this.byShape.clear() // shapes that keep changing: stay bounded
-        this.byShape.set(shape, outer)
-      }
-      return outer(scope, args)
-    }
-    return this.variant(scope)(scope, args)
+    return this.plain.get(this, scope, knownShape)(scope, args)
   }
 
-  private variant(scope: Record<string, unknown>): Outer {
-    const names = this.boundNames(scope)
-    const key = names.join(',')
-    let outer = this.variants.get(key)
-    if (!outer) {
-      outer = this.compile(names)
-      this.variants.set(key, outer)
-    }
-    return outer
-  }
-
-  private compile(names: string[]): Outer {
-    const bind = names.length ? `let {${names.join(',')}} = __quarkScope;` : ''
-    const fn = this.isAsync ? 'async function' : 'function'
-    // One line of prefix, no newline: line numbers stay those of `code`.
-    const helpers = this.helperValues ? `const {${this.helperNames.join(',')}} = __quarkHelpers;` : ''
-    const source = `(function(__quarkHelpers){${helpers}return function(__quarkScope, __quarkArgs){${bind}return (${fn}(${this.params.join(',')}){"use strict";${this.code}\n}).apply(undefined, __quarkArgs)}})`
-    return (vm.runInThisContext(source, { filename: this.filename }) as (h: unknown) => Outer)(this.helperValues)
-  }
-
-  private compileInto(names: string[]): IntoOuter {
-    if (!this.canRunInto) throw new Error(`${this.filename}: runInto needs a script whose exports are known`)
-    // `__quarkScope` and `__quarkTarget` are not bound by name from the scope, so a bound name can never hide them
+  /**
+   * The wrapper around `body` that binds `names` from the scope (`__quarkScope`) as locals. One line
+   * of prefix, no newline, so line numbers stay those of the code. `__quark*` names are never bound
+   * from a scope, so no bound name can hide them.
+   */
+  private wrap(names: string[], params: string, body: string): unknown {
     const bind = names.length ? `let {${names.join(',')}} = __quarkScope;` : ''
     const helpers = this.helperValues ? `const {${this.helperNames.join(',')}} = __quarkHelpers;` : ''
-    const source = `(function(__quarkHelpers){${helpers}return function(__quarkScope, __quarkTarget, __quarkRequire){${bind}(function(exports,module,require){"use strict";${this.intoCode}\n})(undefined, undefined, __quarkRequire)}})`
-    return (vm.runInThisContext(source, { filename: this.filename }) as (h: unknown) => IntoOuter)(this.helperValues)
+    const source = `(function(__quarkHelpers){${helpers}return function(${params}){${bind}${body}}})`
+    return (vm.runInThisContext(source, { filename: this.filename }) as (h: unknown) => unknown)(this.helperValues)
   }
 }
 
+/**
+ * A script's compiled wrappers of one kind, by the names they bind: found by the scope's declared
+ * shape when there is one (no `in` test per identifier), else by testing the names.
+ */
+class Wrappers<F> {
+  private readonly byShape = new Map<number, F>()
+  private readonly byNames = new Map<string, F>()
+  constructor(private readonly compile: (script: ScopedScript, names: string[]) => F) {}
+
+  get(script: ScopedScript, scope: Record<string, unknown>, knownShape?: number): F {
+    // a caller that knows the scope's shape passes it: no shape symbols stored on a fresh object
+    const shape = knownShape ?? scopeShape(scope)
+    let f = shape === undefined ? undefined : this.byShape.get(shape)
+    if (f !== undefined) return f
+    const names = script.boundNames(scope)
+    const key = names.join(',')
+    f = this.byNames.get(key)
+    if (f === undefined) { f = this.compile(script, names); this.byNames.set(key, f) }
+    if (shape !== undefined) {
+      if (this.byShape.size >= 256) this.byShape.clear() // shapes that keep changing: stay bounded
+      this.byShape.set(shape, f)
+    }
+    return f
+  }
+}
+
+type Outer = (scope: Record<string, unknown>, args: unknown[]) => unknown
 type IntoOuter = (scope: Record<string, unknown>, target: Record<string, unknown>, require: unknown) => void
 
 export function compileScoped(code: string, options: CompileScopedOptions): ScopedScript {

@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { contentTypeOf, isCompressible } from './mime'
-import { throttleNow } from '../current/clock'
+import { throttleNow } from '../current'
 
 export type StaticOutcome = 'served' | 'bad' | 'missing'
 
@@ -28,8 +28,6 @@ export function safeSegments(encoded: string): string[] | undefined {
   return out.length ? out : undefined
 }
 
-interface GzipEntry { key: string; data: Buffer }
-const gzipCache = new Map<string, GzipEntry>()
 const GZIP_MAX = 2 * 1024 * 1024
 const realRoots = new Map<string, string>()
 
@@ -54,6 +52,9 @@ interface FileFacts {
   lastModifiedMs: number
   /** when a static path last went through the full resolution (realpath, inside the root) */
   resolvedAt: number
+  /** the bytes (files up to SMALL_FILE_MAX) and their gzip (compressible types), read on first need */
+  data: Buffer | undefined
+  gzip: Buffer | undefined
 }
 
 const facts = new Map<string, FileFacts>()
@@ -64,13 +65,21 @@ function factsFor(file: string, st: fs.Stats): FileFacts {
   const f: FileFacts = {
     file, size: st.size, mtimeMs: st.mtimeMs, type: contentTypeOf(file),
     etag: `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`,
-    lastModified: new Date(lastModifiedMs).toUTCString(), lastModifiedMs, resolvedAt: 0,
+    lastModified: new Date(lastModifiedMs).toUTCString(), lastModifiedMs, resolvedAt: 0, data: undefined, gzip: undefined,
   }
   if (facts.size >= FACTS_MAX) facts.clear()
   facts.set(file, f)
   return f
 }
 const FACTS_MAX = 10000
+// bytes kept in memory (FileFacts.data and .gzip), at most CACHED_BYTES_MAX: beyond, everything is forgotten
+const CACHED_BYTES_MAX = 64 * 1024 * 1024
+let cachedBytes = 0
+function keep(b: Buffer): Buffer {
+  cachedBytes += b.length
+  if (cachedBytes > CACHED_BYTES_MAX) { facts.clear(); resolved.clear(); cachedBytes = b.length }
+  return b
+}
 
 /*
  * A static path served before is answered from what its full resolution found (the real file
@@ -160,40 +169,27 @@ function sendFacts(req: IncomingMessage, res: ServerResponse, f: FileFacts, cach
   }
   const ae = headers['accept-encoding']
   if (ae && ae.includes('gzip') && isCompressible(f.type) && f.size > 256 && f.size <= GZIP_MAX) {
-    const key = `${f.size}-${f.mtimeMs}`
-    let entry = gzipCache.get(file)
-    if (!entry || entry.key !== key) {
-      entry = { key, data: zlib.gzipSync(fs.readFileSync(file)) }
-      if (gzipCache.size > 500) gzipCache.clear()
-      gzipCache.set(file, entry)
-    }
+    // kept with the file's facts: a new version of the file has new facts, so nothing stale is sent
+    const gz = f.gzip ??= keep(zlib.gzipSync(fs.readFileSync(file)))
     h['Content-Encoding'] = 'gzip'
     h.Vary = 'Accept-Encoding'
-    h['Content-Length'] = entry.data.length
+    h['Content-Length'] = gz.length
     res.writeHead(200, h)
-    res.end(req.method === 'HEAD' ? undefined : entry.data)
+    res.end(req.method === 'HEAD' ? undefined : gz)
     return
   }
   h['Content-Length'] = f.size
   res.writeHead(200, h)
   if (req.method === 'HEAD') { res.end(); return }
   if (f.size <= SMALL_FILE_MAX) {
-    // small files are kept in memory, keyed by size and mtime: no open/read/close per request
-    const key = `${f.size}-${f.mtimeMs}`
-    let entry = smallCache.get(file)
-    if (!entry || entry.key !== key) {
-      entry = { key, data: fs.readFileSync(file) }
-      if (smallCache.size > 500) smallCache.clear()
-      smallCache.set(file, entry)
-    }
-    res.end(entry.data)
+    // small files are kept in memory with their facts: no open/read/close per request
+    res.end(f.data ??= keep(fs.readFileSync(file)))
     return
   }
   pipeFile(res, fs.createReadStream(file))
 }
 
 const SMALL_FILE_MAX = 64 * 1024
-const smallCache = new Map<string, { key: string; data: Buffer }>()
 
 function pipeFile(res: ServerResponse, s: fs.ReadStream): void {
   s.on('error', () => res.destroy())

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { QK_I18N_BAD_LANGUAGE_FILE } from './errors'
 import { LANGUAGE_CODE } from './accept'
-import { throttleNow } from '../current/clock'
+import { throttleNow } from '../current'
 
 interface Cached<T> { data: T; mtimeMs: number; checkedAt: number }
 

@@ -17,7 +17,7 @@ import { compileTemplate } from './compile'
 import { parseTemplate } from './parse'
 import { PRECOMPILED_INDEX, loadPrecompiledView, readPrecompiledIndex } from './precompiled'
 import { QK_TEMPLATE_BAD_PATH, QK_TEMPLATE_NOT_FOUND } from './errors'
-import { throttleNow } from '../current/clock'
+import { throttleNow } from '../current'
 
 export interface TemplateEngineOptions {
   viewsFolder: string

@@ -493,6 +493,13 @@ export function conformance(target: () => Target): void {
     assert.equal(await one(one[b]).count(), 0, 'a query migrates the table and what it references')
     assert.throws(() => open().defineLazyTables([{ name: 'x_' + suffix, fields: () => [] }, { name: 'x_' + suffix, fields: () => [] }], null), { code: 'QK_DAL_DUPLICATE' })
     assert.throws(() => open().defineLazyTables([{ name: 'bad name', fields: () => [] }], null), { code: 'QK_DAL_BAD_NAME' })
+    // wrong types: a clear DAL error at declaration, not a TypeError at first use; nothing declared
+    const untouched = open()
+    for (const bad of [null, 'auth', [{ name: 'x_' + suffix }], [{ name: 'x_' + suffix, fields: 'no' }], [{ name: 'x_' + suffix, fields: () => [], after: 1 }], [null], [{ fields: () => [] }]]) {
+      assert.throws(() => untouched.defineLazyTables(bad as never, null), { code: 'QK_DAL_BAD_NAME' }, JSON.stringify(bad))
+    }
+    assert.throws(() => untouched.defineLazyTable('y_' + suffix, 'no' as never), { code: 'QK_DAL_BAD_NAME' })
+    assert.equal(untouched.tables.filter((t: string) => t.endsWith(suffix)).length, 0)
     assert.throws(() => one.defineLazyTables([{ name: a, fields: () => [] }], null), { code: 'QK_DAL_DUPLICATE' })
     await one[b].drop(); await one[a].drop()
   })
