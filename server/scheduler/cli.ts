@@ -21,6 +21,6 @@ export const schedulerCli: Command = {
       if (typeof p.flags[name] === 'string') argv.push(flag, p.flags[name] as string)
     }
     if (p.flags.help) argv.push('-h')
-    return schedulerCommand(argv, { out: (l) => io.out(l) })
+    return schedulerCommand(argv, { out: (l) => io.out(l), err: (l) => io.err(l) })
   },
 }

@@ -3,13 +3,18 @@
  * worker processes for an app (whose models create a Scheduler) and
  * supervise them: a worker that dies is restarted (its task was queued
  * again by the others' dead-worker recovery); SIGINT/SIGTERM stop them all
- * after their running task.
+ * after their running task. A worker that cannot start (it dies before it
+ * reports the app loaded, or within START_GRACE_MS after) is retried, but
+ * more than MAX_FAILED_STARTS times in a row stops the command with exit 1
+ * and the worker's exit code and last stderr lines: restarting a worker
+ * that cannot load the app, every second forever, helps no one.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { QK_SCHED_BAD_ARGS } from './errors'
 import { childEntry } from '../sea'
+import { childExecArgv } from '../sea'
 import type { WorkerProcessConfig } from './worker-main'
 import type { TaskSource } from './source'
 
@@ -58,17 +63,53 @@ function taskSource(args: SchedulerArgs): TaskSource {
   return { kind: 'app', folder, app: args.app! }
 }
 
-/** Fork one worker process with this configuration. */
-export function forkWorker(cfg: WorkerProcessConfig, opts: { execArgv?: string[] } = {}): ChildProcess {
+/** The IPC message a worker process (worker-main.ts) sends once its app is loaded and it begins. */
+export const WORKER_READY = 'quark-scheduler-worker-ready'
+/** Failed starts in a row of one worker after which `quark scheduler` gives up. */
+export const MAX_FAILED_STARTS = 3
+/** A worker that dies this soon after reporting ready still counts as one that could not start. */
+export const START_GRACE_MS = 5000
+/** Wait before restarting a worker. */
+const RESTART_DELAY_MS = 1000
+/** stderr lines of a worker kept for the report when it cannot start. */
+const STDERR_TAIL_LINES = 20
+
+/**
+ * Fork one worker process with this configuration. From a checkout the
+ * worker is a .ts file: it gets the .ts loader (childExecArgv) unless the
+ * caller gives its own execArgv. stderr 'pipe' lets a supervisor read it.
+ */
+export function forkWorker(cfg: WorkerProcessConfig, opts: { execArgv?: string[]; stderr?: 'inherit' | 'pipe' } = {}): ChildProcess {
   return fork(childEntry('scheduler-worker', path.join(__dirname, 'worker-main.ts')), [], {
     env: { ...process.env, QUARK_SCHEDULER_WORKER: JSON.stringify(cfg) },
-    ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),
+    execArgv: opts.execArgv ?? childExecArgv(),
+    stdio: ['inherit', 'inherit', opts.stderr ?? 'inherit', 'ipc'],
   })
 }
 
-/** Runs until the workers are stopped; returns the exit code. */
-export async function schedulerCommand(argv: readonly string[], opts: { out?: (l: string) => void } = {}): Promise<number> {
+/** The last lines a stream wrote, passed through to `sink` as they come. */
+function tailOf(stream: NodeJS.ReadableStream | null, sink: NodeJS.WritableStream): () => string[] {
+  const lines: string[] = []
+  let partial = ''
+  stream?.on('data', (chunk: Buffer) => {
+    sink.write(chunk)
+    const parts = (partial + chunk.toString('utf8')).split('\n')
+    partial = parts.pop()!
+    lines.push(...parts)
+    if (lines.length > STDERR_TAIL_LINES) lines.splice(0, lines.length - STDERR_TAIL_LINES)
+  })
+  return () => (partial ? [...lines, partial] : [...lines]).slice(-STDERR_TAIL_LINES)
+}
+
+export interface SchedulerCommandOptions {
+  out?: (l: string) => void
+  err?: (l: string) => void
+}
+
+/** Runs until the workers are stopped (exit 0) or one cannot start (exit 1); returns the exit code. */
+export async function schedulerCommand(argv: readonly string[], opts: SchedulerCommandOptions = {}): Promise<number> {
   const out = opts.out ?? ((l: string) => console.log(l))
+  const err = opts.err ?? ((l: string) => console.error(l))
   let args: SchedulerArgs
   let source: TaskSource
   try {
@@ -80,28 +121,70 @@ export async function schedulerCommand(argv: readonly string[], opts: { out?: (l
     out(SCHEDULER_USAGE)
     return 2
   }
+  const what = args.app ?? args.module
   let stopping = false
+  let exitCode = 0
+  let finish!: () => void
+  const finished = new Promise<void>((resolve) => { finish = resolve })
   const live = new Set<ChildProcess>()
+  const failedStarts = new Array<number>(args.workers).fill(0)
+
+  const stopAll = () => {
+    if (stopping) return
+    stopping = true
+    process.off('SIGINT', stopAll)
+    process.off('SIGTERM', stopAll)
+    for (const c of live) c.kill('SIGTERM')
+    if (!live.size) finish()
+  }
+
   const start = (i: number) => {
-    const child = forkWorker({ source, groups: args.groups })
+    const child = forkWorker({ source, groups: args.groups }, { stderr: 'pipe' })
+    const stderrTail = tailOf(child.stderr, process.stderr)
     live.add(child)
-    child.on('exit', (code, signal) => {
+    // undefined until the worker reports ready; then whether it has outlived START_GRACE_MS
+    let started: boolean | undefined
+    let grace: NodeJS.Timeout | undefined
+    child.on('message', (m: { type?: string }) => {
+      if (m?.type !== WORKER_READY || started !== undefined) return
+      started = false
+      grace = setTimeout(() => {
+        started = true
+        failedStarts[i] = 0
+        out(`[scheduler] worker ${i} (pid ${child.pid}) is running`)
+      }, START_GRACE_MS)
+      grace.unref()
+    })
+    child.on('error', () => { /* reported through 'exit' (a fork that fails exits too) */ })
+    // 'close', not 'exit': the worker's last stderr lines have been read by then
+    child.on('close', (code, signal) => {
+      clearTimeout(grace)
       live.delete(child)
-      if (stopping) return
-      out(`[scheduler] worker ${i} exited (${signal ?? code}); restarting it in 1 s`)
-      setTimeout(() => { if (!stopping) start(i) }, 1000)
+      if (stopping) { if (!live.size) finish(); return }
+      const how = signal ? `signal ${signal}` : `exit code ${code}`
+      if (started) {
+        out(`[scheduler] worker ${i} exited (${how}); restarting it in ${RESTART_DELAY_MS / 1000} s`)
+      } else {
+        failedStarts[i]!++
+        if (failedStarts[i]! > MAX_FAILED_STARTS) {
+          const tail = stderrTail()
+          err(`[scheduler] worker ${i} for ${what} could not start: it died ${failedStarts[i]} times in a row ` +
+            `${started === undefined ? 'before loading the app' : 'just after starting'} (last: ${how}); stopping.` +
+            (tail.length ? `\n[scheduler] its last stderr lines:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''))
+          exitCode = 1
+          stopAll()
+          return
+        }
+        out(`[scheduler] worker ${i} could not start (${how}; ${failedStarts[i]} of ${MAX_FAILED_STARTS + 1} tries); restarting it in ${RESTART_DELAY_MS / 1000} s`)
+      }
+      setTimeout(() => { if (!stopping) start(i) }, RESTART_DELAY_MS)
     })
   }
+
+  process.on('SIGINT', stopAll)
+  process.on('SIGTERM', stopAll)
   for (let i = 0; i < args.workers; i++) start(i)
-  out(`[scheduler] ${args.workers} worker(s) for ${args.app ?? args.module} (groups ${args.groups.join(',') || 'main'})`)
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      stopping = true
-      for (const c of live) c.kill('SIGTERM')
-      const check = setInterval(() => { if (!live.size) { clearInterval(check); resolve() } }, 100)
-    }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
-  return 0
+  out(`[scheduler] ${args.workers} worker(s) for ${what} (groups ${args.groups.join(',') || 'main'})`)
+  await finished
+  return exitCode
 }

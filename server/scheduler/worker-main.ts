@@ -6,6 +6,7 @@
  */
 import { Worker } from './worker'
 import { appScheduler, schedulerFromModule, type TaskSource } from './source'
+import { WORKER_READY } from './command'
 
 export interface WorkerProcessConfig {
   source: TaskSource
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
   const cfg = JSON.parse(raw) as WorkerProcessConfig
   const scheduler = cfg.source.kind === 'module' ? schedulerFromModule(cfg.source.file) : await appScheduler(cfg.source.folder, cfg.source.app)
   const worker = new Worker(scheduler, { ...cfg, logger: cfg.quiet ? () => {} : undefined })
+  // the app loaded and created its Scheduler: tell a supervising `quark scheduler` (command.ts), which
+  // counts a worker that dies before this (or just after) as one that cannot start
+  process.send?.({ type: WORKER_READY })
   const stop = () => worker.stop()
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)

@@ -28,6 +28,7 @@
  *                                 with opts.boot a real server booted as a child answering the welcome index)
  *   runSelftestCommand(opts)    - `quark --selftest`: prints the checks, sets the exit code
  *   childEntry(name, file)      - the module path to fork() for a framework process entry (scheduler worker/child)
+ *   childExecArgv()             - the execArgv to fork it with (from a checkout: the .ts loader preloaded)
  *   openBrowser(url)            - open the default browser where there is a desktop; false (never a throw) otherwise
  *   PackedFolder, SEA_ASSETS    - the packed-folder reader and the asset names the build embeds
  *   startupMark(label)          - a start-up time stamp, printed to stderr when QUARK_STARTUP_TRACE=1
@@ -235,6 +236,21 @@ export const INTERNAL_ENTRY_PREFIX = 'quark-internal:'
  */
 export function childEntry(name: string, checkoutFile: string): string {
   return isSea() ? INTERNAL_ENTRY_PREFIX + name : checkoutFile
+}
+
+/**
+ * The execArgv to fork() a childEntry with. From a checkout the entry is a
+ * .ts file, which Node 20 cannot run by itself; `quark` (server/cli/quark.js)
+ * registered its .ts loader (server/cli/ts-hook.js) with require(), which a
+ * forked process does not inherit, so the loader is preloaded with --require
+ * after the parent's own execArgv (a test runner's `--import tsx` stays, and
+ * wins). Processes forked by that child inherit the flag in their turn.
+ * Inside the binary the parent's execArgv as is (the entry is a marker).
+ */
+export function childExecArgv(): string[] {
+  if (isSea()) return [...process.execArgv]
+  const hook = path.join(projectRoot()!, 'server', 'cli', 'ts-hook.js')
+  return process.execArgv.includes(hook) ? [...process.execArgv] : [...process.execArgv, '--require', hook]
 }
 
 /**
