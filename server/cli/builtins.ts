@@ -25,7 +25,12 @@ export const run: Command = {
     { name: 'key', value: true, help: 'your own private key (PEM); with --cert' },
     { name: 'quiet', short: 'q', help: 'do not log one line per request' },
     { name: 'no-browser', help: 'do not open a browser on the welcome page' },
-    { name: 'max-body', value: true, help: 'largest request body in bytes (default 10485760)' },
+    { name: 'max-body', value: true, help: 'largest request body in bytes, uploads included (default 10485760)' },
+    { name: 'max-file', value: true, help: 'largest uploaded file in bytes (default: --max-body)' },
+    { name: 'max-parts', value: true, help: 'most fields and files in one multipart body (default 1000)' },
+    { name: 'max-files', value: true, help: 'most files in one multipart body (default 100)' },
+    { name: 'headers-timeout', value: true, help: 'seconds a client has to send its request headers (default 10)' },
+    { name: 'request-timeout', value: true, help: 'seconds a client has to send its whole request (default 120)' },
     { name: 'password', value: true, help: 'set the admin password (stored hashed beside applications/)' },
     { name: 'cron', value: true, help: 'cron mode: hard (default, in-process), soft (after requests), external (`quark cron`), none' },
     HELP,
@@ -34,8 +39,15 @@ export const run: Command = {
     const port = p.flags.port === undefined ? 8000 : Number(p.flags.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new QK_CLI_USAGE(`invalid port: ${String(p.flags.port)}`)
     if (!!p.flags.cert !== !!p.flags.key) throw new QK_CLI_USAGE('--cert and --key go together')
-    const maxBody = p.flags['max-body'] === undefined ? undefined : Number(p.flags['max-body'])
-    if (maxBody !== undefined && !(maxBody > 0)) throw new QK_CLI_USAGE(`invalid --max-body: ${String(p.flags['max-body'])}`)
+    // a positive number (an integer for counts and bytes), or undefined when the flag is absent
+    const positive = (flag: string, integer = true): number | undefined => {
+      if (p.flags[flag] === undefined) return undefined
+      const n = Number(p.flags[flag])
+      if (!(n > 0) || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new QK_CLI_USAGE(`invalid --${flag}: ${String(p.flags[flag])}`)
+      return n
+    }
+    const maxBody = positive('max-body')
+    const seconds = (flag: string) => { const n = positive(flag, false); return n === undefined ? undefined : Math.round(n * 1000) }
     const cron = p.flags.cron === undefined ? 'hard' : String(p.flags.cron)
     if (!['hard', 'soft', 'external', 'none'].includes(cron)) throw new QK_CLI_USAGE(`invalid --cron: ${cron} (hard, soft, external or none)`)
     const server = await startQuark({
@@ -47,6 +59,11 @@ export const run: Command = {
       key: p.flags.key as string | undefined,
       quiet: !!p.flags.quiet,
       maxBodySize: maxBody,
+      maxFileSize: positive('max-file'),
+      maxParts: positive('max-parts'),
+      maxFiles: positive('max-files'),
+      headersTimeoutMs: seconds('headers-timeout'),
+      requestTimeoutMs: seconds('request-timeout'),
       password: typeof p.flags.password === 'string' ? p.flags.password : undefined,
       cron: cron as CronMode,
     })

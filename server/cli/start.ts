@@ -25,8 +25,18 @@ export interface StartOptions {
   cert?: string
   key?: string
   quiet?: boolean
+  /** bytes of any request body, multipart included (--max-body, default 10 MB) */
   maxBodySize?: number
+  /** bytes of one uploaded file (--max-file; default and at most maxBodySize) */
   maxFileSize?: number
+  /** fields and files of one multipart body (--max-parts, default 1000) */
+  maxParts?: number
+  /** files of one multipart body (--max-files, default 100) */
+  maxFiles?: number
+  /** ms a client has to send its request headers (--headers-timeout, default 10 s) */
+  headersTimeoutMs?: number
+  /** ms a client has to send its whole request (--request-timeout, default 120 s) */
+  requestTimeoutMs?: number
   /** folder for upload temp files (default os.tmpdir()/quark-uploads) */
   uploadTmp?: string
   /** seconds (default 24 h) */
@@ -160,7 +170,13 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     isHttps: useHttps,
     quiet: o.quiet ?? false,
     sessionMaxAge: o.sessionMaxAge ?? 86400,
-    limits: { ...defaultLimits, maxBodySize: o.maxBodySize ?? defaultLimits.maxBodySize, maxFileSize: o.maxFileSize ?? defaultLimits.maxFileSize, uploadTmp: o.uploadTmp ?? defaultLimits.uploadTmp },
+    limits: {
+      maxBodySize: o.maxBodySize ?? defaultLimits.maxBodySize,
+      maxFileSize: o.maxFileSize ?? o.maxBodySize ?? defaultLimits.maxFileSize,
+      maxParts: o.maxParts ?? defaultLimits.maxParts,
+      maxFiles: o.maxFiles ?? defaultLimits.maxFiles,
+      uploadTmp: o.uploadTmp ?? defaultLimits.uploadTmp,
+    },
     assets: assetTable(isSea() ? projectFolder('project-files') : CHECKOUT),
     // request lines also feed the admin's live log view (no one can watch it before the admin is loaded)
     log: (line: string) => { adminlib?.publishLogLine(line); log(line) },
@@ -192,6 +208,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   let first = true
   const l = await listen({
     ip: o.ip ?? '127.0.0.1', port: o.port ?? 8000, tls,
+    headersTimeoutMs: o.headersTimeoutMs, requestTimeoutMs: o.requestTimeoutMs,
     handler: (req, res) => {
       if (first) {
         first = false

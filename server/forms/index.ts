@@ -15,6 +15,7 @@
 import { FORM } from './form'
 import { SQLFORM } from './sqlform'
 import { download } from './uploads'
+import { setDownloader } from '../http/index'
 import './grid'
 
 export { Form, FORM, newFormKey, fieldElements, setElementValue, type ProcessOptions } from './form'
@@ -27,6 +28,8 @@ export * from './errors'
 
 /** web2py's response.download(request, db) under a framework name (a controller's own `download` action stays free). */
 export const DOWNLOAD = download
+// ... and as web2py writes it: `response.download(request, db)` (http's response sits below forms, so forms registers it)
+setDownloader((request, db, opts) => download(request, db as Parameters<typeof download>[1], opts))
 
 /** The names models, controllers and views see without imports (environment/names.ts); FORM replaces html's plain one. */
 export function formsNames(): Record<string, unknown> {

@@ -1,7 +1,11 @@
 /**
  * Request bodies: urlencoded, JSON, multipart (files streamed to temp files
- * by busboy) and raw. Limits give a 413; malformed JSON a 400; an aborted
- * client rejects with QK_HTTP_ABORTED and leaves no temp file behind.
+ * by busboy) and raw. Every kind is bounded by `maxBodySize` (--max-body),
+ * multipart included; a multipart body also by `maxFileSize` per file
+ * (--max-file), `maxParts` fields and files (--max-parts) and `maxFiles` files
+ * (--max-files). Over a limit: 413 with the limit in the message; malformed
+ * JSON or multipart: 400; an aborted client rejects with QK_HTTP_ABORTED. A
+ * refused or broken body leaves no temp file behind.
  */
 import type { IncomingMessage } from 'node:http'
 import fs from 'node:fs'
@@ -9,22 +13,31 @@ import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import busboy from 'busboy'
-import { QK_HTTP_ABORTED, QK_HTTP_BAD_BODY, QK_HTTP_BAD_JSON, QK_HTTP_BODY_TOO_LARGE } from './errors'
+import {
+  QK_HTTP_ABORTED, QK_HTTP_BAD_BODY, QK_HTTP_BAD_JSON, QK_HTTP_BODY_TOO_LARGE, QK_HTTP_FILE_TOO_LARGE,
+  QK_HTTP_TOO_MANY_FILES, QK_HTTP_TOO_MANY_PARTS,
+} from './errors'
 import { addVar, parseQuery, type QuarkRequest } from './request'
 import { Dict } from './dict'
 
 export interface BodyLimits {
-  /** bytes of a urlencoded / JSON / raw body (default 10 MB) */
+  /** bytes of any body, multipart included (default 10 MB) */
   maxBodySize: number
-  /** bytes of one uploaded file (default 100 MB) */
+  /** bytes of one uploaded file (default 10 MB; a file is also bounded by maxBodySize) */
   maxFileSize: number
+  /** fields and files of one multipart body (default 1000) */
+  maxParts: number
+  /** files of one multipart body (default 100) */
+  maxFiles: number
   /** folder for uploaded temp files (default os.tmpdir()/quark-uploads) */
   uploadTmp: string
 }
 
 export const defaultLimits: BodyLimits = {
   maxBodySize: 10 * 1024 * 1024,
-  maxFileSize: 100 * 1024 * 1024,
+  maxFileSize: 10 * 1024 * 1024,
+  maxParts: 1000,
+  maxFiles: 100,
   uploadTmp: path.join(os.tmpdir(), 'quark-uploads'),
 }
 
@@ -38,6 +51,44 @@ export interface UploadedFile {
   readonly path: string
 }
 
+/*
+ * A refused body is read to its end (and thrown away) before the refusal is answered, at most
+ * DRAIN_MAX_BYTES more and DRAIN_MAX_MS: a server that answers and closes while the client is
+ * still sending makes the client's TCP stack reset the connection, and the client may lose the
+ * 413 it was sent. Past either bound the connection is closed all the same (a hostile client).
+ */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024
+const DRAIN_MAX_MS = 10_000
+
+function drain(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (req.complete || req.destroyed) { req.resume(); resolve(); return }
+    const declared = Number(req.headers['content-length'] ?? NaN)
+    let left = declared > 0 ? Math.min(declared, DRAIN_MAX_BYTES) : DRAIN_MAX_BYTES
+    if (declared > DRAIN_MAX_BYTES) { req.resume(); resolve(); return }
+    const done = () => {
+      clearTimeout(timer)
+      req.off('data', onData)
+      req.off('end', done)
+      req.off('close', done)
+      req.resume()
+      resolve()
+    }
+    const onData = (c: Buffer) => { left -= c.length; if (left < 0) done() }
+    const timer = setTimeout(done, DRAIN_MAX_MS)
+    timer.unref()
+    req.on('data', onData)
+    req.once('end', done)
+    req.once('close', done)
+    req.resume()
+  })
+}
+
+/** Reject with `e` once the rest of the body is drained (see drain). */
+function refuse(req: IncomingMessage, e: Error): Promise<never> {
+  return drain(req).then(() => { throw e })
+}
+
 export function hasBody(req: IncomingMessage): boolean {
   const te = req.headers['transfer-encoding']
   const cl = req.headers['content-length']
@@ -48,8 +99,8 @@ export function hasBody(req: IncomingMessage): boolean {
 export async function readBody(req: IncomingMessage, request: QuarkRequest, limits: BodyLimits): Promise<void> {
   const type = (req.headers['content-type'] ?? '').toLowerCase()
   const declared = Number(req.headers['content-length'] ?? NaN)
+  if (declared > limits.maxBodySize) return refuse(req, new QK_HTTP_BODY_TOO_LARGE(limits.maxBodySize))
   if (type.startsWith('multipart/form-data')) return readMultipart(req, request, limits)
-  if (declared > limits.maxBodySize) { req.resume(); throw new QK_HTTP_BODY_TOO_LARGE(limits.maxBodySize) }
   const buf = await collect(req, limits.maxBodySize)
   if (type.startsWith('application/x-www-form-urlencoded')) {
     request.postVars = parseQuery(buf.toString('utf8'))
@@ -83,7 +134,12 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       if (done) return
       size += c.length
-      if (size > limit) { fail(new QK_HTTP_BODY_TOO_LARGE(limit)); req.resume(); return }
+      if (size > limit) {
+        done = true
+        chunks.length = 0
+        refuse(req, new QK_HTTP_BODY_TOO_LARGE(limit)).catch(reject)
+        return
+      }
       chunks.push(c)
     })
     req.on('end', () => { if (!done) { done = true; resolve(Buffer.concat(chunks, size)) } })
@@ -95,40 +151,50 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: BodyLimits): Promise<void> {
   return new Promise((resolve, reject) => {
+    const maxFile = Math.min(limits.maxFileSize, limits.maxBodySize)
     let bb: busboy.Busboy
     try {
-      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fileSize: limits.maxFileSize, fieldSize: limits.maxBodySize } })
-    } catch (e) { reject(new QK_HTTP_BAD_BODY((e as Error).message)); return }
-    fs.mkdirSync(limits.uploadTmp, { recursive: true })
+      bb = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        // busboy signals `parts` when the count is reached, `files` when a file is one too many
+        limits: { fileSize: maxFile, fieldSize: limits.maxBodySize, parts: limits.maxParts + 1, files: limits.maxFiles },
+      })
+    } catch (e) { refuse(req, new QK_HTTP_BAD_BODY(`multipart: ${(e as Error).message}`)).catch(reject); return }
     const files: UploadedFile[] = []
     const pending: Promise<void>[] = []
     const tempPaths: string[] = []
     const outs: fs.WriteStream[] = []
     let failed = false
+    let received = 0
     const fail = (e: Error) => {
       if (failed) return
       failed = true
       req.unpipe(bb)
-      req.resume()
-      // close the temp files being written (an aborted stream never ends by itself)
+      // close the temp files being written (an interrupted part never ends by itself)
       for (const o of outs) o.destroy()
-      // Remove every temp file written so far: an aborted or refused upload leaves nothing behind.
-      Promise.allSettled(pending).then(() => { for (const p of tempPaths) fs.rm(p, { force: true }, () => {}) ; reject(e) })
+      // every temp file written so far is removed before the refusal is answered
+      Promise.allSettled(pending)
+        .then(() => Promise.allSettled(tempPaths.map((p) => fs.promises.rm(p, { force: true }))))
+        .then(() => (e instanceof QK_HTTP_ABORTED ? undefined : drain(req)))
+        .then(() => reject(e))
     }
     const postVars = new Dict() as Record<string, unknown>
     bb.on('field', (name, value, info) => {
+      if (failed) return
       if (info.valueTruncated) return fail(new QK_HTTP_BODY_TOO_LARGE(limits.maxBodySize))
       addVar(postVars, name, value)
     })
     bb.on('file', (field, stream, info) => {
+      // after a failure no temp file is even opened (a stream destroyed before it opens still creates its file)
+      if (failed) { stream.resume(); return }
       const tmp = path.join(limits.uploadTmp, `up-${randomBytes(12).toString('hex')}`)
       tempPaths.push(tmp)
       const out = fs.createWriteStream(tmp)
       outs.push(out)
-      if (failed) { out.destroy(); stream.resume() }
       let size = 0
       stream.on('data', (c: Buffer) => { size += c.length })
-      stream.on('limit', () => fail(new QK_HTTP_BODY_TOO_LARGE(limits.maxFileSize)))
+      stream.on('limit', () => fail(new QK_HTTP_FILE_TOO_LARGE(JSON.stringify(info.filename ?? field), maxFile)))
       pending.push(new Promise<void>((res) => {
         out.on('close', () => res())
         out.on('error', (e) => { fail(e); res() })
@@ -141,7 +207,9 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
       }))
       stream.pipe(out)
     })
-    bb.on('error', (e) => fail(new QK_HTTP_BAD_BODY((e as Error).message)))
+    bb.on('partsLimit', () => fail(new QK_HTTP_TOO_MANY_PARTS(limits.maxParts)))
+    bb.on('filesLimit', () => fail(new QK_HTTP_TOO_MANY_FILES(limits.maxFiles)))
+    bb.on('error', (e) => fail(new QK_HTTP_BAD_BODY(`multipart: ${(e as Error).message}`)))
     bb.on('close', () => {
       Promise.all(pending).then(() => {
         if (failed) return
@@ -153,6 +221,12 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
     })
     req.on('aborted', () => fail(new QK_HTTP_ABORTED()))
     req.on('close', () => { if (!req.complete) fail(new QK_HTTP_ABORTED()) })
+    try { fs.mkdirSync(limits.uploadTmp, { recursive: true }) } catch (e) { fail(e as Error); return }
+    // counted beside the pipe (a 'data' listener starts the flow, so it is added with the pipe)
+    req.on('data', (c: Buffer) => {
+      received += c.length
+      if (received > limits.maxBodySize) fail(new QK_HTTP_BODY_TOO_LARGE(limits.maxBodySize))
+    })
     req.pipe(bb)
   })
 }

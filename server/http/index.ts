@@ -4,7 +4,8 @@
  * framework assets under /_quark/.
  *
  *   HTTP(status, body?, headers?), redirect(url), HTTPError, isHTTP
- *   buildRequest, QuarkRequest, makeArgs, QuarkResponse, sendResponse, StreamBody, errorPage
+ *   buildRequest, QuarkRequest, makeArgs, argAt, QuarkResponse, sendResponse, StreamBody, errorPage
+ *   setDownloader(fn)   forms registers what response.download(request, db) serves with
  *   readBody, hasBody, removeUploads, defaultLimits, BodyLimits, UploadedFile
  *   parseCookies, serializeCookie, CookieOptions
  *   serveStatic, serveAsset, assetTable, safeSegments, contentTypeOf
@@ -13,8 +14,8 @@
  *   Dict, dict()      name→value maps without inherited names that stay fast objects (not Object.create(null))
  */
 export { HTTP, HTTPError, isHTTP, redirect } from './httpError'
-export { buildRequest, makeArgs, isLocalAddress, type QuarkRequest, type Args, type Vars, type RouteParts } from './request'
-export { QuarkResponse, StreamBody, sendResponse, errorPage } from './response'
+export { buildRequest, makeArgs, argAt, isLocalAddress, type QuarkRequest, type Args, type ArgsOptions, type Vars, type RouteParts } from './request'
+export { QuarkResponse, StreamBody, sendResponse, errorPage, setDownloader, type Downloader } from './response'
 export { readBody, hasBody, removeUploads, defaultLimits, type BodyLimits, type UploadedFile } from './body'
 export { parseCookies, serializeCookie, type CookieOptions } from './cookies'
 export { serveStatic, serveAsset, assetTable, safeSegments } from './static'

@@ -8,17 +8,37 @@ import { randomUUID } from 'node:crypto'
 import { parseCookies } from './cookies'
 import type { UploadedFile } from './body'
 import { Dict } from './dict'
+import { HTTPError, redirect } from './httpError'
 
 export type Vars = Record<string, string | string[] | UploadedFile | UploadedFile[] | unknown>
 
 /**
- * `request.args` is web2py's List: callable and indexable. `request.args(i)`
- * returns the i-th arg or undefined (or `dflt`); `request.args[0]`,
+ * `request.args` is web2py's List: callable and indexable. `request.args[0]`,
  * `.length`, iteration and the read-only array methods (map, join, slice, ...)
- * work too; `.list` is a real array.
+ * work; `.list` is a real array. Called, as in web2py:
+ *
+ *   request.args(i)                     the i-th arg (negative i counts from the end) or undefined
+ *   request.args(i, 'dflt')             ... or 'dflt' when missing
+ *   request.args(i, { default, cast, otherwise })
+ *     default     the value when the arg is missing (returned as is, not cast)
+ *     cast        a function (Number, parseInt, a parser) applied to the arg; it fails when it
+ *                 throws or gives NaN or undefined (also for a missing arg without default)
+ *     otherwise   on such a failure: a URL string → redirect (303) there; a function → its
+ *                 result is returned (it may redirect itself); absent → HTTP 404
  */
+export interface ArgsOptions<D = never, C = never, O = never> {
+  default?: D
+  cast?: (value: string) => C
+  otherwise?: string | { toString(): string } | (() => O)
+}
+
 export interface Args extends ReadonlyArray<string> {
-  (i: number, dflt?: string): string | undefined
+  (i: number): string | undefined
+  (i: number, dflt: string): string
+  <C, O = never>(i: number, opts: ArgsOptions<never, C, O> & { cast: (value: string) => C; default?: undefined }): C | O
+  <D, C, O = never>(i: number, opts: ArgsOptions<D, C, O> & { cast: (value: string) => C; default: D }): C | D | O
+  <D>(i: number, opts: { default: D }): string | D
+  (i: number, opts: ArgsOptions<unknown, unknown, unknown>): unknown
   readonly list: readonly string[]
 }
 
@@ -31,8 +51,28 @@ Object.defineProperty(ArgsProto, Symbol.iterator, { value: Array.prototype[Symbo
 Object.defineProperty(ArgsProto, 'toJSON', { value(this: Args) { return this.list }, configurable: true })
 Object.defineProperty(ArgsProto, 'toString', { value(this: Args) { return this.list.join('/') }, configurable: true })
 
+/** web2py's List.__call__: the arg, its default, its cast, or what `otherwise` says. */
+export function argAt(list: readonly string[], i: number, opts?: string | ArgsOptions<unknown, unknown, unknown>): unknown {
+  const n = list.length
+  const present = Number.isInteger(i) && i < n && i >= -n
+  if (opts === undefined || typeof opts === 'string') return present ? list[i < 0 ? n + i : i] : opts
+  if (!present && opts.default !== undefined) return opts.default
+  const cast = opts.cast
+  const value = present ? list[i < 0 ? n + i : i] : undefined
+  if (cast === undefined) return value
+  let out: unknown
+  try { out = value === undefined ? undefined : cast(value) } catch { out = undefined }
+  if (out !== undefined && !(typeof out === 'number' && Number.isNaN(out))) return out
+  const otherwise = opts.otherwise
+  if (typeof otherwise === 'function') return (otherwise as () => unknown)()
+  if (otherwise !== undefined && otherwise !== null) redirect(otherwise)
+  throw new HTTPError(404, 'Not Found')
+}
+
 export function makeArgs(list: string[]): Args {
-  const f = function args(i: number, dflt?: string) { return i >= 0 && i < list.length ? list[i] : dflt }
+  // one function object per request that reads args (made lazily by the request): it must be
+  // callable and carry the indexes, so it closes over its list; everything else is on ArgsProto
+  const f = function args(i: number, opts?: string | ArgsOptions<unknown, unknown, unknown>) { return argAt(list, i, opts) }
   Object.setPrototypeOf(f, ArgsProto)
   Object.defineProperty(f, 'length', { value: list.length })
   Object.defineProperty(f, 'list', { value: list })

@@ -16,6 +16,11 @@ export class StreamBody {
   constructor(readonly source: Readable | string, readonly contentType?: string, readonly filename?: string) {}
 }
 
+/** What `response.download` serves with: the forms room registers its upload server (http sits below forms). */
+export type Downloader = (request: { args: ArrayLike<string> }, db?: unknown, opts?: { folder?: string; inline?: boolean }) => StreamBody
+let downloader: Downloader | undefined
+export function setDownloader(fn: Downloader): void { downloader = fn }
+
 /** What renders views for `response.render`: the request lifecycle attaches one per request. */
 export interface ViewRenderer {
   renderView(ctx: Record<string, unknown>, view?: string): Promise<string>
@@ -71,6 +76,16 @@ export class QuarkResponse {
   /** Stream a file (by path) or a readable stream as the body. */
   stream(source: Readable | string, opts: { contentType?: string; filename?: string } = {}): StreamBody {
     return new StreamBody(source, opts.contentType, opts.filename)
+  }
+
+  /**
+   * web2py's `response.download(request, db)`: serve the upload named by the last request arg
+   * (`return response.download(request, db)` in a `download` action). With `db`, the name's
+   * table.field must be an upload field of that db. Bad names → 400, missing files → 404.
+   */
+  download(request: { args: ArrayLike<string> }, db?: unknown, opts?: { folder?: string; inline?: boolean }): StreamBody {
+    if (downloader === undefined) throw new Error('response.download: the forms room is not loaded')
+    return downloader(request, db, opts)
   }
 
   setCookie(name: string, value: string, options: CookieOptions = {}): void {

@@ -6,6 +6,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { Pem } from './certificate'
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -16,7 +17,14 @@ export interface ListenOptions {
   /** certificate and key: HTTPS when given, plain HTTP when undefined */
   tls?: Pem
   handler: Handler
+  /** ms a client has to send the request line and headers (default 10 s; over HTTPS the TLS handshake too) */
+  headersTimeoutMs?: number
+  /** ms a client has to send the whole request, body included (default 120 s) */
+  requestTimeoutMs?: number
 }
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000
 
 export interface Listening {
   server: http.Server
@@ -27,15 +35,38 @@ export interface Listening {
   close(graceMs?: number): Promise<void>
 }
 
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+}
+
+/** A client error (bad request, headers or body too slow): a short answer when no response has started, then close. */
+function answerClientError(e: Error & { code?: string }, socket: Duplex): void {
+  const busy = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (socket.writable && !busy?.headersSent) {
+    const status = CLIENT_ERROR_STATUS[e.code ?? ''] ?? '400 Bad Request'
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    // end() waits for the client to close its side: a client that never does is cut a moment later
+    setTimeout(() => socket.destroy(), 1000).unref()
+  } else socket.destroy()
+}
+
 export function listen(o: ListenOptions): Promise<Listening> {
+  const headersTimeout = o.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
+  const requestTimeout = Math.max(o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, headersTimeout)
+  const options: http.ServerOptions & https.ServerOptions = {
+    headersTimeout,
+    requestTimeout,
+    // node enforces both timeouts by sweeping its connections every connectionsCheckingInterval
+    // (30 s by default, so a 10 s limit could hold a slow client 40 s): sweep at a quarter of the shorter one
+    connectionsCheckingInterval: Math.min(5000, Math.max(100, Math.floor(headersTimeout / 4))),
+    keepAliveTimeout: 5000,
+  }
   const server: http.Server = o.tls
-    ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, o.handler)
-    : http.createServer(o.handler)
-  server.keepAliveTimeout = 5000
-  server.headersTimeout = 30000
-  server.requestTimeout = 300000
-  // A broken client socket must never take the server down.
-  server.on('clientError', (_e, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'); else socket.destroy() })
+    ? https.createServer({ ...options, cert: o.tls.cert, key: o.tls.key, handshakeTimeout: headersTimeout }, o.handler)
+    : http.createServer(options, o.handler)
+  // A broken or too slow client must never take the server down, and its connection is closed.
+  server.on('clientError', answerClientError)
   if (o.tls) (server as https.Server).on('tlsClientError', () => {})
   return new Promise((resolve, reject) => {
     server.once('error', reject)
