@@ -149,6 +149,11 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
   })
 }
 
+/** busboy's message, said once: `multipart: Unexpected end of form` */
+function multipartMessage(e: unknown): string {
+  return `multipart: ${String((e as Error)?.message ?? e).replace(/^Multipart: /i, '')}`
+}
+
 function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: BodyLimits): Promise<void> {
   return new Promise((resolve, reject) => {
     const maxFile = Math.min(limits.maxFileSize, limits.maxBodySize)
@@ -157,10 +162,11 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
       bb = busboy({
         headers: req.headers,
         defParamCharset: 'utf8',
-        // busboy signals `parts` when the count is reached, `files` when a file is one too many
-        limits: { fileSize: maxFile, fieldSize: limits.maxBodySize, parts: limits.maxParts + 1, files: limits.maxFiles },
+        // busboy signals `fileSize` and `parts` when the limit is reached, `files` when a file is one too many:
+        // one more byte and one more part, so a file of exactly maxFile bytes and maxParts parts pass
+        limits: { fileSize: maxFile + 1, fieldSize: limits.maxBodySize, parts: limits.maxParts + 1, files: limits.maxFiles },
       })
-    } catch (e) { refuse(req, new QK_HTTP_BAD_BODY(`multipart: ${(e as Error).message}`)).catch(reject); return }
+    } catch (e) { refuse(req, new QK_HTTP_BAD_BODY(multipartMessage(e))).catch(reject); return }
     const files: UploadedFile[] = []
     const pending: Promise<void>[] = []
     const tempPaths: string[] = []
@@ -209,7 +215,7 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
     })
     bb.on('partsLimit', () => fail(new QK_HTTP_TOO_MANY_PARTS(limits.maxParts)))
     bb.on('filesLimit', () => fail(new QK_HTTP_TOO_MANY_FILES(limits.maxFiles)))
-    bb.on('error', (e) => fail(new QK_HTTP_BAD_BODY(`multipart: ${(e as Error).message}`)))
+    bb.on('error', (e) => fail(new QK_HTTP_BAD_BODY(multipartMessage(e))))
     bb.on('close', () => {
       Promise.all(pending).then(() => {
         if (failed) return
