@@ -40,6 +40,8 @@ export class QuarkResponse {
   files: string[] = []
   /** patterns of `controller/function.ext` allowed to use generic views (`*` wildcards) */
   genericPatterns: string[]
+  /** the view's template delimiters for this response, e.g. `['[[', ']]']` (web2py's response.delimiters; default `{{` `}}`) */
+  declare delimiters?: [string, string]
   /** chunks written with write() */
   body: string[] = []
   // a private field (not listed by Object.keys / BEAUTIFY): set per request, so no closure is made per request
