@@ -2,9 +2,12 @@
  * Dates and times with web2py's formats and messages. Python's naive
  * date/datetime become JavaScript Dates read in UTC (a date is midnight UTC),
  * so a value never shifts with the server's time zone; IS_TIME gives
- * 'HH:MM:SS' text, which is what SQL time columns hold.
+ * 'HH:MM:SS' text, which is what SQL time columns hold. IS_DATETIME with a
+ * `timezone` reads the input as that zone's clock and stores the instant
+ * (in UTC); its formatter shows the instant on that zone's clock again.
  */
 import { BaseValidator, factory, pyFormat, tr, type MessageOption } from './base'
+import { fromWallClock, toWallClock, utcMs, zoneFormat } from './timezones'
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
@@ -52,8 +55,9 @@ export function strptime(text: string, format: string): { y: number; m: number; 
     if (hour12 < 1 || hour12 > 12) return null
     f.H = (hour12 % 12) + (pm ? 12 : 0)
   }
-  if (f.m < 1 || f.m > 12 || f.d < 1 || f.H > 23 || f.M > 59 || f.S > 61) return null
-  const probe = new Date(Date.UTC(f.y, f.m - 1, f.d))
+  // year 0 does not exist (Python's MINYEAR is 1)
+  if (f.y < 1 || f.m < 1 || f.m > 12 || f.d < 1 || f.H > 23 || f.M > 59 || f.S > 61) return null
+  const probe = new Date(utcMs(f.y, f.m, f.d))
   if (probe.getUTCDate() !== f.d) return null // 2023-02-30
   return f
 }
@@ -108,7 +112,7 @@ export class IsDate extends BaseValidator {
     if (d) return d
     const f = typeof value === 'string' ? strptime(value, tr(this.format)) : null
     if (!f) this.failRaw(pyFormat(tr(this.message), this.symbols()))
-    return new Date(Date.UTC(f.y, f.m - 1, f.d))
+    return new Date(utcMs(f.y, f.m, f.d))
   }
   protected symbols(): Record<string, unknown> { return { format: niceFormat(tr(this.format)) } }
   protected check(value: unknown): unknown { return this.parse(value) }
@@ -116,14 +120,27 @@ export class IsDate extends BaseValidator {
     if (value === null || value === undefined || value === '') return null
     const d = toDate(value) ?? (typeof value === 'string' ? new Date(value) : null)
     if (!d || Number.isNaN(d.getTime())) return value
-    return strftime(d, tr(this.format))
+    return strftime(this.shown(d), tr(this.format))
   }
+  /** The Date whose UTC fields are what the user sees (IS_DATETIME with a timezone shifts it). */
+  protected shown(d: Date): Date { return d }
+}
+
+export interface DatetimeOptions extends MessageOption {
+  format?: string
+  /** an IANA zone ('Europe/Rome'): input is read on its clock, the result is the instant in UTC */
+  timezone?: string
 }
 
 export class IsDatetime extends IsDate {
-  constructor(opts: (MessageOption & { format?: string }) | string = {}) {
+  private readonly zone?: Intl.DateTimeFormat
+  constructor(opts: DatetimeOptions | string = {}) {
     const o = typeof opts === 'string' ? { format: opts } : opts
     super({ format: o.format ?? '%Y-%m-%d %H:%M:%S', errorMessage: o.errorMessage ?? o.error_message ?? 'Enter date and time as %(format)s' })
+    if (o.timezone !== undefined && o.timezone !== null) this.zone = zoneFormat(String(o.timezone), 'IS_DATETIME')
+  }
+  protected shown(d: Date): Date {
+    return this.zone ? toWallClock(d, this.zone) : d
   }
   protected parse(value: unknown): Date {
     const d = toDate(value)
@@ -136,11 +153,12 @@ export class IsDatetime extends IsDate {
     }
     const f = typeof text === 'string' ? strptime(text, tr(this.format)) : null
     if (!f) this.failRaw(pyFormat(tr(this.message), this.symbols()))
-    return new Date(Date.UTC(f.y, f.m - 1, f.d, f.H, f.M, f.S))
+    const wall = utcMs(f.y, f.m, f.d, f.H, f.M, f.S)
+    return new Date(this.zone ? fromWallClock(wall, this.zone) : wall)
   }
 }
 
-interface RangeOptions extends MessageOption { minimum?: Date | null; maximum?: Date | null; format?: string }
+interface RangeOptions extends MessageOption { minimum?: Date | null; maximum?: Date | null; format?: string; timezone?: string }
 
 function rangeMessage(o: RangeOptions, what: string): string {
   if (o.errorMessage ?? o.error_message) return (o.errorMessage ?? o.error_message)!
@@ -169,7 +187,7 @@ export class IsDateInRange extends IsDate {
 export class IsDatetimeInRange extends IsDatetime {
   private readonly range: RangeOptions
   constructor(opts: RangeOptions = {}) {
-    super({ format: opts.format, errorMessage: rangeMessage(opts, 'date and time') })
+    super({ format: opts.format, timezone: opts.timezone, errorMessage: rangeMessage(opts, 'date and time') })
     this.range = opts
   }
   protected symbols() {

@@ -44,6 +44,7 @@ export class IsEmail extends BaseValidator {
   }
 }
 
+/** Addresses separated by commas, semicolons or blanks (or a list of them): the result is the list of addresses. */
 export class IsListOfEmails extends BaseValidator {
   private readonly message: string
   constructor(opts?: string | MessageOption) {
@@ -51,13 +52,18 @@ export class IsListOfEmails extends BaseValidator {
     this.message = typeof opts === 'string' ? opts : messageOf(opts, 'Invalid emails: %s')
   }
   protected check(value: unknown) {
-    const text = Array.isArray(value) ? value.join(',') : String(value ?? '')
-    const bad: string[] = []
-    for (const email of text.match(/[^,;\s]+/g) ?? []) {
-      if (!isEmail(email) && !bad.includes(email)) bad.push(email)
+    const emails: string[] = []
+    // a Set keeps a huge list of repeated bad addresses linear
+    const bad = new Set<string>()
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item === null || item === undefined) continue
+      for (const email of String(item).match(/[^,;\s]+/g) ?? []) {
+        if (isEmail(email)) emails.push(email)
+        else bad.add(email)
+      }
     }
-    if (bad.length) this.failRaw(pyFormat(tr(this.message), [bad.join(', ')]))
-    return value
+    if (bad.size) this.failRaw(pyFormat(tr(this.message), [[...bad].join(', ')]))
+    return emails
   }
   formatter(value: unknown) {
     return Array.isArray(value) ? value.join(', ') : value ?? ''

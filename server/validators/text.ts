@@ -136,9 +136,12 @@ export class IsJson extends BaseValidator {
       this.fail(this.message)
     }
   }
+  /** JSON text of a value; null is written 'null' (JSON's own null, which the validator reads back as null). */
   formatter(value: unknown) {
-    if (value === null || value === undefined) return null
-    return this.nativeJson ? value : JSON.stringify(value)
+    if (value === null || value === undefined) return 'null'
+    if (this.nativeJson) return value
+    // a BigInt has no JSON form; its digits are the number JSON would carry
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))
   }
 }
 

@@ -192,7 +192,7 @@ const cases: Case[] = [
   ok('email forced', V.IS_EMAIL({ forced: '^.*\\.edu(|\\..*)$' }), 'a@b.edu', 'a@b.edu'),
   bad('email forced other', V.IS_EMAIL({ forced: '^.*\\.edu(|\\..*)$' }), 'a@b.com', 'Enter a valid email address'),
   // IS_LIST_OF_EMAILS
-  ok('emails', V.IS_LIST_OF_EMAILS(), 'a@b.com, c@d.org;e@f.net', 'a@b.com, c@d.org;e@f.net'),
+  ok('emails', V.IS_LIST_OF_EMAILS(), 'a@b.com, c@d.org;e@f.net', ['a@b.com', 'c@d.org', 'e@f.net']),
   bad('emails bad', V.IS_LIST_OF_EMAILS(), 'a@b.com, nope, x@', 'Invalid emails: nope, x@'),
   bad('emails dup', V.IS_LIST_OF_EMAILS(), 'nope nope', 'Invalid emails: nope'),
   // IS_URL
