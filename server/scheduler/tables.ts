@@ -6,6 +6,13 @@
  * millisecond and free of time-zone conversions on every dialect, so start
  * and stop times and heartbeats compare the same on SQLite and PostgreSQL.
  * The public API gives them back as Date objects.
+ *
+ * scheduler_task.run_id is the claim: the id of the scheduler_run a worker
+ * opened when it took the task (null while nobody holds it). Every write
+ * about a running task is a compare-and-set on it, so a worker whose claim
+ * was released (it was presumed dead) or stopped finds it gone and writes
+ * nothing. scheduler_worker.host_name/pid let a worker on the same machine
+ * tell a late heartbeat from a dead process.
  */
 
 export const TASK_STATUSES = ['QUEUED', 'ASSIGNED', 'RUNNING', 'COMPLETED', 'FAILED', 'TIMEOUT', 'STOPPED', 'EXPIRED'] as const
@@ -43,7 +50,9 @@ export function defineSchedulerTables(db: Db): void {
       Field('times_run', 'integer', { default: 0 }),
       Field('times_failed', 'integer', { default: 0 }),
       Field('last_run_time', 'bigint'),
-      Field('assigned_worker_name', 'string', { length: 255, default: '' }))
+      Field('assigned_worker_name', 'string', { length: 255, default: '' }),
+      // not a reference: scheduler_run references this table, and a cycle would order the migrations badly
+      Field('run_id', 'integer'))
   }
   if (!db.scheduler_run) {
     db.defineTable('scheduler_run',
@@ -63,7 +72,9 @@ export function defineSchedulerTables(db: Db): void {
       Field('last_heartbeat', 'bigint'),
       Field('status', 'string', { length: 16, default: 'ACTIVE' }),
       Field('group_names', 'text', { default: '["main"]' }),
-      Field('worker_stats', 'text', { default: '{}' }))
+      Field('worker_stats', 'text', { default: '{}' }),
+      Field('host_name', 'string', { length: 255, default: '' }),
+      Field('pid', 'integer'))
   }
 }
 
