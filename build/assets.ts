@@ -20,6 +20,7 @@ const PROJECT_FILES = [
   'node_modules/bootstrap/dist/css/bootstrap.min.css',
   'node_modules/bootstrap/dist/js/bootstrap.bundle.min.js',
   'node_modules/htmx.org/dist/htmx.min.js',
+  'node_modules/highlight.js/styles/github.min.css',
 ]
 
 export interface AssetOptions {

@@ -16,7 +16,7 @@ import { QK_DISPATCH_NO_CONTROLLER, QK_DISPATCH_NO_FUNCTION } from '../dispatch'
 export interface TemplateEngineLike {
   has(view: string): boolean
   /** a string at once for a view that does not await (throws on errors), else a promise */
-  renderNow(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>): string | Promise<string>
+  renderNow(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>, delimiters?: readonly string[]): string | Promise<string>
 }
 
 type TFn = ((text: string, symbols?: unknown) => unknown) & { force?: (lang: string) => void }

@@ -89,10 +89,12 @@ export function renderView(ctx: Record<string, unknown>, env: Record<string, unk
   for (let i = 0; i < keys.length; i++) scope[keys[i]!] = ctx[keys[i]!]
   const envShape = scopeShape(env)
   const shape = envShape === undefined ? undefined : shapeWithKeys(envShape, keys)
-  if (engine?.has(name)) return engine.renderNow(name, scope, shape, ctx)
+  // web2py's response.delimiters: the template language's delimiters for this render (template/ checks them)
+  const delimiters = (response as { delimiters?: readonly string[] }).delimiters ?? undefined
+  if (engine?.has(name)) return engine.renderNow(name, scope, shape, ctx, delimiters)
   if (!genericAllowed(response.genericPatterns, `${request.controller}/${request.function}.${ext}`)) throw new QK_ENV_NO_VIEW(name)
   const generic = `generic.${ext}`
-  if ((ext === 'html' || ext === 'load') && engine?.has(generic)) return engine.renderNow(generic, scope, shape, ctx)
+  if ((ext === 'html' || ext === 'load') && engine?.has(generic)) return engine.renderNow(generic, scope, shape, ctx, delimiters)
   const services = optionalRoom('services', () => require('../services'))
   const renderGeneric = services?.renderGeneric as ((e: string, v: unknown, r: unknown) => { body: string; contentType: string } | undefined) | undefined
   if (renderGeneric && ext !== 'html' && ext !== 'load') {

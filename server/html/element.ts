@@ -4,8 +4,9 @@
  * attributes start with `_` (`_class`, `_id`); other keys are helper options
  * (`value`, `requires`, `cid`, ...) kept for the forms room.
  */
-import { escapeHtml, isRenderable, xmlescape, type Renderable } from './escape'
+import { escapeHtml, isRenderable, isTrustedRaw, xmlescape, type Renderable } from './escape'
 import { matchesSelector, parseSelector, type SelectorStep } from './selector'
+import { isUrlAttribute, safeUrlValue } from './urlsafety'
 
 export type Component = XmlElement | Renderable | string | number | boolean | null | undefined | { toString(): string }
 export type Attributes = Record<string, unknown>
@@ -175,7 +176,12 @@ export class XmlElement implements Renderable {
     }
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     let s = ''
-    for (const [n, v] of pairs) s += ' ' + n + '="' + (isRenderable(v) ? escapeHtml(v.xml()) : escapeHtml(String(v))) + '"'
+    for (const [n, v] of pairs) {
+      let text: string | undefined = isRenderable(v) ? v.xml() : String(v)
+      // URL attributes refuse script schemes unless the value is XML(...) (see urlsafety.ts)
+      if (isUrlAttribute(n) && !isTrustedRaw(v)) text = safeUrlValue(n, text)
+      if (text !== undefined) s += ' ' + n + '="' + escapeHtml(text) + '"'
+    }
     return s
   }
 

@@ -29,3 +29,10 @@ export function xmlescape(v: unknown): string {
   if (typeof v === 'object' && typeof (v as Renderable).xml === 'function') return (v as Renderable).xml()
   return escapeHtml(String(v))
 }
+
+/** Marks XML(...) values: raw HTML the programmer vouches for (URL attributes keep it as given). */
+export const TRUSTED_RAW: unique symbol = Symbol.for('quark.html.trustedRaw')
+
+export function isTrustedRaw(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && (v as { [TRUSTED_RAW]?: unknown })[TRUSTED_RAW] === true
+}

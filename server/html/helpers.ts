@@ -3,14 +3,17 @@
  * XmlElement subclass, so `DIV(...) instanceof XmlElement` and forms can
  * walk and extend them.
  */
-import { escapeHtml, isRenderable, xmlescape, type Renderable } from './escape'
+import { escapeHtml, isRenderable, xmlescape, TRUSTED_RAW, type Renderable } from './escape'
 import { XmlElement, type Component, type HelperArg } from './element'
 import { QK_HTML_BAD_TAG } from './errors'
 import { sanitizeHtml, type SanitizeOptions } from './sanitize'
+import { parseHtml } from './parser'
+import { highlightCode } from './highlight'
 
 /** Raw HTML, written as is (or sanitized with `{ sanitize: true }`). */
 export class XmlRaw implements Renderable {
   readonly text: string
+  get [TRUSTED_RAW](): boolean { return true }
   constructor(text: unknown, opts: { sanitize?: boolean } & SanitizeOptions = {}) {
     const s = isRenderable(text) ? text.xml() : text === null || text === undefined ? '' : String(text)
     this.text = opts.sanitize ? sanitizeHtml(s, opts) : s
@@ -40,8 +43,14 @@ export const CAT = define('')
 
 export class TagElement extends XmlElement {}
 const TAG_NAME = /^[A-Za-z][\w:-]*\/?$/
-/** Any tag: TAG('svg', ...), or TAG.svg(...); a trailing '/' makes it void. */
+/**
+ * Any tag: TAG('svg', ...), or TAG.svg(...); a trailing '/' makes it void.
+ * TAG(html) — a string holding markup (it starts with '<' after spaces) —
+ * parses it into helpers (see parser.ts): a container whose elements
+ * `.elements()` / `.element()` search.
+ */
 export const TAG = new Proxy(function TAG(name: string, ...args: HelperArg[]) {
+  if (!args.length && typeof name === 'string' && /^\s*</.test(name)) return parseHtml(name)
   if (!TAG_NAME.test(name)) throw new QK_HTML_BAD_TAG(name)
   return new TagElement(name, args)
 } as ((name: string, ...args: HelperArg[]) => TagElement) & Record<string, (...args: HelperArg[]) => TagElement>, {
@@ -116,9 +125,27 @@ export class PElement extends XmlElement {
 }
 export const P = define('p', PElement)
 
-/** PRE and CODE: text escaped, no highlighting (web2py's CODE highlighter is not reproduced). */
 export const PRE = define('pre')
-export const CODE = define('code')
+
+/**
+ * CODE: inline `<code>` with its text escaped; with the `language` option
+ * (`CODE(src, { language: 'python' })`) a highlighted block, rendered on the
+ * server by highlight.js: `<pre><code class="hljs language-python">...`.
+ * An unknown language gives the same block with the code escaped, not
+ * highlighted; `language: 'auto'` lets highlight.js guess. The colours come
+ * from the stylesheet served at /_quark/highlight.css.
+ */
+export class CodeElement extends XmlElement {
+  override xml(): string {
+    const language = this.attributes.language
+    if (language === undefined || language === null || language === false || language === '') return super.xml()
+    const { html, language: used } = highlightCode(this.flatten(), String(language))
+    const cls = 'hljs' + (used ? ' language-' + used : '') + (this.attributes._class ? ' ' + String(this.attributes._class) : '')
+    const code = new XmlElement('code', [{ ...this.attributes, _class: cls }])
+    return '<pre><code' + code.renderAttributes() + '>' + html + '</code></pre>'
+  }
+}
+export const CODE = define('code', CodeElement)
 
 /** SCRIPT: body not escaped, wrapped in an HTML comment as web2py does. */
 export class ScriptElement extends XmlElement {
@@ -156,20 +183,32 @@ export class RowElement extends XmlElement {
   protected override wrapComponents(): void { this.wrap([CellElement], (c) => new CellElement('td', [c as HelperArg])) }
 }
 export const TR = define('tr', RowElement)
+/** A row made by THEAD or TFOOT from plain cells: they become TH (web2py's __TRHEAD__). */
+export class HeadRowElement extends RowElement {
+  protected override wrapComponents(): void { this.wrap([CellElement], (c) => new CellElement('th', [c as HelperArg])) }
+}
 /** In tables, `[cells]` is a row and `[[cells], [cells]]` a list of rows (web2py's TABLE(*rows) idiom). */
-function addTableArray(el: XmlElement, a: unknown[], add: (x: HelperArg) => void): void {
+function addTableArray(a: unknown[], add: (x: HelperArg) => void, Row: typeof RowElement): void {
   if (a.every((x) => Array.isArray(x) || x instanceof RowElement || x instanceof SectionElement)) { for (const x of a) add(x as HelperArg); return }
-  add(new RowElement('tr', a as HelperArg[]))
+  add(new Row('tr', a as HelperArg[]))
 }
 export class SectionElement extends XmlElement {
-  protected override addArray(a: unknown[]): void { addTableArray(this, a, (x) => this.add(x)) }
-  protected override wrapComponents(): void { this.wrap([RowElement], (c) => new RowElement('tr', [c as HelperArg])) }
+  protected rowClass(): typeof RowElement { return RowElement }
+  protected override addArray(a: unknown[]): void { addTableArray(a, (x) => this.add(x), this.rowClass()) }
+  protected override wrapComponents(): void {
+    const Row = this.rowClass()
+    this.wrap([RowElement], (c) => new Row('tr', [c as HelperArg]))
+  }
 }
-export const THEAD = define('thead', SectionElement)
+/** THEAD and TFOOT: rows they make from plain cells hold TH cells; a TR given as such keeps its cells. */
+export class HeadSectionElement extends SectionElement {
+  protected override rowClass(): typeof RowElement { return HeadRowElement }
+}
+export const THEAD = define('thead', HeadSectionElement)
 export const TBODY = define('tbody', SectionElement)
-export const TFOOT = define('tfoot', SectionElement)
+export const TFOOT = define('tfoot', HeadSectionElement)
 export class TableElement extends XmlElement {
-  protected override addArray(a: unknown[]): void { addTableArray(this, a, (x) => this.add(x)) }
+  protected override addArray(a: unknown[]): void { addTableArray(a, (x) => this.add(x), RowElement) }
   protected override wrapComponents(): void {
     this.wrap([RowElement, SectionElement, XmlElementCaption], (c) => {
       if (c instanceof XmlElement && (c.tag === 'col/' || c.tag === 'colgroup')) return c
@@ -209,10 +248,11 @@ export class FormElement extends XmlElement {
 }
 export const FORM = define('form', FormElement)
 
-/** INPUT: the `value` option fills _value; for checkbox/radio it sets _checked. */
+/** INPUT: `type="text"` unless given (as web2py); the `value` option fills _value; for checkbox/radio it sets _checked. */
 export class InputElement extends XmlElement {
   protected override postprocessing(): void {
     const a = this.attributes
+    if (a._type === undefined) a._type = 'text'
     const type = String(a._type ?? 'text').toLowerCase()
     if (!('value' in a)) return
     const value = a.value
@@ -239,7 +279,12 @@ export class TextareaElement extends XmlElement {
 }
 export const TEXTAREA = define('textarea', TextareaElement)
 
-export class OptionElement extends XmlElement {}
+/** OPTION: without `_value` its text is its value (web2py's OPTION), so a browser submits what SELECT marks. */
+export class OptionElement extends XmlElement {
+  protected override postprocessing(): void {
+    if (this.attributes._value === undefined) this.attributes._value = this.flatten()
+  }
+}
 export const OPTION = define('option', OptionElement)
 export class OptgroupElement extends XmlElement {
   protected override wrapComponents(): void { this.wrap([OptionElement], (c) => new OptionElement('option', [c as HelperArg, { _value: String(c) }])) }
@@ -275,3 +320,19 @@ export function renderComponents(cs: Component[]): string {
   for (const c of cs) s += xmlescape(c)
   return s
 }
+
+/**
+ * web2py's truncate_string: `text` cut to at most `length` characters, the
+ * last ones replaced by `dots` when it was cut. Counts code points, so a
+ * character outside the BMP (an emoji) is never split in half.
+ */
+export function truncateString(text: unknown, length: number, dots = '...'): string {
+  const s = text === null || text === undefined ? '' : String(text)
+  if (s.length <= length) return s
+  const chars = Array.from(s)
+  if (chars.length <= length) return s
+  const d = Array.from(dots)
+  const keep = Math.max(0, length - d.length)
+  return chars.slice(0, keep).join('') + (length < d.length ? d.slice(0, length).join('') : dots)
+}
+export { truncateString as truncate_string }

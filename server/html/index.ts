@@ -21,6 +21,9 @@ export { parseSelector, matchesSelector, type SelectorStep } from './selector'
 export * from './helpers'
 export { BEAUTIFY, ASSIGNJS, LOAD, LOAD_INLINE_KEY, MENU, type MenuItem, type MenuOptions, type LoadOptions, type BeautifyOptions } from './extras'
 export { sanitizeHtml, isSafeUrl, DEFAULT_PERMITTED_TAGS, DEFAULT_ALLOWED_ATTRIBUTES, type SanitizeOptions } from './sanitize'
+export { isUrlAttribute, isAllowedUrl, safeUrlValue } from './urlsafety'
+export { parseHtml, HtmlComment } from './parser'
+export { highlightCode, HIGHLIGHT_THEME } from './highlight'
 export { URL, type UrlOptions, type UrlRequest, type UrlFunction } from './url'
 export { MARKMIN, markminToHtml, MarkminElement } from './markmin'
 export { MARKDOWN, markdownToHtml, MarkdownElement } from './markdown'
@@ -41,6 +44,6 @@ const HELPER_NAMES = [
 export function helperNames(): Record<string, unknown> {
   const names: Record<string, unknown> = {}
   for (const n of HELPER_NAMES) names[n] = (helpers as Record<string, unknown>)[n]
-  Object.assign(names, { BEAUTIFY: extras.BEAUTIFY, ASSIGNJS: extras.ASSIGNJS, LOAD: extras.LOAD, MENU: extras.MENU, MARKMIN, MARKDOWN, URL })
+  Object.assign(names, { BEAUTIFY: extras.BEAUTIFY, ASSIGNJS: extras.ASSIGNJS, LOAD: extras.LOAD, MENU: extras.MENU, MARKMIN, MARKDOWN, URL, truncateString: helpers.truncateString })
   return names
 }

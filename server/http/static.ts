@@ -212,6 +212,8 @@ export function assetTable(checkout: string): Record<string, string> {
     'bootstrap.bundle.min.js': path.join(nm, 'bootstrap/dist/js/bootstrap.bundle.min.js'),
     'htmx.min.js': path.join(nm, 'htmx.org/dist/htmx.min.js'),
     'quark.js': path.join(checkout, 'server/html/client/quark.js'),
+    // CODE's highlighting colours (html/highlight.ts HIGHLIGHT_THEME)
+    'highlight.css': path.join(nm, 'highlight.js/styles/github.min.css'),
   }
 }
 

@@ -14,9 +14,9 @@ import { compileScoped, type ScopedScript } from '../environment/scope'
 import { registerLineMapper, forgetSourceMap, originalPosition } from '../environment/sourcemaps'
 import { xmlescape } from '../html/index'
 import { compileTemplate } from './compile'
-import { parseTemplate } from './parse'
+import { parseTemplate, checkDelimiters, type Delimiters } from './parse'
 import { PRECOMPILED_INDEX, loadPrecompiledView, readPrecompiledIndex } from './precompiled'
-import { QK_TEMPLATE_BAD_PATH, QK_TEMPLATE_NOT_FOUND } from './errors'
+import { QK_TEMPLATE_BAD_PATH, QK_TEMPLATE_NOT_FOUND, QK_TEMPLATE_PRECOMPILED_DELIMITERS } from './errors'
 import { throttleNow } from '../current'
 
 export interface TemplateEngineOptions {
@@ -111,10 +111,11 @@ export class TemplateEngine {
   /**
    * Render `view` with the names of `scope` visible (request environment + the action's result);
    * `shape` is the scope's shape when the caller knows it (environment/scope.ts); `vars` the
-   * action's result when the scope holds more names than it (`__q.vars`).
+   * action's result when the scope holds more names than it (`__q.vars`); `delimiters` the
+   * render's own (`response.delimiters`; default `{{` `}}`), each compiled variant cached apart.
    */
-  async render(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>): Promise<string> {
-    return this.renderNow(view, scope, shape, vars)
+  async render(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>, delimiters?: readonly string[]): Promise<string> {
+    return this.renderNow(view, scope, shape, vars, delimiters)
   }
 
   /**
@@ -122,8 +123,8 @@ export class TemplateEngine {
    * a promise only for a view that awaits (the request lifecycle's path: no promise, and no
    * AsyncLocalStorage hooks on one, for the common page).
    */
-  renderNow(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>): string | Promise<string> {
-    const entry = this.entry(view)
+  renderNow(view: string, scope: Record<string, unknown>, shape?: number, vars?: Record<string, unknown>, delimiters?: readonly string[]): string | Promise<string> {
+    const entry = this.entry(view, delimiters)
     let out: unknown
     try { out = entry.script.run(scope, [runtime(scope, entry, vars)], shape) } catch (e) { annotate(e, entry.filename); throw e }
     if (typeof out === 'string') return out
@@ -131,8 +132,8 @@ export class TemplateEngine {
   }
 
   /** Synchronous render for views without `await` (throws if the view is async). */
-  renderSync(view: string, scope: Record<string, unknown>): string {
-    const entry = this.entry(view)
+  renderSync(view: string, scope: Record<string, unknown>, delimiters?: readonly string[]): string {
+    const entry = this.entry(view, delimiters)
     let out: unknown
     try { out = entry.script.run(scope, [runtime(scope, entry)]) } catch (e) { annotate(e, entry.filename); throw e }
     if (typeof out !== 'string') throw new TypeError(`renderSync: view ${view} is async; use render()`)
@@ -167,23 +168,26 @@ export class TemplateEngine {
     return this.precompiled
   }
 
-  private entry(view: string): Entry {
-    const key = view
+  private entry(view: string, delimiters?: readonly string[]): Entry {
+    const delims = delimiters === undefined ? undefined : checkDelimiters(delimiters)
+    // a view compiled with other delimiters is another function: cached under its own key
+    const key = delims ? view + '\0' + delims[0] + '\0' + delims[1] : view
     const now = throttleNow()
     const pre = this.precompiledIndex(now)
+    if (pre && delims) throw new QK_TEMPLATE_PRECOMPILED_DELIMITERS(view, JSON.stringify(delims))
     let entry = this.cache.get(key)
     if (entry && now - entry.checkedAt >= this.checkInterval) {
       entry.checkedAt = now
       if (entry.stamps.some((s) => stampOf(s.path) !== s.stamp)) entry = undefined
     }
     if (!entry) {
-      entry = pre ? this.load(view, pre) : this.compile(view)
+      entry = pre ? this.load(view, pre) : this.compile(view, delims)
       this.cache.set(key, entry)
     }
     return entry
   }
 
-  private compile(view: string): Entry {
+  private compile(view: string, delims?: Delimiters): Entry {
     const stamps: Array<{ path: string; stamp: string }> = []
     const compiled = compileTemplate(view, (name) => {
       const p = this.resolve(name)
@@ -192,11 +196,12 @@ export class TemplateEngine {
       const stamp = stampOf(p)
       try { source = fs.readFileSync(p, 'utf8') } catch { throw new QK_TEMPLATE_NOT_FOUND(name) }
       if (!stamps.some((s) => s.path === p)) stamps.push({ path: p, stamp })
-      return { path: p, parsed: parseTemplate(source, p) }
+      return { path: p, parsed: parseTemplate(source, p, delims) }
     })
     this.compiles++
-    // The compiled function's filename: the view's path with a suffix, so stack frames are recognisable.
-    const filename = this.resolve(view) + '.compiled.js'
+    // The compiled function's filename: the view's path with a suffix, so stack frames are recognisable
+    // (a variant with other delimiters gets its own, so each keeps its own line map).
+    const filename = this.resolve(view) + (delims ? '.' + delimiterTag(delims) : '') + '.compiled.js'
     forgetSourceMap(filename)
     registerLineMapper(filename, (line, column) => compiled.position(line, column))
     const script = compileScoped(compiled.js, { filename, params: ['__q'], async: compiled.isAsync })
@@ -223,6 +228,13 @@ export class TemplateEngine {
     const script = compileScoped('\n' + mod.body, { filename, params: mod.params, async: mod.isAsync })
     return { script, texts: mod.texts, filename, stamps: [{ path: file, stamp }], checkedAt: throttleNow() }
   }
+}
+
+/** A short file-name-safe tag for a pair of delimiters. */
+function delimiterTag(d: Delimiters): string {
+  let h = 5381
+  for (const ch of d[0] + '\0' + d[1]) h = ((h * 33) ^ ch.charCodeAt(0)) >>> 0
+  return 'd' + h.toString(36)
 }
 
 /** The template position of an error raised in compiled template `filename`, from its stack. */

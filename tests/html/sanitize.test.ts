@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { XML, sanitizeHtml, isSafeUrl } from '../../server/html/index'
 
-const clean = (s: string) => XML(s, { sanitize: true }).xml()
+// the historical cases below drop what is not permitted (stripDisallowed); sanitizer.test.ts covers the escaping default
+const clean = (s: string) => XML(s, { sanitize: true, stripDisallowed: true }).xml()
 
 test('allowed tags and attributes are kept', () => {
   assert.equal(clean('<p>Hi <b>there</b> <i>you</i></p>'), '<p>Hi <b>there</b> <i>you</i></p>')
@@ -46,7 +47,7 @@ test('disallowed tags vanish but their text stays, escaped', () => {
 })
 
 test('custom allow-lists', () => {
-  assert.equal(sanitizeHtml('<b>x</b><i>y</i>', { permittedTags: ['i'] }), 'x<i>y</i>')
-  assert.equal(sanitizeHtml('<span class="c" id="d">x</span>', { permittedTags: ['span'], allowedAttributes: { span: ['class'] } }), '<span class="c">x</span>')
+  assert.equal(sanitizeHtml('<b>x</b><i>y</i>', { permittedTags: ['i'], stripDisallowed: true }), 'x<i>y</i>')
+  assert.equal(sanitizeHtml('<span class="c" id="d">x</span>', { permittedTags: ['span'], allowedAttributes: { span: ['class'] }, stripDisallowed: true }), '<span class="c">x</span>')
   assert.equal(XML('<script>raw</script>').xml(), '<script>raw</script>', 'without sanitize XML is raw')
 })
