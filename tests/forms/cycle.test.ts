@@ -42,7 +42,7 @@ test('FORM: accepted with its key, errors beside fields with kept values, missin
   assert.doesNotMatch(bad.body, /ACCEPTED/)
   assert.match(bad.body, /<div class="quark-error error invalid-feedback d-block" id="x__error">Enter a value<\/div>/)
   assert.match(bad.body, /id="n__error">Enter an integer between 1 and 9<\/div>/)
-  assert.match(bad.body, /<input class="is-invalid" name="n" value="50" \/>/)
+  assert.match(bad.body, /<input class="is-invalid" name="n" type="text" value="50" \/>/)
 
   const nokey = await a.request('/shop/default/plain', { form: { x: 'a', n: '2', _formname: 'default' } })
   assert.doesNotMatch(nokey.body, /ACCEPTED/)
@@ -185,10 +185,10 @@ test('process options: onvalidation, onsuccess, keepvalues, hideerror; unprepare
   assert.doesNotMatch(r.body, /x__error/)
   r = await a.request(url, { form: { x: 'one', y: 'z', _formname: 'default', _formkey: formKey(r.body) } })
   assert.match(r.body, /^flash=saved one accepted=true/)
-  assert.match(r.body, /<input name="x" \/>/) // emptied after acceptance
+  assert.match(r.body, /<input name="x" type="text" \/>/) // emptied after acceptance
   r = await a.request(url + '?keep=1', { form: { x: 'two', y: 'z', _formname: 'default', _formkey: formKey(r.body) } })
   assert.match(r.body, /accepted=true/)
-  assert.match(r.body, /<input name="x" value="two" \/>/)
+  assert.match(r.body, /<input name="x" type="text" value="two" \/>/)
   page = await a.request('/shop/default/unprepared')
   assert.equal(page.status, 500)
   const tickets = (await import('node:fs')).readdirSync((await import('node:path')).join(s.appFolder('shop'), 'errors'))
