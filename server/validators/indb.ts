@@ -75,6 +75,11 @@ function integerKey(v: unknown, range: [number, number]): number | undefined {
   return n === 0 ? 0 : n // -0 is 0
 }
 
+/** A stored field of a table (not a virtual one, not a method, not a missing name). */
+function isField(f: any): boolean {
+  return !!f && typeof f === 'object' && typeof f.eq === 'function' && typeof f.type === 'string'
+}
+
 type Label = string | ((row: Record<string, unknown>) => unknown)
 
 export interface InDbOptions extends MessageOption {
@@ -143,7 +148,7 @@ export class IsInDb extends AsyncValidator {
     const { table, fieldname } = resolveField('IS_IN_DB', this.src.db, this.target)
     const l = this.label()
     const names = typeof l === 'string' ? [...l.matchAll(/%\((\w+)\)/g)].map((m) => m[1]) : []
-    const name = names.find((n) => n !== fieldname && table[n] && typeof table[n].eq === 'function')
+    const name = names.find((n) => n !== fieldname && isField(table[n]))
     if (!name) throw new QK_VALIDATORS_BAD_ARGUMENT('IS_IN_DB', 'auto_add needs a label (or table format) such as "%(name)s" naming the field to fill')
     return name
   }
@@ -156,7 +161,11 @@ export class IsInDb extends AsyncValidator {
     if (this.opts.orderby) sel.orderby = this.opts.orderby
     if (this.opts.distinct) sel.distinct = true
     if (this.opts.cache) sel.cache = this.opts.cache
-    const rows = await (this.src.set ?? this.src.db(table)).select(table, sel)
+    // only the fields the label shows and the key (so `distinct` means distinct options);
+    // whole rows for a function label or one naming a virtual field
+    const names = typeof label === 'string' ? [...new Set([...label.matchAll(/%\((\w+)\)/g)].map((m) => m[1]))].filter((n) => n !== fieldname) : []
+    const columns = typeof label === 'function' || !names.every((n) => isField(table[n])) ? [table] : [...names.map((n) => table[n]), table[fieldname]]
+    const rows = await (this.src.set ?? this.src.db(table)).select(...columns, sel)
     let items: Pairs = [...rows].map((r) => [String(r[fieldname]), String(typeof label === 'function' ? label(r) : interpolateRow(label, r))])
     if (this.opts.sort || !this.opts.orderby) items = items.sort((a, b) => (a[1].toUpperCase() > b[1].toUpperCase() ? 1 : a[1].toUpperCase() < b[1].toUpperCase() ? -1 : 0))
     const z = this.opts.zero === undefined ? '' : this.opts.zero
