@@ -27,10 +27,10 @@ import { TagElement, XmlRaw } from './helpers'
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen'])
 const RAW_KEPT = new Set(['script', 'style'])
 const RAW_TEXT = new Set(['textarea', 'title'])
-/** Opening the key closes an open element of one of these tags when it is the innermost one. */
+/** Opening the key closes the innermost open elements while they are of one of these tags (`<tr>` ends a `<td>` and its `<tr>`). */
 const IMPLICIT_CLOSE: Record<string, string[]> = {
   p: ['p'], li: ['li'], option: ['option'], optgroup: ['optgroup', 'option'], tr: ['tr', 'td', 'th'], td: ['td', 'th'], th: ['td', 'th'],
-  dt: ['dt', 'dd'], dd: ['dt', 'dd'], thead: ['tbody', 'tfoot'], tbody: ['thead', 'tbody', 'tfoot'], tfoot: ['thead', 'tbody'],
+  dt: ['dt', 'dd'], dd: ['dt', 'dd'], thead: ['tbody', 'tfoot', 'tr', 'td', 'th'], tbody: ['thead', 'tbody', 'tfoot', 'tr', 'td', 'th'], tfoot: ['thead', 'tbody', 'tr', 'td', 'th'],
 }
 // a block element opened inside a paragraph ends the paragraph
 for (const block of ['address', 'article', 'aside', 'blockquote', 'div', 'dl', 'fieldset', 'figure', 'footer', 'form', 'h1', 'h2', 'h3',
@@ -108,7 +108,7 @@ export function parseHtml(html: string): TagElement {
     const name = open[1]!.toLowerCase()
     const rawAttrs = open[2] ?? ''
     const closes = IMPLICIT_CLOSE[name]
-    if (closes && stack.length > 1 && closes.includes(top().tag)) stack.pop()
+    while (closes && stack.length > 1 && closes.includes(top().tag)) stack.pop()
     const isVoid = VOID.has(name)
     const el = new TagElement(isVoid ? name + '/' : name, [parseAttributes(rawAttrs.replace(/\/\s*$/, ''))])
     top().append(el)

@@ -58,7 +58,8 @@ function isAllowedSrcset(value: string): boolean {
   // a data: URL contains commas itself; a refused one is refused whichever way the list splits
   for (const part of value.split(',')) {
     const url = part.trim().split(/\s+/)[0] ?? ''
-    if (!isAllowedUrl('srcset', url)) return false
+    // the whole candidate too: 'java\tscript:' is one URL once tabs are dropped
+    if (!isAllowedUrl('srcset', url) || !isAllowedUrl('srcset', part)) return false
   }
   return true
 }
