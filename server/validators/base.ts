@@ -119,6 +119,12 @@ export function pyStr(v: unknown): string {
   return String(v)
 }
 
+/** String(v) that never throws: a null-prototype object or a throwing toString reads as '[object]'. */
+export function safeString(v: unknown): string {
+  if (typeof v === 'string') return v
+  try { return String(v) } catch { return '[object]' }
+}
+
 /** Python `template % symbols` for `%s`, `%g`, `%d` and `%(name)s|g|d`; `%%` is a literal `%`. */
 export function pyFormat(template: string, symbols: unknown): string {
   if (symbols !== null && typeof symbols === 'object' && !Array.isArray(symbols)) {

@@ -7,7 +7,7 @@
  * `db(db.person.active.eq(true))`, which limits the allowed values and the
  * options to that set (web2py's `dbset`).
  */
-import { AsyncValidator, factory, interpolateRow, unwrap, validateAll, type MessageOption, type ValidatorLike } from './base'
+import { AsyncValidator, factory, interpolateRow, safeString, unwrap, validateAll, type MessageOption, type ValidatorLike } from './base'
 import { QK_VALIDATORS_BAD_ARGUMENT, QK_VALIDATORS_NO_DATABASE } from './errors'
 import { countOk, messageOf2, type Multiple, type Pairs } from './sets'
 
@@ -254,7 +254,7 @@ export class IsNotInDb extends AsyncValidator {
     resolveField('IS_NOT_IN_DB', this.src.db, this.target)
   }
   protected async check(value: unknown, recordId?: unknown) {
-    const text = value === null || value === undefined ? '' : String(value)
+    const text = value === null || value === undefined ? '' : safeString(value)
     // NUL cannot be stored in PostgreSQL text (the query itself would fail): refused like an empty value
     if (!text.trim() || text.includes('\0')) this.fail(this.message)
     if (this.allowedOverride.includes(text)) return text

@@ -5,16 +5,20 @@
  * input shows, so a list:integer or list:string field round-trips through a
  * plain text input.
  */
-import { BaseValidator, factory, pyFormat, tr, type MessageOption } from './base'
+import { BaseValidator, factory, pyFormat, safeString, tr, type MessageOption } from './base'
 import { QK_VALIDATORS_BAD_ARGUMENT } from './errors'
 
 type Splitter = string | RegExp
 
-function splitterOf(name: string, s: Splitter | undefined, fallback: RegExp): RegExp | string {
+/** The separator: a RegExp, or a string read as a regular expression (`asRegex`, web2py's split_regex) or as literal text. */
+function splitterOf(name: string, s: Splitter | undefined, fallback: RegExp, asRegex: boolean): RegExp | string {
   if (s === undefined) return fallback
   if (s instanceof RegExp) return s
-  if (typeof s === 'string' && s !== '') return s
-  throw new QK_VALIDATORS_BAD_ARGUMENT(name, 'the splitter must be a non-empty string or a RegExp')
+  if (typeof s === 'string' && s !== '') {
+    if (!asRegex) return s
+    try { return new RegExp(s) } catch { /* reported below */ }
+  }
+  throw new QK_VALIDATORS_BAD_ARGUMENT(name, `the separator must be a non-empty ${asRegex ? 'regular expression' : 'string'} or a RegExp, got ${safeString(s)}`)
 }
 
 /** The items of a value: a string is split, an array taken as it is, null/'' is no items, anything else one item. */
@@ -28,7 +32,7 @@ function itemsOf(value: unknown, splitter: RegExp | string): unknown[] {
 /** A list shown in a text input: 'a, b, c'. */
 function joinList(value: unknown): unknown {
   if (value === null || value === undefined) return ''
-  return Array.isArray(value) ? value.map((v) => (v === null || v === undefined ? '' : String(v))).join(', ') : value
+  return Array.isArray(value) ? value.map((v) => (v === null || v === undefined ? '' : safeString(v))).join(', ') : value
 }
 
 type ListOptions = MessageOption & { splitRegex?: Splitter; split_regex?: Splitter }
@@ -44,13 +48,13 @@ export class IsListOfInts extends BaseValidator {
     const bound = (b: number | string | null | undefined, which: string): number | null => {
       if (b === null || b === undefined) return null
       const n = Math.trunc(Number(b))
-      if (!Number.isSafeInteger(n)) throw new QK_VALIDATORS_BAD_ARGUMENT('IS_LIST_OF_INTS', `the ${which} must be an integer, got ${String(b)}`)
+      if (!Number.isSafeInteger(n)) throw new QK_VALIDATORS_BAD_ARGUMENT('IS_LIST_OF_INTS', `the ${which} must be an integer, got ${safeString(b)}`)
       return n
     }
     this.minimum = bound(minimum, 'minimum')
     this.maximum = bound(maximum, 'maximum')
     // commas, semicolons and blanks separate the numbers: '1,2 3' and '1; 2' both read as a list
-    this.splitter = splitterOf('IS_LIST_OF_INTS', o.splitRegex ?? o.split_regex, /[\s,;]+/)
+    this.splitter = splitterOf('IS_LIST_OF_INTS', o.splitRegex ?? o.split_regex, /[\s,;]+/, true)
     let m = o.errorMessage ?? o.error_message
     if (m === undefined) {
       m = 'Enter a list of integers'
@@ -95,7 +99,7 @@ export class IsListOfStrings extends BaseValidator {
     const o: StringsOptions = typeof opts === 'string' ? { errorMessage: opts } : opts ?? {}
     this.message = o.errorMessage ?? o.error_message ?? 'Enter a list of strings'
     // a comma separates the items, so an item may hold blanks: 'New York, Paris'
-    this.splitter = splitterOf('IS_LIST_OF_STRINGS', o.splitter, /,/)
+    this.splitter = splitterOf('IS_LIST_OF_STRINGS', o.splitter, /,/, false)
   }
   protected check(value: unknown) {
     const items = itemsOf(value, this.splitter)

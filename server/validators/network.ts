@@ -2,7 +2,7 @@
  * E-mail addresses and IP addresses, with web2py's rules and messages.
  */
 import { domainToASCII } from 'node:url'
-import { BaseValidator, factory, messageOf, pyFormat, tr, type MessageOption } from './base'
+import { BaseValidator, factory, messageOf, pyFormat, safeString, tr, type MessageOption } from './base'
 
 const EMAIL_BODY = /^(?!\.)([-a-z0-9!#$%&'*+/=?^_`{|}~]|(?<!\.)\.)+(?<!\.)$/i
 const EMAIL_DOMAIN = /^(localhost|([a-z0-9]([-\w]*[a-z0-9])?\.)+[a-z]{2,})$/i
@@ -57,7 +57,7 @@ export class IsListOfEmails extends BaseValidator {
     const bad = new Set<string>()
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === null || item === undefined) continue
-      for (const email of String(item).match(/[^,;\s]+/g) ?? []) {
+      for (const email of safeString(item).match(/[^,;\s]+/g) ?? []) {
         if (isEmail(email)) emails.push(email)
         else bad.add(email)
       }

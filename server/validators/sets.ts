@@ -3,7 +3,7 @@
  * database-backed IS_IN_DB / IS_NOT_IN_DB live in indb.ts and share the
  * helpers for `multiple` below.
  */
-import { BaseValidator, factory, pyFormat, type MessageOption } from './base'
+import { BaseValidator, factory, pyFormat, safeString, type MessageOption } from './base'
 
 export type Multiple = boolean | [number, number]
 export type Pairs = Array<[string, string]>
@@ -58,7 +58,7 @@ export class IsInSet extends BaseValidator {
     // web2py accepts anything only when the set itself is empty; a function is
     // always a set, so one that lists no options refuses every value
     const open = !keys.size && typeof this.theset !== 'function'
-    if (!open && values.some((v) => !keys.has(String(v)))) this.fail(this.message)
+    if (!open && values.some((v) => !keys.has(safeString(v)))) this.fail(this.message)
     return this.multiple ? values : value
   }
 }

@@ -5,6 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { newState, runInContext } from '../../server/current/index'
 import { isQuarkError } from '../../server/errors/index'
+import fc from 'fast-check'
 import * as V from '../../server/validators/index'
 
 const INTS = 'Enter a list of integers'
@@ -34,10 +35,12 @@ test('IS_LIST_OF_INTS bounds each item as IS_INT_IN_RANGE does (maximum excluded
   assert.deepEqual(V.IS_LIST_OF_INTS(null, 100).validate([100]), [[100], 'Enter a list of integers less than or equal to 99'])
   assert.deepEqual(V.IS_LIST_OF_INTS(1, 5, 'Pick 1 to %(max)s').validate('9'), ['9', 'Pick 1 to 4'])
   assert.deepEqual(V.IS_LIST_OF_INTS(null, null, { errorMessage: 'Numbers please' }).validate('a'), ['a', 'Numbers please'])
-  assert.deepEqual(V.IS_LIST_OF_INTS(null, null, { splitRegex: '|' }).validate('1|2'), [[1, 2], null])
+  assert.deepEqual(V.IS_LIST_OF_INTS(null, null, { splitRegex: '\\s*\\|\\s*' }).validate('1 | 2|3'), [[1, 2, 3], null], 'a string split_regex is a regular expression')
   assert.deepEqual(V.IS_LIST_OF_INTS(null, null, { split_regex: /\//g }).validate('1/2'), [[1, 2], null])
   assert.throws(() => V.IS_LIST_OF_INTS('abc'), (e) => isQuarkError(e) && e.code === 'QK_VALIDATORS_BAD_ARGUMENT')
   assert.throws(() => V.IS_LIST_OF_INTS(null, null, { splitRegex: '' }), (e) => isQuarkError(e) && e.code === 'QK_VALIDATORS_BAD_ARGUMENT')
+  assert.throws(() => V.IS_LIST_OF_INTS(null, null, { splitRegex: '[' }), (e) => isQuarkError(e) && e.code === 'QK_VALIDATORS_BAD_ARGUMENT')
+  assert.throws(() => V.IS_LIST_OF_STRINGS({ splitter: 7 as unknown as string }), (e) => isQuarkError(e) && e.code === 'QK_VALIDATORS_BAD_ARGUMENT')
 })
 
 test('IS_LIST_OF_INTS refuses hostile items with its message, never throwing', () => {
@@ -90,7 +93,7 @@ test('IS_LIST_OF_STRINGS splits on commas, trims, drops blanks, keeps blanks ins
   assert.deepEqual(v.validate(12), [['12'], null])
   assert.deepEqual(v.validate('__proto__, constructor, ١٢'), [['__proto__', 'constructor', '١٢'], null], 'any text is a string')
   assert.deepEqual(V.IS_LIST_OF_STRINGS({ splitter: /\n/ }).validate('a, b\nc'), [['a, b', 'c'], null])
-  assert.deepEqual(V.IS_LIST_OF_STRINGS({ splitter: ';' }).validate('a;b'), [['a', 'b'], null])
+  assert.deepEqual(V.IS_LIST_OF_STRINGS({ splitter: '.' }).validate('a.b'), [['a', 'b'], null], 'a string splitter is literal text')
   for (const bad of [{}, [['nested']], true, NaN, Infinity, Symbol('s'), () => 'x']) {
     assert.deepEqual(v.validate([bad]), [[bad], STRS], String(typeof bad))
   }
@@ -110,6 +113,9 @@ test('IS_LIST_OF_EMAILS returns the list of addresses; its formatter joins them'
   assert.deepEqual(v.validate(null), [[], null])
   assert.deepEqual(v.validate('a@b.com, nope, x@'), ['a@b.com, nope, x@', 'Invalid emails: nope, x@'])
   assert.deepEqual(v.validate(['__proto__', 42]), [['__proto__', 42], 'Invalid emails: __proto__, 42'])
+  const bare = Object.create(null)
+  assert.deepEqual(v.validate([bare]), [[bare], 'Invalid emails: [object]'], 'an object without toString is reported, not thrown on')
+  assert.deepEqual(V.IS_IN_SET(['a']).validate(bare), [bare, 'Value not allowed'])
   assert.equal(v.formatter(['a@b.com', 'c@d.com']), 'a@b.com, c@d.com')
   assert.equal(v.formatter(null), '')
   // the formatted text reads back as the same list
@@ -155,4 +161,22 @@ test('the new messages go through T', () => {
     assert.deepEqual(V.IS_LIST_OF_INTS(1, 5).validate('x'), ['x', 'Inserisci una lista di integers between 1 and 4'])
     assert.deepEqual(V.IS_LIST_OF_STRINGS().validate([{}]), [[{}], 'Inserisci una lista di strings'])
   })
+})
+
+test('fuzzed: the list validators never throw, and a formatted list reads back as itself', () => {
+  const ints = V.IS_LIST_OF_INTS()
+  const strs = V.IS_LIST_OF_STRINGS()
+  const emails = V.IS_LIST_OF_EMAILS()
+  fc.assert(fc.property(fc.array(fc.integer()), (list) => {
+    assert.deepEqual(ints.validate(ints.formatter(list)), [list.map((n) => (n === 0 ? 0 : n)), null])
+  }), { numRuns: 300 })
+  fc.assert(fc.property(fc.array(fc.string().map((s) => s.replace(/,/g, '').trim()).filter((s) => s !== '')), (list) => {
+    assert.deepEqual(strs.validate(strs.formatter(list)), [list, null])
+  }), { numRuns: 300 })
+  fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.anything({ withNullPrototype: true, withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true })), (value) => {
+    for (const v of [ints, strs, emails, V.IS_IN_SET(() => [])]) {
+      const r = v.validate(value)
+      assert.ok(Array.isArray(r) && r.length === 2 && (r[1] === null || typeof r[1] === 'string'))
+    }
+  }), { numRuns: 500 })
 })
