@@ -1,0 +1,303 @@
+/**
+ * Guards for session/ found by mutation testing (issue 17 item 6): each test
+ * fails when one of the room's security checks is deleted or loosened.
+ * Request-path checks go through the real server; the lock and the file
+ * store's bookkeeping are tested at unit level against a real folder.
+ */
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { startServer, type TestServer } from '../helpers/server'
+import { loadSession, saveSession, releaseSession, sessionId, cookieName, cleanupSessions, maybeCleanup, type Session } from '../../server/session'
+import { acquire } from '../../server/session/lock'
+
+const HEX = 'abcdef0123456789abcdef0123456789'
+
+let s: TestServer
+const appDir = () => s.appFolder('app')
+const sessionsDir = () => path.join(appDir(), 'sessions')
+
+before(async () => {
+  s = await startServer({
+    apps: {
+      app: {
+        'controllers/default.ts': `
+          export function read() { return JSON.stringify({ data: session, admin: (session as any).admin ?? null, hasRenew: typeof session.renew }) }
+          export function set() { session.name = request.vars.name; return 'ok' }
+        `,
+      },
+    },
+  })
+})
+after(() => s.stop())
+
+/** A JSON file outside sessions/ that a forged cookie might try to reach. */
+function plant(rel: string, data: object): string {
+  const f = path.join(appDir(), rel)
+  fs.mkdirSync(path.dirname(f), { recursive: true })
+  fs.writeFileSync(f, JSON.stringify(data))
+  return f
+}
+
+test('a cookie of 32 hex characters followed by a path (/../../x) reads and writes no file outside sessions/', async () => {
+  const target = plant('x.json', { stolen: 'secret' })
+  const forged = `${HEX}/../../x`
+  const r = await s.request('/app/default/read', { cookies: { session_id_app: forged } })
+  assert.equal(r.status, 200)
+  assert.deepEqual(JSON.parse(r.body).data, {}, 'the planted file was not read as a session')
+  const w = await s.request('/app/default/set?name=Mallory', { cookies: { session_id_app: forged } })
+  assert.equal(w.status, 200)
+  assert.deepEqual(JSON.parse(fs.readFileSync(target, 'utf8')), { stolen: 'secret' }, 'the planted file was not overwritten')
+  assert.match(w.cookies.session_id_app ?? '', /^[0-9a-f]{32}$/, 'a fresh id is issued instead')
+})
+
+test('a cookie with a path before 32 hex characters (../<hex>) reads no file outside sessions/', async () => {
+  plant(`${HEX}.json`, { stolen: 'parent' })
+  const r = await s.request('/app/default/read', { cookies: { session_id_app: `../${HEX}` } })
+  assert.deepEqual(JSON.parse(r.body).data, {})
+})
+
+test('only ids of exactly 32 lowercase hex characters are looked up', async () => {
+  for (const id of [HEX.slice(1), HEX + 'a', HEX.toUpperCase(), 'g' + HEX.slice(1)]) {
+    plant(`sessions/${id}.json`, { planted: id })
+    const r = await s.request('/app/default/read', { cookies: { session_id_app: id } })
+    assert.deepEqual(JSON.parse(r.body).data, {}, `id ${id} must not be looked up`)
+  }
+  // and a well-formed id with a file is
+  plant(`sessions/${HEX}.json`, { planted: 'good' })
+  const ok = await s.request('/app/default/read', { cookies: { session_id_app: HEX } })
+  assert.deepEqual(JSON.parse(ok.body).data, { planted: 'good' })
+})
+
+test('session files are written with mode 0600 (readable by the server user only)', { skip: process.platform === 'win32' }, async () => {
+  const a = s.agent()
+  await a.request('/app/default/set?name=Ann')
+  const id = a.jar.session_id_app!
+  const mode = fs.statSync(path.join(sessionsDir(), `${id}.json`)).mode & 0o777
+  assert.equal(mode, 0o600)
+})
+
+test('a stored __proto__ key does not become the session prototype', async () => {
+  const id = 'f'.repeat(32)
+  fs.mkdirSync(sessionsDir(), { recursive: true })
+  fs.writeFileSync(path.join(sessionsDir(), `${id}.json`), '{"__proto__":{"admin":true},"name":"Eve"}')
+  const r = await s.request('/app/default/read', { cookies: { session_id_app: id } })
+  const body = JSON.parse(r.body)
+  assert.equal(body.admin, null, 'no inherited admin flag')
+  assert.equal(body.hasRenew, 'function', 'the session keeps its own prototype')
+  assert.deepEqual(body.data, { name: 'Eve' })
+})
+
+// ---- the per-session lock (lock.ts) ----
+
+/** Let every pending promise job and I/O callback run: an event-order barrier, not a timer. */
+const settle = () => new Promise<void>((r) => setImmediate(r))
+
+test('the lock: a third request waits for the second even after the first released (ownership check)', async () => {
+  const key = `k-${Math.random()}`
+  const releaseA = await acquire(key)
+  let bHas = false
+  const b = acquire(key).then((rel) => { bHas = true; return rel })
+  await settle()
+  assert.equal(bHas, false, 'B waits for A')
+  releaseA()
+  const releaseB = await b
+  let cHas = false
+  const c = acquire(key).then((rel) => { cHas = true; return rel })
+  await settle(); await settle()
+  assert.equal(cHas, false, 'C must wait while B holds the lock')
+  releaseB()
+  const releaseC = await c
+  assert.equal(cHas, true)
+  releaseC()
+})
+
+test('the lock: releasing twice does not let a later holder be bypassed', async () => {
+  const key = `k-${Math.random()}`
+  const releaseA = await acquire(key)
+  releaseA()
+  const releaseB = await acquire(key)
+  releaseA() // a stray second release of an old holder
+  let cHas = false
+  const c = acquire(key).then((rel) => { cHas = true; return rel })
+  await settle(); await settle()
+  assert.equal(cHas, false, 'C waits for B')
+  releaseB()
+  ;(await c)()
+})
+
+test('the lock is free again once every holder released (no key left waiting)', async () => {
+  const key = `k-${Math.random()}`
+  const r1 = await acquire(key)
+  const p2 = acquire(key)
+  r1()
+  const r2 = await p2
+  r2()
+  // a new acquire after everyone released resolves without anybody releasing anything
+  const r3 = await acquire(key)
+  r3()
+})
+
+// ---- the file store at unit level ----
+
+function tmpApp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'quark-session-guard-'))
+}
+
+test('two loads of one session are serialised by the lock until the first saves', async () => {
+  const app = tmpApp()
+  try {
+    fs.mkdirSync(path.join(app, 'sessions'))
+    fs.writeFileSync(path.join(app, 'sessions', `${HEX}.json`), '{"n":1}')
+    const first = (await loadSession(app, HEX)) as Session
+    let secondLoaded = false
+    const second = Promise.resolve(loadSession(app, HEX)).then((x) => { secondLoaded = true; return x })
+    await settle(); await settle()
+    assert.equal(secondLoaded, false, 'the second load waits')
+    first.n = 2
+    await saveSession(app, first)
+    const s2 = await second
+    assert.equal(s2.n, 2, 'the second request sees the first one\'s write')
+    releaseSession(s2)
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('a failed request releases the lock without saving (releaseSession)', async () => {
+  const app = tmpApp()
+  try {
+    fs.mkdirSync(path.join(app, 'sessions'))
+    fs.writeFileSync(path.join(app, 'sessions', `${HEX}.json`), '{"n":1}')
+    const first = (await loadSession(app, HEX)) as Session
+    first.n = 99
+    releaseSession(first)
+    releaseSession(first) // twice is harmless
+    const again = (await loadSession(app, HEX)) as Session
+    assert.equal(again.n, 1, 'nothing was saved')
+    assert.equal(sessionId(again), HEX)
+    releaseSession(again)
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('saving: unchanged, forgotten, discarded and empty sessions write nothing; renew(true) clears', async () => {
+  const app = tmpApp()
+  try {
+    // a visitor without a cookie who stored nothing: no file, no cookie, no promise
+    const empty = loadSession(app, undefined) as Session
+    assert.ok(!(empty instanceof Promise))
+    assert.deepEqual(saveSession(app, empty), {})
+    assert.ok(!fs.existsSync(path.join(app, 'sessions')))
+    // a new session that stored something gets a cookie and a file
+    const fresh = loadSession(app, undefined) as Session
+    fresh.a = 1
+    const saved = await saveSession(app, fresh)
+    const id = saved.setCookie!
+    assert.match(id, /^[0-9a-f]{32}$/)
+    assert.equal(sessionId(fresh), id)
+    const file = path.join(app, 'sessions', `${id}.json`)
+    assert.equal(fs.readFileSync(file, 'utf8'), '{"a":1}')
+    // unchanged: no write, no cookie
+    const again = (await loadSession(app, id)) as Session
+    assert.deepEqual(await saveSession(app, again), {})
+    // forgotten: the change is not written
+    const forgotten = (await loadSession(app, id)) as Session
+    forgotten.a = 2
+    forgotten.forget()
+    assert.deepEqual(await saveSession(app, forgotten), {})
+    // discarded: likewise
+    const discarded = (await loadSession(app, id)) as Session
+    discarded.a = 3
+    assert.deepEqual(await saveSession(app, discarded, { discard: true }), {})
+    assert.equal(fs.readFileSync(file, 'utf8'), '{"a":1}')
+    // changed: written, no new cookie
+    const changed = (await loadSession(app, id)) as Session
+    changed.a = 4
+    assert.deepEqual(await saveSession(app, changed), {})
+    assert.equal(fs.readFileSync(file, 'utf8'), '{"a":4}')
+    // renew(true): a new id, the data cleared, the old file gone
+    const renewed = (await loadSession(app, id)) as Session
+    renewed.renew(true)
+    assert.deepEqual(Object.keys(renewed), [])
+    renewed.b = 5
+    const r = await saveSession(app, renewed)
+    assert.ok(r.setCookie && r.setCookie !== id)
+    assert.ok(!fs.existsSync(file), 'the old id\'s file is removed')
+    assert.equal(fs.readFileSync(path.join(app, 'sessions', `${r.setCookie}.json`), 'utf8'), '{"b":5}')
+    // renew() keeps the data; renewing twice still removes the first id's file
+    const kept = (await loadSession(app, r.setCookie)) as Session
+    kept.renew(); kept.renew()
+    const r2 = await saveSession(app, kept)
+    assert.ok(r2.setCookie && r2.setCookie !== r.setCookie)
+    assert.ok(!fs.existsSync(path.join(app, 'sessions', `${r.setCookie}.json`)))
+    assert.equal(fs.readFileSync(path.join(app, 'sessions', `${r2.setCookie}.json`), 'utf8'), '{"b":5}')
+    assert.deepEqual(fs.readdirSync(path.join(app, 'sessions')).filter((n) => n.endsWith('.tmp')), [], 'no temp file left')
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('an unknown or unreadable id starts an empty session under a new id (no fixation), and frees the lock', async () => {
+  const app = tmpApp()
+  try {
+    fs.mkdirSync(path.join(app, 'sessions'))
+    fs.writeFileSync(path.join(app, 'sessions', `${HEX}.json`), '{not json')
+    const broken = (await loadSession(app, HEX)) as Session
+    assert.deepEqual(Object.keys(broken), [])
+    assert.equal(sessionId(broken), undefined)
+    // the lock was released at once: a second load does not wait for a save
+    const second = (await loadSession(app, HEX)) as Session
+    broken.x = 1
+    const r = await saveSession(app, broken)
+    assert.ok(r.setCookie && r.setCookie !== HEX)
+    releaseSession(second)
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('a session that cannot be serialised raises QK_SESSION_NOT_SERIALIZABLE and frees the lock', async () => {
+  const app = tmpApp()
+  try {
+    fs.mkdirSync(path.join(app, 'sessions'))
+    fs.writeFileSync(path.join(app, 'sessions', `${HEX}.json`), '{"n":1}')
+    const sess = (await loadSession(app, HEX)) as Session
+    sess.big = 1n
+    assert.throws(() => saveSession(app, sess), (e: Error & { code?: string }) => e.code === 'QK_SESSION_NOT_SERIALIZABLE' && /BigInt/i.test(e.message))
+    const again = (await loadSession(app, HEX)) as Session
+    assert.equal(again.n, 1)
+    releaseSession(again)
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('cookieName is session_id_<app>; cleanup removes old .json and .tmp files only, and counts them', async () => {
+  assert.equal(cookieName('shop'), 'session_id_shop')
+  assert.equal(cookieName('shop'), 'session_id_shop')
+  const app = tmpApp()
+  try {
+    assert.equal(await cleanupSessions(app, 10), 0, 'no sessions folder: nothing removed')
+    const dir = path.join(app, 'sessions')
+    fs.mkdirSync(dir)
+    const past = new Date(Date.now() - 3600 * 1000)
+    for (const n of ['old.json', 'old.tmp', 'old.txt', 'new.json']) fs.writeFileSync(path.join(dir, n), '{}')
+    for (const n of ['old.json', 'old.tmp', 'old.txt']) fs.utimesSync(path.join(dir, n), past, past)
+    assert.equal(await cleanupSessions(app, 60), 2)
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['new.json', 'old.txt'])
+    assert.equal(await cleanupSessions(app, 7200), 0, 'younger than maxAge: kept')
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('maybeCleanup runs a cleanup in the background at most once per period per app', async () => {
+  const app = tmpApp()
+  try {
+    const dir = path.join(app, 'sessions')
+    fs.mkdirSync(dir)
+    const past = new Date(Date.now() - 3600 * 1000)
+    const old = path.join(dir, 'a.json')
+    fs.writeFileSync(old, '{}'); fs.utimesSync(old, past, past)
+    maybeCleanup(app, 60)
+    // wait on the event (the file's removal), not on a clock
+    while (fs.existsSync(old)) await settle()
+    const old2 = path.join(dir, 'b.json')
+    fs.writeFileSync(old2, '{}'); fs.utimesSync(old2, past, past)
+    maybeCleanup(app, 60) // within the period: nothing happens
+    for (let i = 0; i < 50; i++) await settle()
+    assert.ok(fs.existsSync(old2), 'a second call within the period does not clean up')
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})

@@ -1,0 +1,40 @@
+/**
+ * The rooms `npm run mutation` measures, each with the files it mutates and
+ * the only test files that may kill their mutants (a room's own tests: a
+ * mutant in session/ must be caught by session tests, not by luck elsewhere).
+ * Keep each list small: every mutant runs the whole list once.
+ */
+export const ROOMS = {
+  session: {
+    mutate: ['server/session/fileSessions.ts', 'server/session/lock.ts'],
+    tests: ['tests/core/session.test.ts', 'tests/mutation-guards/session.test.ts'],
+  },
+  dispatch: {
+    mutate: ['server/dispatch/parse.ts', 'server/dispatch/registry.ts', 'server/dispatch/routes.ts'],
+    tests: ['tests/core/dispatch.test.ts', 'tests/mutation-guards/dispatch.test.ts'],
+  },
+  auth: {
+    mutate: ['server/auth/password.ts', 'server/auth/tokens.ts', 'server/auth/throttle.ts'],
+    tests: ['tests/mutation-guards/auth.test.ts'],
+  },
+  adminlib: {
+    mutate: ['server/adminlib/paths.ts', 'server/adminlib/access.ts'],
+    // adminlib.test.ts covers the whole IDE (slow, password hashing): paths and access are guarded here
+    tests: ['tests/mutation-guards/adminlib.test.ts'],
+  },
+  forms: {
+    // form.ts: the CSRF form key only (which session, what counts as a submission, the check, the
+    // key's issue and rendering); the rest of form.ts is rendering and validation flow
+    mutate: ['server/forms/form.ts:133-133', 'server/forms/form.ts:141-145', 'server/forms/form.ts:168-169', 'server/forms/form.ts:173-191',
+      'server/forms/form.ts:270-273', 'server/forms/form.ts:307-322', 'server/forms/uploads.ts'],
+    tests: ['tests/mutation-guards/forms.test.ts'],
+  },
+  http: {
+    mutate: ['server/http/static.ts', 'server/http/body.ts'],
+    tests: ['tests/core/static.test.ts', 'tests/core/limits.test.ts', 'tests/mutation-guards/http.test.ts'],
+  },
+  validators: {
+    mutate: ['server/validators/numbers.ts'],
+    tests: ['tests/mutation-guards/validators.test.ts'],
+  },
+}
