@@ -151,7 +151,7 @@ const v = () => str(request.vars.v)
 const page = (inner: unknown) => ${PAGE('String(inner)')}
 export function view() { return { v: v() } }
 export function helper_div() { return page(DIV(v())) }
-export function helper_attr() { return page(DIV('x', { _title: v(), _class: v(), _id: v(), _style: v() })) }
+export function helper_attr() { return page(DIV('x', { _title: v(), _class: v(), _id: v(), _lang: v() })) }
 export function helper_a() { return page(A('link', { _href: v() })) }
 export function helper_img() { return page(IMG({ _src: v(), _alt: v() })) }
 export function helper_input() { return page(INPUT({ _name: 'q', _value: v() })) }
@@ -184,6 +184,8 @@ export async function grid_cell() {
   return page(await SQLFORM.grid(mem.row, { fields: [mem.row.name] }))
 }
 export function json() { return { v: v() } }
+/** The control: raw output, which the checker must find active. */
+export function raw_control() { return page(XML(v())) }
 `
 
 const VIEW_LAYOUT = `<!doctype html><html><head><meta charset="utf-8"><title>{{=response.title || 'rel'}}</title></head><body><div class="flash">{{=response.flash || ''}}</div>{{include}}</body></html>`
