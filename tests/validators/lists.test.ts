@@ -180,3 +180,11 @@ test('fuzzed: the list validators never throw, and a formatted list reads back a
     }
   }), { numRuns: 500 })
 })
+
+test('the new validators are framework names (models see them without imports)', () => {
+  for (const n of ['IS_LIST_OF_INTS', 'IS_LIST_OF_STRINGS', 'IS_LIST_OF_EMAILS']) {
+    assert.ok((V.VALIDATOR_NAMES as readonly string[]).includes(n), n)
+    assert.equal(typeof (V as Record<string, unknown>)[n], 'function', n)
+  }
+  assert.ok(V.IS_LIST_OF_INTS() instanceof V.IS_LIST_OF_INTS, 'instanceof works without new, as for the others')
+})
