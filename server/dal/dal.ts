@@ -89,6 +89,26 @@ function driverFor(info: ConnectionInfo, poolSize: number): Driver {
   return d
 }
 
+/*
+ * `sqlite://memory` is a database of its own for each DAL object (web2py's sqlite:memory), not one
+ * shared by the process: its driver gets a key of its own, and is closed (its schema entries
+ * forgotten) when that DAL object is garbage collected, so a model opening one per request leaks nothing.
+ */
+let memoryDatabases = 0
+const memoryFinalizer = new FinalizationRegistry<string>((key) => {
+  const d = drivers.get(key)
+  drivers.delete(key)
+  forgetSchemas(key)
+  void d?.close().catch(() => undefined)
+})
+function memoryDriver(db: DAL): Driver {
+  const key = `sqlite::memory:#${++memoryDatabases}`
+  const d = new SqliteDriver(key, ':memory:')
+  drivers.set(key, d)
+  memoryFinalizer.register(db, key)
+  return d
+}
+
 /** Close every connection and pool of this process (graceful shutdown, end of tests). */
 export async function closeAllConnections(): Promise<void> {
   const all = [...drivers.values()]
@@ -135,7 +155,7 @@ export class DAL {
       return new DALSet(db, query ?? null)
     }) as DAL
     Object.setPrototypeOf(db, DAL.prototype)
-    const driver = driverFor(info, options.poolSize ?? 10)
+    const driver = info.filename === ':memory:' ? memoryDriver(db) : driverFor(info, options.poolSize ?? 10)
     // plain stores in one fixed order: every db of the process shares one hidden class
     db._uri = uri
     db._driver = driver
@@ -206,6 +226,15 @@ export class DAL {
       }
     }
     return undefined
+  }
+
+  /** after table.drop(): the name is free again in this DAL object (web2py lets a dropped table be defined anew) */
+  _forgetTable(t: Table): void {
+    const name = t._tablename
+    if (t._alias !== undefined) return
+    const i = this.tables.indexOf(name)
+    if (i >= 0) this.tables.splice(i, 1)
+    if (Object.prototype.hasOwnProperty.call(this, name) && this[name] === t) delete this[name]
   }
 
   private _checkNewTable(name: string): void {

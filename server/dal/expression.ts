@@ -6,6 +6,8 @@
 import SqlString from 'sqlstring'
 import type { Dialect } from './dialects/base'
 import { QK_DAL_BAD_QUERY } from './errors'
+import { ANY, likePattern, literalTokens, parseLike, type LikeOptions, type LikeToken } from './like'
+import { encodeList } from './dialects/base'
 
 export interface CompileContext {
   d: Dialect
@@ -20,8 +22,19 @@ export interface SubSelect {
 
 type Operand = Expression | unknown
 
-function escapeLike(s: string): string {
-  return s.replace(/[!%_]/g, (c) => '!' + c)
+/** What contains() looks for: text (or a number) in a string field; an item (or items) of a list: field. */
+export type ContainsValue = string | number | bigint | boolean | { id: number } | ReadonlyArray<string | number | bigint | boolean | { id: number }>
+
+export interface ContainsOptions {
+  /** string fields: default false (web2py's contains is case-insensitive); list: fields are always exact */
+  caseSensitive?: boolean
+  /** an array given to a list: field: every item must be there (true, the default) or any of them */
+  all?: boolean
+}
+
+export interface AffixOptions {
+  /** default true, as like() */
+  caseSensitive?: boolean
 }
 
 export class Expression {
@@ -41,16 +54,34 @@ export class Expression {
   le(v: Operand): Query { return new Query('le', this, v) }
   gt(v: Operand): Query { return new Query('gt', this, v) }
   ge(v: Operand): Query { return new Query('ge', this, v) }
-  like(pattern: string): Query { return new Query('like', this, pattern) }
-  ilike(pattern: string): Query { return new Query('ilike', this, pattern) }
+  /**
+   * SQL LIKE: `%` any run of characters, `_` one character. Case-sensitive unless `caseSensitive: false`
+   * (on every dialect; SQLite folds ASCII letters only); `escape` names a character that makes the next
+   * `%`, `_` or itself literal. NUL is an ordinary character (PostgreSQL text holds none: no match there).
+   */
+  like(pattern: string, options: LikeOptions = {}): Query {
+    return new Query('like', this, parseLike(pattern, options.escape), 'boolean', options.caseSensitive ?? true)
+  }
+  /** like() ignoring case */
+  ilike(pattern: string, options: Omit<LikeOptions, 'caseSensitive'> = {}): Query {
+    return this.like(pattern, { ...options, caseSensitive: false })
+  }
+  /** matches a regular expression (SQLite: JavaScript syntax; PostgreSQL `~`; MySQL `REGEXP`), case-sensitive */
+  regexp(pattern: string): Query {
+    if (typeof pattern !== 'string') throw new QK_DAL_BAD_QUERY(`regexp() takes a string, got ${typeof pattern}`)
+    return new Query('regexp', this, pattern)
+  }
   belongs(values: unknown[] | SubSelect): Query {
     if (!Array.isArray(values) && !(values as SubSelect)?.isSubSelect) throw new QK_DAL_BAD_QUERY('belongs() takes an array or db(query).nested(field)')
     return new Query('belongs', this, values)
   }
-  /** substring (case-insensitive), or membership for list: fields */
-  contains(v: unknown, opts: { caseSensitive?: boolean } = {}): Query { return new Query('contains', this, v, 'boolean', opts.caseSensitive ?? false) }
-  startsWith(v: string): Query { return new Query('startswith', this, v) }
-  endsWith(v: string): Query { return new Query('endswith', this, v) }
+  /** substring (case-insensitive unless asked), or membership of an item (or items) for list: fields */
+  contains(v: ContainsValue, opts: ContainsOptions = {}): Query {
+    if (this.type.startsWith('list:')) return listContains(this, v, opts.all ?? true)
+    return affix(this, 'contains', v, opts.caseSensitive ?? false)
+  }
+  startsWith(v: string | number, opts: AffixOptions = {}): Query { return affix(this, 'startswith', v, opts.caseSensitive ?? true) }
+  endsWith(v: string | number, opts: AffixOptions = {}): Query { return affix(this, 'endswith', v, opts.caseSensitive ?? true) }
   isNull(): Query { return new Query('eq', this, null) }
   isNotNull(): Query { return new Query('ne', this, null) }
 
@@ -63,6 +94,10 @@ export class Expression {
   lower(): Expression { return new Expression('lower', this, undefined, 'string') }
   upper(): Expression { return new Expression('upper', this, undefined, 'string') }
   len(): Expression { return new Expression('len', this, undefined, 'integer') }
+  /** absolute value */
+  abs(): Expression { return new Expression('abs', this, undefined, this.type === 'id' || this.type.startsWith('reference') ? 'integer' : this.type) }
+  /** seconds since 1970-01-01 00:00:00 UTC of a date or datetime (whole seconds) */
+  epoch(): Expression { return new Expression('epoch', this, undefined, 'bigint') }
   coalesce(...others: Operand[]): Expression { return new Expression('coalesce', this, others, this.type) }
   add(v: Operand): Expression { return new Expression('add', this, v, this.type) }
   sub(v: Operand): Expression { return new Expression('sub', this, v, this.type) }
@@ -131,23 +166,10 @@ function compileNode(e: Expression, ctx: CompileContext): string {
     case 'lt': case 'le': case 'gt': case 'ge':
       if (e.right === null || e.right === undefined) throw new QK_DAL_BAD_QUERY(`${e.op}(null)`)
       return `(${a.compile(ctx)} ${CMP[e.op]} ${operand(a, e.right, ctx)})`
-    case 'like':
-      return `(${a.compile(ctx)} LIKE ${operand(a, e.right, ctx, 'string')})`
-    case 'ilike':
-      return `(${ctx.d.ilike(a.compile(ctx), operand(a, e.right, ctx, 'string'))})`
-    case 'contains': case 'startswith': case 'endswith': {
-      if (typeof e.right !== 'string' && typeof e.right !== 'number' && !isExpr(e.right)) throw new QK_DAL_BAD_QUERY(`${e.op}() takes a string`)
-      if (a.type.startsWith('list:')) {
-        const item = String(e.right).replace(/\|/g, '||')
-        return `(${a.compile(ctx)} LIKE ${bind(ctx, '%|' + escapeLike(item) + '|%')} ESCAPE '!')`
-      }
-      const s = escapeLike(String(e.right))
-      const pat = e.op === 'contains' ? `%${s}%` : e.op === 'startswith' ? `${s}%` : `%${s}`
-      const left = a.compile(ctx)
-      const right = bind(ctx, pat)
-      if (e.op === 'contains' && !e.extra) return `(${ctx.d.ilike(left, right)} ESCAPE '!')`
-      return `(${left} LIKE ${right} ESCAPE '!')`
-    }
+    case 'like': case 'contains': case 'startswith': case 'endswith':
+      return `(${ctx.d.like(a.compile(ctx), likePattern(e.right as LikeToken[]), e.extra === true, (v) => bind(ctx, v))})`
+    case 'regexp':
+      return `(${ctx.d.regexp(a.compile(ctx), e.right as string, (v) => bind(ctx, v))})`
     case 'belongs': {
       if (Array.isArray(e.right)) {
         if (!e.right.length) return '(1=0)'
@@ -167,6 +189,10 @@ function compileNode(e: Expression, ctx: CompileContext): string {
       return `${e.op.toUpperCase()}(${a.compile(ctx)})`
     case 'len':
       return ctx.d.length(a.compile(ctx))
+    case 'abs':
+      return `ABS(${a.compile(ctx)})`
+    case 'epoch':
+      return ctx.d.epoch(a.compile(ctx))
     case 'coalesce':
       return `COALESCE(${[a.compile(ctx), ...(e.right as unknown[]).map((v) => operand(a, v, ctx))].join(', ')})`
     case 'add': case 'sub': case 'mul': case 'div': case 'mod':
@@ -180,6 +206,56 @@ function compileNode(e: Expression, ctx: CompileContext): string {
     default:
       throw new QK_DAL_BAD_QUERY(`unknown operator ${e.op}`)
   }
+}
+
+function affixText(op: string, v: unknown): string {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v)
+  throw new QK_DAL_BAD_QUERY(`${op}() takes a string or a number, got ${describe(v)}`)
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (v instanceof Expression) return 'an expression (compare fields with like() on one of them instead)'
+  return typeof v
+}
+
+/** contains / startsWith / endsWith of a string field: a LIKE of the text with % around it, nothing in it special */
+function affix(left: Expression, op: 'contains' | 'startswith' | 'endswith', v: unknown, caseSensitive: boolean): Query {
+  const tokens: LikeToken[] = literalTokens(affixText(op, v))
+  if (op !== 'startswith') tokens.unshift(ANY)
+  if (op !== 'endswith') tokens.push(ANY)
+  return new Query(op, left, tokens, 'boolean', caseSensitive)
+}
+
+/** one list item as the list: field stores it (list:integer and list:reference items are integers; a row stands for its id) */
+function listItem(field: Expression, v: unknown): string {
+  if (field.type === 'list:string') {
+    if (typeof v === 'string') return v
+    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v)
+    throw new QK_DAL_BAD_QUERY(`contains() on ${field.type} takes a string or a number, got ${describe(v)}`)
+  }
+  const raw = typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v ? (v as { id: unknown }).id : v
+  const n = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : typeof raw === 'bigint' ? Number(raw) : raw
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new QK_DAL_BAD_QUERY(`contains() on ${field.type} takes an integer (or a row), got ${describe(v)}`)
+  return String(n)
+}
+
+/**
+ * Membership in a list: field, stored as `|a|b|` with `|` doubled inside items: a case-sensitive LIKE of
+ * `%|item|%` (web2py's way; an item holding `|` can also match a neighbour, as in web2py).
+ */
+function listContains(field: Expression, v: unknown, all: boolean): Query {
+  const values = Array.isArray(v) ? v : [v]
+  if (!values.length) throw new QK_DAL_BAD_QUERY('contains() on a list: field takes at least one item')
+  let q: Query | undefined
+  for (const item of values) {
+    const stored = encodeList([listItem(field, item)])  // '|item|' with its pipes doubled
+    const one = new Query('contains', field, [ANY, ...literalTokens(stored), ANY], 'boolean', true)
+    q = q ? (all ? q.and(one) : q.or(one)) : one
+  }
+  return q!
 }
 
 /** COUNT(*) */
@@ -200,7 +276,9 @@ export const displayDialect: Dialect = {
   extract: (part, sql) => `${part.toUpperCase()}(${sql})`,
   length: (sql) => `LENGTH(${sql})`,
   random: 'RANDOM()',
-  ilike: (l, r) => `${l} ILIKE ${r}`,
+  like: (l, p, cs, bind) => `${l} ${cs ? 'LIKE' : 'ILIKE'} ${bind(p.sql)} ESCAPE '!'`,
+  regexp: (l, p, bind) => `${l} REGEXP ${bind(p)}`,
+  epoch: (sql) => `EPOCH(${sql})`,
   alterColumn: () => [],
   plainTypes: new Set([]),
   insertDefaults: () => '',

@@ -50,6 +50,15 @@ export function forgetSchemas(driverKey?: string): void {
   for (const k of [...entries.keys()]) if (!driverKey || k.startsWith(driverKey + '\u0000')) entries.delete(k)
 }
 
+/** A table was dropped: every cached definition of it (whatever its signature) must create it again. */
+export function markTableDropped(driverKey: string, tablename: string): void {
+  const prefix = `${driverKey}\u0000${tablename}\u0000`
+  for (const [k, e] of entries) {
+    // migrate: false definitions never create anything
+    if (k.startsWith(prefix) && !k.endsWith('\u0000off') && e.status === 'done') { e.status = 'pending'; e.promise = undefined }
+  }
+}
+
 export interface MigrateOptions { fake: boolean; logFolder?: string }
 
 function log(folder: string | undefined, text: string): void {

@@ -9,7 +9,7 @@ import { Field, MethodField, VirtualField } from './field'
 import type { Query } from './expression'
 import { QK_DAL_BAD_VALUE, QK_DAL_NO_FIELD } from './errors'
 import { rowPrototypeFor, type Row } from './rows'
-import type { SchemaEntry } from './migrate'
+import { markTableDropped, type SchemaEntry } from './migrate'
 import type { DALSet } from './set'
 
 export interface TableOptions {
@@ -194,13 +194,16 @@ export class Table {
   /** delete every row (DELETE, so foreign keys and cascades apply on every dialect) */
   async truncate(): Promise<number> { return this._db(this).delete() }
 
-  /** drop the table and forget its schema snapshot; the next use of a definition creates it again */
+  /**
+   * drop the table and forget its schema snapshot; the name is free again in this DAL object (define it
+   * anew), and the next use of any definition of it creates the table again
+   */
   async drop(): Promise<void> {
     const d = this._db._dialect
     await this._db._exec(`DROP TABLE ${d.quote(this._tablename)}`, [], [this], 'drop')
     await this._db._exec(`DELETE FROM ${d.quote('quark_schema')} WHERE ${d.quote('tablename')} = ${d.param(1)}`, [this._tablename], [], 'drop')
-    this._schema.status = 'pending'
-    this._schema.promise = undefined
+    markTableDropped(this._db._driver.key, this._tablename)
+    this._db._forgetTable(this)
   }
 
   /** all rows of this table */

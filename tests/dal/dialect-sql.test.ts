@@ -22,7 +22,7 @@ test('select with where, orderby, limitby', () => {
   const q = (db: DAL) => db(db.person.age.gt(18).and(db.person.name.startsWith("O'B"))).select
   void q
   const sel = (db: DAL) => db(db.person.age.gt(18).and(db.person.name.startsWith("O'B")))._select(db.person.id, db.person.name, { orderby: db.person.name.desc(), limitby: [10, 30] })
-  assert.equal(sel(sqlite), `SELECT "person"."id", "person"."name" FROM "person" WHERE (("person"."age" > 18) AND ("person"."name" LIKE 'O\\'B%' ESCAPE '!')) ORDER BY "person"."name" DESC LIMIT 20 OFFSET 10`)
+  assert.equal(sel(sqlite), `SELECT "person"."id", "person"."name" FROM "person" WHERE (("person"."age" > 18) AND ("person"."name" GLOB 'O\\'B*')) ORDER BY "person"."name" DESC LIMIT 20 OFFSET 10`)
   assert.equal(sel(pg), `SELECT "person"."id", "person"."name" FROM "person" WHERE (("person"."age" > 18) AND ("person"."name" LIKE 'O\\'B%' ESCAPE '!')) ORDER BY "person"."name" DESC LIMIT 20 OFFSET 10`)
   assert.equal(sel(my), 'SELECT `person`.`id`, `person`.`name` FROM `person` WHERE ((`person`.`age` > 18) AND (`person`.`name` LIKE \'O\\\'B%\' ESCAPE \'!\')) ORDER BY `person`.`name` DESC LIMIT 20 OFFSET 10')
 })
@@ -36,8 +36,8 @@ test('inner join by query, left join, count, group by/having', () => {
   assert.equal(left(pg), 'SELECT "person"."name", COUNT("thing"."id") FROM "person" LEFT JOIN "thing" ON ("thing"."owner" = "person"."id") GROUP BY "person"."name" HAVING (COUNT("thing"."id") > 1)')
   assert.equal(left(my), 'SELECT `person`.`name`, COUNT(`thing`.`id`) FROM `person` LEFT JOIN `thing` ON (`thing`.`owner` = `person`.`id`) GROUP BY `person`.`name` HAVING (COUNT(`thing`.`id`) > 1)')
   assert.equal(sqlite(sqlite.person.age.belongs([1, 2]))._count(), 'SELECT COUNT(*) FROM "person" WHERE ("person"."age" IN (1,2))')
-  assert.equal(pg(pg.person.name.ilike('a%'))._count(), `SELECT COUNT(*) FROM "person" WHERE ("person"."name" ILIKE 'a%')`)
-  assert.equal(my(my.person.name.ilike('a%'))._count(), "SELECT COUNT(*) FROM `person` WHERE (LOWER(`person`.`name`) LIKE LOWER('a%'))")
+  assert.equal(pg(pg.person.name.ilike('a%'))._count(), `SELECT COUNT(*) FROM "person" WHERE ("person"."name" ILIKE 'a%' ESCAPE '!')`)
+  assert.equal(my(my.person.name.ilike('a%'))._count(), "SELECT COUNT(*) FROM `person` WHERE (LOWER(`person`.`name`) LIKE LOWER('a%') ESCAPE '!')")
   assert.equal(pg(pg.person.born.year().eq(2020))._count(), `SELECT COUNT(*) FROM "person" WHERE (CAST(EXTRACT(YEAR FROM "person"."born") AS INTEGER) = 2020)`)
   assert.equal(sqlite(sqlite.person.born.year().eq(2020))._count(), `SELECT COUNT(*) FROM "person" WHERE (CAST(strftime('%Y', "person"."born") AS INTEGER) = 2020)`)
 })
@@ -71,15 +71,18 @@ test('create table per dialect', () => {
 test('defining tables per request is cheap and isolated', () => {
   const t0 = process.hrtime.bigint()
   const N = 200
-  for (let i = 0; i < N; i++) make('sqlite://:memory:')
+  // a server URI: pools connect lazily, so this measures definitions (each sqlite://memory DAL opens its own database)
+  for (let i = 0; i < N; i++) make('postgres://postgres@127.0.0.1:5432/quark_never_created')
   const perTable = Number(process.hrtime.bigint() - t0) / 1000 / N / 2
   assert.ok(perTable < 1000, `defineTable took ${perTable.toFixed(1)} µs`)  // generous bound for slow CI; the bench reports the real figure
-  const a = make('sqlite://:memory:'), b = make('sqlite://:memory:')
+  const a = make('postgres://postgres@127.0.0.1:5432/quark_never_created'), b = make('postgres://postgres@127.0.0.1:5432/quark_never_created')
   a.person.name.writable = false
   a.person.name.label = 'Changed'
   assert.equal(b.person.name.writable, true)
   assert.equal(b.person.name.label, 'Name')
-  assert.equal(a.person._schema, b.person._schema)  // the cached definition is shared
+  assert.equal(a.person._schema, b.person._schema)  // the cached definition is shared by the DALs of one database
+  const m1 = make('sqlite://:memory:'), m2 = make('sqlite://:memory:')
+  assert.notEqual(m1.person._schema, m2.person._schema)  // two in-memory databases are two databases
 })
 
 test('default validators per field type (web2py defaults), lazily, none with requires: null', async () => {
@@ -105,4 +108,20 @@ test('default validators per field type (web2py defaults), lazily, none with req
   assert.equal(await first(db.pet.name, 'rex'), 'Value already in database or empty')
   const r = await db.pet.validateAndInsert({ name: 'fido', age: 'old' })
   assert.deepEqual(Object.keys(r.errors), ['age'])
+})
+
+test('LIKE family, regexp, abs, epoch per dialect: one escape character (!) everywhere, NUL never reaches SQLite LIKE', () => {
+  const where = (db: DAL, q: (p: any) => any) => db(q(db.person))._count().replace(/^SELECT COUNT\(\*\) FROM \S+ WHERE /, '')
+  assert.equal(where(sqlite, (p) => p.name.like('a!%_', { caseSensitive: false })), `("person"."name" LIKE 'a!!%_' ESCAPE '!')`)
+  assert.equal(where(pg, (p) => p.name.like('a#%b', { escape: '#' })), `("person"."name" LIKE 'a!%b' ESCAPE '!')`)
+  assert.equal(where(my, (p) => p.name.like('back\\slash')), "(`person`.`name` LIKE 'back\\\\slash' ESCAPE '!')")
+  assert.equal(where(sqlite, (p) => p.name.like('[x]*?%_')), `("person"."name" GLOB '[[]x][*][?]*?')`)
+  assert.equal(where(sqlite, (p) => p.name.contains('\u0000zzzz')), `(quark_like("person"."name", '%\\0zzzz%', 0))`)
+  assert.equal(where(pg, (p) => p.name.contains('\u0000zzzz')), `("person"."name" IS NULL AND NULL)`)
+  assert.equal(where(pg, (p) => p.name.regexp('^a+$')), `("person"."name" ~ '^a+$')`)
+  assert.equal(where(my, (p) => p.name.regexp('^a+$')), "(`person`.`name` REGEXP '^a+$')")
+  assert.equal(where(sqlite, (p) => p.age.abs().gt(2)), `(ABS("person"."age") > 2)`)
+  assert.equal(where(sqlite, (p) => p.born.epoch().gt(0)), `(CAST(strftime('%s', "person"."born") AS INTEGER) > 0)`)
+  assert.equal(where(pg, (p) => p.born.epoch().gt(0)), `(CAST(FLOOR(EXTRACT(EPOCH FROM "person"."born")) AS BIGINT) > 0)`)
+  assert.equal(where(my, (p) => p.born.epoch().gt(0)), "(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', `person`.`born`) > 0)")
 })

@@ -33,3 +33,20 @@ test('sqlite://memory and sqlite://:memory: are in-memory databases: no file is 
     fs.rmSync(folder, { recursive: true, force: true })
   }
 })
+
+test('each new DAL(sqlite://memory) is a database of its own (issue 16, defect 4)', async () => {
+  const a = new DAL('sqlite://memory')
+  const b = new DAL('sqlite://memory')
+  const c = new DAL('sqlite://:memory:')
+  for (const db of [a, b, c]) db.defineTable('thing', Field('name'))
+  await a.thing.insert({ name: 'only in a' })
+  assert.equal(await a(a.thing).count(), 1)
+  assert.equal(await b(b.thing).count(), 0)
+  assert.equal(await c(c.thing).count(), 0)
+  // a table defined differently in another in-memory database is no migration of the first one
+  const d = new DAL('sqlite://memory')
+  d.defineTable('thing', Field('other', 'integer'))
+  await d.thing.insert({ other: 5 })
+  assert.deepEqual((await a(a.thing).select()).map((r) => r.name), ['only in a'])
+  assert.deepEqual((await d(d.thing).select()).map((r) => r.other), [5])
+})

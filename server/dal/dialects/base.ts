@@ -4,6 +4,7 @@
  * table. The shared value encoding (lists, dates, JSON) is here too.
  */
 import { QK_DAL_BAD_VALUE } from '../errors'
+import type { LikePattern } from '../like'
 import type { DialectName } from '../uri'
 
 export interface ExecResult {
@@ -62,7 +63,15 @@ export interface Dialect {
   extract(part: string, sql: string): string
   length(sql: string): string
   random: string
-  ilike(left: string, right: string): string
+  /**
+   * `left LIKE pattern` (the pattern is `!`-escaped, see like.ts), case-sensitive or not the same way on
+   * every dialect; `bind` adds a parameter and answers its placeholder
+   */
+  like(left: string, pattern: LikePattern, caseSensitive: boolean, bind: (value: unknown) => string): string
+  /** `left` matches the regular expression `pattern` (case-sensitive) */
+  regexp(left: string, pattern: string, bind: (value: unknown) => string): string
+  /** whole seconds since 1970-01-01 00:00:00 UTC of a date or datetime */
+  epoch(sql: string): string
   /** ALTER statement(s) changing a column's type */
   alterColumn(table: string, c: ColumnSpec): string[]
   insertDefaults(table: string): string
@@ -82,6 +91,14 @@ export interface Driver {
   /** does a table exist in the database? */
   tableExists(conn: Conn, table: string): Promise<boolean>
   close(): Promise<void>
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, so a pattern containing one matches no value: false, or null for a
+ * null value (as LIKE answers), so that not() keeps excluding nulls. Never an error: a search box may send it.
+ */
+export function matchesNothing(left: string): string {
+  return `${left} IS NULL AND NULL`
 }
 
 // ---- shared value encoding -------------------------------------------------

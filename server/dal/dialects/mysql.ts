@@ -23,7 +23,11 @@ export const mysqlDialect: Dialect = {
   extract: (part, sql) => `EXTRACT(${part.toUpperCase()} FROM ${sql})`,
   length: (sql) => `CHAR_LENGTH(${sql})`,
   random: 'RAND()',
-  ilike: (l, r) => `LOWER(${l}) LIKE LOWER(${r})`,
+  // tables are utf8mb4_bin: LIKE and REGEXP on their columns are case-sensitive; NUL is an ordinary character
+  like: (l, p, cs, bind) => (cs ? `${l} LIKE ${bind(p.sql)} ESCAPE '!'` : `LOWER(${l}) LIKE LOWER(${bind(p.sql)}) ESCAPE '!'`),
+  regexp: (l, p, bind) => `${l} REGEXP ${bind(p)}`,
+  // not UNIX_TIMESTAMP(): it reads the value in the session's time zone; datetimes are stored in UTC
+  epoch: (sql) => `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${sql})`,
   alterColumn: (table, c) => [`ALTER TABLE \`${table}\` MODIFY COLUMN \`${c.name}\` ${commonColumnType({ ...c, unique: false }, TYPES)}`],
   plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'double', 'blob']),
   insertDefaults: (t) => `INSERT INTO \`${t}\` () VALUES ()`,

@@ -2,7 +2,7 @@
 import pg from 'pg'
 import { QK_DAL_BAD_VALUE } from '../errors'
 import type { ConnectionInfo } from '../uri'
-import { commonColumnType, decodeValue, encodeValue, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
+import { commonColumnType, decodeValue, encodeValue, matchesNothing, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
 
 const TYPES: Record<string, string> = {
   text: 'TEXT', blob: 'BYTEA', boolean: 'BOOLEAN', integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE PRECISION',
@@ -32,7 +32,10 @@ export const postgresDialect: Dialect = {
   extract: (part, sql) => `CAST(EXTRACT(${part.toUpperCase()} FROM ${sql}) AS INTEGER)`,
   length: (sql) => `LENGTH(${sql})`,
   random: 'RANDOM()',
-  ilike: (l, r) => `${l} ILIKE ${r}`,
+  like: (l, p, cs, bind) => (p.hasNul ? matchesNothing(l) : `${l} ${cs ? 'LIKE' : 'ILIKE'} ${bind(p.sql)} ESCAPE '!'`),
+  regexp: (l, p, bind) => (p.includes('\u0000') ? matchesNothing(l) : `${l} ~ ${bind(p)}`),
+  // TIMESTAMP has no zone: EXTRACT(EPOCH) reads it as UTC, which is how the DAL stores datetimes
+  epoch: (sql) => `CAST(FLOOR(EXTRACT(EPOCH FROM ${sql})) AS BIGINT)`,
   alterColumn(table, c) {
     const q = (s: string) => `"${s}"`
     const bare = commonColumnType({ ...c, notnull: false, unique: false }, TYPES)

@@ -9,12 +9,16 @@ import path from 'node:path'
 import type Database from 'better-sqlite3'
 import { loadBetterSqlite3 } from '../../sea'
 import { Mutex } from '../mutex'
+import { globPattern, matchLike, matchRegexp } from '../like'
 import { commonColumnType, decodeValue, encodeValue, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
 
 const TYPES: Record<string, string> = {
   text: 'TEXT', blob: 'BLOB', boolean: 'INTEGER', integer: 'INTEGER', bigint: 'INTEGER', double: 'DOUBLE',
   decimal: 'NUMERIC', date: 'DATE', time: 'TIME', datetime: 'TIMESTAMP', json: 'TEXT', reference: 'INTEGER',
 }
+
+/** longer LIKE patterns go to quark_like (SQLite refuses patterns over 50,000 bytes, and its matcher recurses) */
+const NATIVE_PATTERN_BYTES = 10000
 
 const EXTRACT: Record<string, string> = { year: '%Y', month: '%m', day: '%d', hour: '%H', minute: '%M', second: '%S' }
 
@@ -36,7 +40,14 @@ export const sqliteDialect: Dialect = {
   extract: (part, sql) => `CAST(strftime('${EXTRACT[part]}', ${sql}) AS INTEGER)`,
   length: (sql) => `LENGTH(${sql})`,
   random: 'Random()',
-  ilike: (l, r) => `LOWER(${l}) LIKE LOWER(${r})`,
+  like(l, p, cs, bind) {
+    // SQLite cuts patterns (and values) at NUL and refuses long patterns: those are matched in JS (like.ts)
+    if (p.hasNul || Buffer.byteLength(p.sql) > NATIVE_PATTERN_BYTES) return `quark_like(${l}, ${bind(p.sql)}, ${cs ? 1 : 0})`
+    // SQLite's LIKE ignores ASCII case; GLOB is its case-sensitive twin
+    return cs ? `${l} GLOB ${bind(globPattern(p.tokens))}` : `${l} LIKE ${bind(p.sql)} ESCAPE '!'`
+  },
+  regexp: (l, p, bind) => `${l} REGEXP ${bind(p)}`,
+  epoch: (sql) => `CAST(strftime('%s', ${sql}) AS INTEGER)`,
   alterColumn: () => [],  // SQLite rebuilds the table instead (see migrate.ts)
   plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'bigint', 'double']),
   insertDefaults: (t) => `INSERT INTO "${t}" DEFAULT VALUES`,
@@ -74,6 +85,9 @@ export class SqliteDriver implements Driver {
     this.db.pragma('busy_timeout = 5000')  // other processes only: in-process contention goes through the mutex
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('foreign_keys = ON')
+    // the functions the dialect's SQL names: LIKE that reads NUL and long patterns, and REGEXP
+    this.db.function('quark_like', { deterministic: true }, matchLike)
+    this.db.function('regexp', { deterministic: true }, matchRegexp)
   }
 
   /** Run synchronously; the caller owns the mutex (or runs between awaits). */
