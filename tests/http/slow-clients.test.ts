@@ -16,7 +16,7 @@ const APP = { app: { 'controllers/default.ts': `export function index() { return
 const HEADERS_MS = 1500
 const REQUEST_MS = 3000
 // the client trickles for at most this long; the server must cut it well before
-const CLIENT_GIVES_UP_MS = 30_000
+const CLIENT_GIVES_UP_MS = 60_000
 
 let s: TestServer
 let plain: TestServer
