@@ -90,7 +90,7 @@ export function renderView(ctx: Record<string, unknown>, env: Record<string, unk
   const envShape = scopeShape(env)
   const shape = envShape === undefined ? undefined : shapeWithKeys(envShape, keys)
   // web2py's response.delimiters: the template language's delimiters for this render (template/ checks them)
-  const delimiters = (response as { delimiters?: readonly string[] }).delimiters ?? undefined
+  const delimiters = response.delimiters
   if (engine?.has(name)) return engine.renderNow(name, scope, shape, ctx, delimiters)
   if (!genericAllowed(response.genericPatterns, `${request.controller}/${request.function}.${ext}`)) throw new QK_ENV_NO_VIEW(name)
   const generic = `generic.${ext}`

@@ -33,9 +33,16 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/
 
 /** Whether an attribute name is one of the URL-type attributes checked at render time. */
 export function isUrlAttribute(name: string): boolean {
-  if (LINK_ATTRS.has(name) || RESOURCE_ATTRS.has(name)) return true
-  return /[A-Z]/.test(name) && isUrlAttribute(name.toLowerCase())
+  // one Map look-up per rendered attribute (this runs for every attribute of every helper)
+  let known = urlAttributeNames.get(name)
+  if (known === undefined) {
+    const lower = name.toLowerCase()
+    known = LINK_ATTRS.has(lower) || RESOURCE_ATTRS.has(lower)
+    if (urlAttributeNames.size < 2000) urlAttributeNames.set(name, known)
+  }
+  return known
 }
+const urlAttributeNames = new Map<string, boolean>()
 
 /** The URL as the browser reads it for its scheme: leading junk off, tabs/newlines removed, lower case. */
 function normalised(url: string): string {
