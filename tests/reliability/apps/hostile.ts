@@ -44,6 +44,10 @@ export async function upload() {
 }
 export async function user() { return ${PAGE("String(await auth.form())")} }
 export const secret = auth.requiresLogin(() => 'secret area of ' + auth.user!.email)
+export function echo() {
+  const files = (request.files ?? []).map((f: any) => [f.field, f.size])
+  return response.json({ vars: Object.keys(request.postVars ?? {}).length, body: request.body ? request.body.length : 0, files, proto: String(({} as any).polluted) })
+}
 export function boom() { throw new Error('a ticket on purpose') }
 export function redir() { redirect(String(request.vars.u ?? '/')) }
 export function counter() { session.n = (Number(session.n) || 0) + 1; return 'n=' + session.n }
