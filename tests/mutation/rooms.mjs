@@ -17,6 +17,11 @@ export const ROOMS = {
     mutate: ['server/auth/password.ts', 'server/auth/tokens.ts', 'server/auth/throttle.ts'],
     tests: ['tests/mutation-guards/auth.test.ts'],
   },
+  // the requires… decorators over HTTP: a separate list, so the unit mutants above do not pay for a server
+  'auth-access': {
+    mutate: ['server/auth/access.ts'],
+    tests: ['tests/mutation-guards/auth-access.test.ts'],
+  },
   adminlib: {
     mutate: ['server/adminlib/paths.ts', 'server/adminlib/access.ts'],
     // adminlib.test.ts covers the whole IDE (slow, password hashing): paths and access are guarded here
