@@ -3,40 +3,29 @@
  * (ChildExecutor), records the run, heartbeats, and recovers the tasks of
  * workers that stopped heartbeating.
  *
- * Exactly once. A task gets only the runs it is owed because every change
- * of its state is a compare-and-set, in one transaction with its run record:
- *  - claim: UPDATE scheduler_task SET status='RUNNING', assigned_worker_name=me
- *    WHERE id=? AND status='QUEUED' AND enabled AND next_run_time<=now AND
- *    (stop_time IS NULL OR stop_time>now), then (same transaction) the
- *    scheduler_run insert and run_id=<that run>. The whole due condition is in
- *    the UPDATE, not only the status: a candidate read a moment earlier may
- *    have been run and queued again for later meanwhile (status QUEUED again,
- *    next_run_time in the future, times_run moved on), and a claim checking
- *    the status alone took it a second time with a stale times_run: one run
- *    too many (issue 16, defect 9). The task row is read back after the
- *    UPDATE, inside the transaction, so what the worker knows of it is fresh.
- *  - record: UPDATE ... WHERE id=? AND run_id=<my run> AND status='RUNNING';
- *    the run record is written only when that changed one row. A worker whose
- *    claim was released or stopped meanwhile finds it gone and writes nothing.
- *  - recovery of a dead worker: its scheduler_worker row is deleted only if
- *    its heartbeat is still stale (so a late heartbeat wins), and in the same
- *    transaction each of its claims is released by compare-and-set on run_id
- *    and that run closed as FAILED.
- * A late heartbeat is not death: a worker on this machine whose process is
- * alive keeps its claims however late its heartbeat is (a loaded machine,
- * a long GC or a busy SQLite lock delays it), up to hungAfterMs; only a
- * worker of another machine, or a process gone, is presumed dead after
- * deadAfterMs. When a live worker was presumed dead all the same, its next
- * heartbeat finds its claim gone and kills the run, and its result is never
- * written (the run was closed as FAILED by the recoverer).
+ * Exactly once: a task gets only the runs it is owed. Every change of its
+ * state is a compare-and-set made in one transaction with its run record
+ * (claims.ts): the claim is conditional on the task being QUEUED *and due*,
+ * and stores the id of the run it opens in scheduler_task.run_id; the run's
+ * result is written only while that claim holds; a dead worker's claims are
+ * released by compare-and-set on it, in the same transaction that deletes
+ * the dead worker's row, and only if its heartbeat is still stale (a late
+ * heartbeat wins). A worker whose claim was released finds it gone: its next
+ * heartbeat kills the run and nothing of the run's end is written.
  *
- * On PostgreSQL the candidate is picked with SELECT ... FOR UPDATE SKIP
- * LOCKED inside the claim's transaction, so concurrent workers take
- * different tasks instead of waiting on the same row. On SQLite each step's
- * first statement is a write, so its transaction takes the write lock at
- * once (busy_timeout applies); a deferred transaction that read first and
- * wrote later could fail with SQLITE_BUSY between processes. Reads that
- * choose what to try (candidates, silent workers) run outside transactions.
+ * A late heartbeat is not death. A worker of this machine whose process is
+ * alive keeps its claims however late its heartbeat (a loaded machine, a
+ * long GC, a busy SQLite lock delay it), up to hungAfterMs; a worker of
+ * another machine, or whose process is gone, is dead after deadAfterMs.
+ *
+ * Transactions: on PostgreSQL the candidate is picked with SELECT ... FOR
+ * UPDATE SKIP LOCKED inside the claim's transaction, so concurrent workers
+ * take different tasks instead of waiting on one row. On SQLite the first
+ * statement of every step is a write, so its transaction takes the write
+ * lock at once (busy_timeout applies), where a deferred transaction that
+ * read first and wrote later could fail with SQLITE_BUSY between processes;
+ * the reads that only choose what to try (candidates, silent workers) run
+ * outside transactions.
  *
  * The heartbeat runs on its own timer, never queued behind a task or a
  * claim, so a busy worker is not mistaken for a dead one.
@@ -46,6 +35,7 @@ import { ChildExecutor, type Outcome, type RunHandle } from './executor'
 import { toMs, type Db, type WorkerStatus } from './tables'
 import { parseJson, type Scheduler } from './scheduler'
 import type { TaskSource } from './source'
+import { dueQuery, nextState, recordRun, releaseClaims, requeueState, takeTask, type Claim } from './claims'
 
 export interface WorkerOptions {
   source: TaskSource
@@ -66,12 +56,7 @@ export interface WorkerOptions {
   childFile?: string
 }
 
-/** A task this worker holds: the row as read right after the claim, and its run (the claim token). */
-interface Claim { task: any; runId: number; started: number }
-
-const MAX_STORED_OUTPUT = 1024 * 1024
 const HOST = os.hostname()
-const OPEN = ['ASSIGNED', 'RUNNING']
 
 /** Is process `pid` of this machine alive? (EPERM: alive, owned by another user) */
 function processAlive(pid: number): boolean {
@@ -197,7 +182,7 @@ export class Worker {
     const n = await this.step(async () => {
       await this.db(w.worker_name.eq(this.name)).delete()
       await w.insert(this.workerRow(now))
-      return this.releaseClaims(this.name, now, `worker ${this.name} was restarted; the task was queued again`)
+      return releaseClaims(this.db, this.name, now, `worker ${this.name} was restarted; the task was queued again`)
     })
     if (n) this.log(`[scheduler] ${this.name}: ${n} task(s) of an earlier worker of this name queued again`)
   }
@@ -255,37 +240,11 @@ export class Worker {
       const n = await this.step(async () => {
         // the death and the release in one transaction, and only while its heartbeat is still stale: a late one wins
         const gone = await this.db(w.id.eq(row.id).and(w.last_heartbeat.lt(limit))).delete()
-        return gone ? this.releaseClaims(name, now, `worker ${name} stopped sending heartbeats; the task was queued again`) : 0
+        return gone ? releaseClaims(this.db, name, now, `worker ${name} stopped sending heartbeats; the task was queued again`) : 0
       })
       if (n) { this.stats.recovered += n; this.log(`[scheduler] ${this.name}: worker ${name} is dead; ${n} task(s) queued again`) }
     }
     await this.db(t.status.eq('QUEUED').and(t.stop_time.ne(null)).and(t.stop_time.lt(now))).update({ status: 'EXPIRED' })
-  }
-
-  /** Inside a step: queue again each task claimed by worker `name`, compare-and-set on its claim, and close its run as FAILED. */
-  private async releaseClaims(name: string, now: number, reason: string): Promise<number> {
-    const t = this.db.scheduler_task
-    const r = this.db.scheduler_run
-    const held = await this.db(t.assigned_worker_name.eq(name).and(t.status.belongs(OPEN))).select(t.id, t.run_id)
-    let n = 0
-    for (const task of held) {
-      const claim = task.run_id === null || task.run_id === undefined ? t.run_id.eq(null) : t.run_id.eq(task.run_id)
-      const k = await this.db(t.id.eq(task.id).and(claim).and(t.status.belongs(OPEN)))
-        .update({ status: 'QUEUED', assigned_worker_name: '', run_id: null, next_run_time: now })
-      if (k !== 1) continue
-      n++
-      if (task.run_id !== null && task.run_id !== undefined) {
-        await this.db(r.id.eq(task.run_id).and(r.status.eq('RUNNING'))).update({ status: 'FAILED', stop_time: now, traceback: reason })
-      }
-    }
-    return n
-  }
-
-  /** Due and free, as of `now`: the condition of both the candidate search and the claim's compare-and-set. */
-  private due(now: number): any {
-    const t = this.db.scheduler_task
-    return t.status.eq('QUEUED').and(t.enabled.eq(true)).and(t.group_name.belongs(this.groups)).and(t.next_run_time.le(now))
-      .and(t.stop_time.eq(null).or(t.stop_time.gt(now)))
   }
 
   /** Claim one due task and open its run; undefined when none is due (or other workers won them all). */
@@ -297,34 +256,23 @@ export class Worker {
         const ids = await this.db.executesql(
           'SELECT id FROM scheduler_task WHERE status = $1 AND enabled AND group_name = ANY($2) AND next_run_time <= $3 ' +
           'AND (stop_time IS NULL OR stop_time > $3) ORDER BY next_run_time, id LIMIT 1 FOR UPDATE SKIP LOCKED', ['QUEUED', this.groups, now])
-        return ids.length ? this.take(Number(ids[0][0]), now) : undefined
+        return ids.length ? takeTask(this.db, Number(ids[0][0]), this.name, this.groups, now) : undefined
       })
     }
     // a few candidates, so that workers racing for the first one find another
     const t = this.db.scheduler_task
-    const candidates = await this.db(this.due(now)).select(t.id, { orderby: [t.next_run_time, t.id], limitby: [0, 5] })
+    const candidates = await this.db(dueQuery(this.db, this.groups, now)).select(t.id, { orderby: [t.next_run_time, t.id], limitby: [0, 5] })
     for (const c of candidates) {
-      const claim = await this.step(() => this.take(Number(c.id), now))
+      const claim = await this.step(() => takeTask(this.db, Number(c.id), this.name, this.groups, now))
       if (claim) return claim
     }
     return undefined
   }
 
-  /** Inside a step: the compare-and-set that makes task `id` ours (the first statement: a write), then its run. */
-  private async take(id: number, now: number): Promise<Claim | undefined> {
-    const t = this.db.scheduler_task
-    const r = this.db.scheduler_run
-    const n = await this.db(t.id.eq(id).and(this.due(now))).update({ status: 'RUNNING', assigned_worker_name: this.name, last_run_time: now, run_id: null })
-    if (n !== 1) return undefined
-    const task = (await this.db(t.id.eq(id)).select())[0]
-    const runId = Number(await r.insert({ task_id: id, status: 'RUNNING', start_time: now, worker_name: this.name, run_output: '' }))
-    await this.db(t.id.eq(id)).update({ run_id: runId })
-    return { task, runId, started: now }
-  }
-
   private async execute(claim: Claim): Promise<void> {
     const { task } = claim
     let outcome: Outcome
+    let killedByCommand = false
     try {
       const handle = this.executor.run({
         functionName: task.function_name,
@@ -335,14 +283,15 @@ export class Worker {
       const current = { claim, handle, killedByCommand: false }
       this.current = current
       outcome = await handle.promise
-      this.current = undefined
-      if (current.killedByCommand && outcome.status !== 'COMPLETED') return await this.record(claim, outcome, 'requeue')
+      killedByCommand = current.killedByCommand
     } catch (e) {
       // the task process could not be reached: the claim still ends with a run record
-      this.current = undefined
       outcome = { status: 'FAILED', output: '', traceback: `the task process could not be started: ${(e as Error).message}` }
+    } finally {
+      this.current = undefined
     }
-    await this.record(claim, outcome, 'count')
+    // a run that completed before the worker was killed counts; one cut short by the kill is queued again
+    await this.record(claim, outcome, killedByCommand && outcome.status !== 'COMPLETED' ? 'requeue' : 'count')
   }
 
   /**
@@ -355,14 +304,10 @@ export class Worker {
     const stopped = Date.now()
     const key = o.status.toLowerCase() as keyof Worker['stats']
     this.stats[key]++
-    const next = mode === 'requeue'
-      // the worker was killed, not the task: queue it again without counting a failure
-      ? { status: 'QUEUED', assigned_worker_name: '', run_id: null, next_run_time: stopped }
-      : this.nextState(claim, o, stopped)
-    const run = { status: o.status, stop_time: stopped, run_output: o.output.slice(0, MAX_STORED_OUTPUT), run_result: o.result ?? null, traceback: o.traceback ?? null }
+    const next = mode === 'requeue' ? requeueState(stopped) : nextState(claim, o, stopped, this.name)
     for (let attempt = 1; ; attempt++) {
       try {
-        const written = await this.step(() => this.writeRecord(claim, o, next, run))
+        const written = await this.step(() => recordRun(this.db, claim, o, stopped, next))
         if (!written) this.log(`[scheduler] ${this.name}: task ${claim.task.id} was no longer ours when its run ended (${o.status}); nothing recorded`)
         return
       } catch (e) {
@@ -370,53 +315,5 @@ export class Worker {
         await new Promise((res) => setTimeout(res, Math.min(200 * attempt, 5000)))
       }
     }
-  }
-
-  /** Inside a step: false when the claim is gone (released to another worker: the run was closed by whoever released it). */
-  private async writeRecord(claim: Claim, o: Outcome, next: Record<string, unknown>, run: Record<string, unknown>): Promise<boolean> {
-    const t = this.db.scheduler_task
-    const r = this.db.scheduler_run
-    const ours = t.id.eq(claim.task.id).and(t.run_id.eq(claim.runId))
-    if (await this.db(ours.and(t.status.eq('RUNNING'))).update(next) === 1) {
-      await this.db(r.id.eq(claim.runId)).update(run)
-      return true
-    }
-    // stopped by stopTask while it ran: the task stays STOPPED; its run is closed as it ended (counted if it completed)
-    const release: Record<string, unknown> = { run_id: null }
-    if (o.status === 'COMPLETED') release.times_run = Number(claim.task.times_run) + 1
-    if (await this.db(ours.and(t.status.eq('STOPPED'))).update(release) === 1) {
-      await this.db(r.id.eq(claim.runId)).update(run)
-      return true
-    }
-    return false
-  }
-
-  /**
-   * The task's state after this run. Computed from the row read at the claim:
-   * nobody else writes those fields while the claim holds, and the write is
-   * conditional on it.
-   */
-  private nextState({ task, started }: Claim, o: Outcome, stopped: number): Record<string, unknown> {
-    const repeats = Number(task.repeats)
-    const period = Number(task.period) * 1000
-    const stopTime = toMs(task.stop_time)
-    let update: Record<string, unknown>
-    if (o.status === 'COMPLETED') {
-      const timesRun = Number(task.times_run) + 1
-      const more = repeats === 0 || timesRun < repeats
-      // preventDrift: the period counts from when this run was due, not from when it ended
-      let next = task.prevent_drift ? (toMs(task.next_run_time) ?? started) + period : stopped + period
-      if (task.prevent_drift) while (next <= started) next += period
-      const expired = stopTime !== null && next > stopTime
-      update = { times_run: timesRun, times_failed: 0, status: more && !expired ? 'QUEUED' : 'COMPLETED', next_run_time: more ? next : toMs(task.next_run_time) }
-    } else {
-      const timesFailed = Number(task.times_failed) + 1
-      const retry = Number(task.retry_failed)
-      const again = retry === -1 || timesFailed <= retry
-      update = { times_failed: timesFailed, status: again ? 'QUEUED' : o.status, next_run_time: again ? stopped : toMs(task.next_run_time) }
-    }
-    update.assigned_worker_name = update.status === 'QUEUED' ? '' : this.name
-    update.run_id = null
-    return update
   }
 }
