@@ -177,13 +177,14 @@ async function changeAll(kind: 'update' | 'delete') {
   return { appName: app.name, dbName, kind, text, field, value, ...r, crumbs: [['Site', adminUrl('default')], [`Database of ${app.name}`, adminUrl('appadmin', 'index', [app.name])], [`confirm ${kind}`, '']] }
 }
 
-/** CSV of one table (args: app, db, table) or of the whole database (app, db). */
+/** CSV of one table (args: app, db, table) or of the whole database (app, db): spreadsheet-safe unless ?raw=1. */
 export async function csv() {
   const app = appOf()
   const [dbName, tableName] = [String(request.args(1) ?? ''), request.args(2)]
+  const raw = str(request.vars.raw) === '1'
   const text = await withDbs(app, async (a) => {
     const db = dbadmin.pickDb(a, dbName, app.name)
-    return tableName ? dbadmin.pickTable(db, dbName, String(tableName)).exportToCsv() : db.exportToCsv()
+    return dbadmin.exportCsv(db, tableName ? dbadmin.pickTable(db, dbName, String(tableName)) : null, { raw })
   })
   const fname = `${app.name}.${dbName}${tableName ? '.' + tableName : ''}.csv`.replace(/[^A-Za-z0-9_.-]/g, '_')
   response.headers['Content-Type'] = 'text/csv; charset=utf-8'
@@ -201,8 +202,7 @@ export async function import_csv() {
   if (!text.trim()) throw HTTP(400, admin.errorBody(request, 400, 'No CSV given: choose a file or paste the text.'))
   await withDbs(app, async (a) => {
     const db = dbadmin.pickDb(a, dbName, app.name)
-    if (tableName) await dbadmin.pickTable(db, dbName, String(tableName)).importFromCsv(text)
-    else await db.importFromCsv(text)
+    await dbadmin.importCsv(db, tableName ? dbadmin.pickTable(db, dbName, String(tableName)) : null, text)
   })
   ide.say(`CSV imported into ${tableName ? tableName : dbName}.`)
   redirect(tableName ? adminUrl('appadmin', 'select', [app.name, dbName], { table: String(tableName) }) : adminUrl('appadmin', 'index', [app.name]))

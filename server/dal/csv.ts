@@ -11,19 +11,64 @@ import { QK_DAL_CSV } from './errors'
 
 const NULL = '<NULL>'
 
-function cell(v: unknown): string {
-  let s: string
-  if (v === null || v === undefined) s = NULL
-  else if (v instanceof Date) s = formatDateTime(v)
-  else if (Buffer.isBuffer(v)) s = v.toString('base64')
-  else if (Array.isArray(v)) s = encodeList(v)
-  else if (typeof v === 'boolean') s = v ? 'T' : 'F'
-  else if (typeof v === 'object') s = JSON.stringify(v)
-  else s = String(v)
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s
+/**
+ * Two kinds of CSV leave Quark. Data dumps (`db.exportToCsv()`, `table.exportToCsv()`, `rows.exportToCsv()`)
+ * hold the values as they are, so that importFromCsv gives them back exactly: they are backups, read by
+ * programs. Files for spreadsheets (the grid's export, the admin's download) are opened by people in
+ * Excel or LibreOffice, which run a cell starting with = + - @ tab or CR as a formula (CSV injection):
+ * those exports pass `spreadsheetSafe`, which neutralises such cells as OWASP advises (a leading `'`,
+ * and the cell quoted), reversibly (see restoreFormulaCell).
+ */
+export interface CsvExportOptions {
+  /** neutralise cells a spreadsheet would run as formulas (default false: an exact data dump) */
+  spreadsheetSafe?: boolean
 }
 
-export function rowsToCsv(rows: Rows): string {
+export interface CsvImportOptions {
+  /** the text was exported with spreadsheetSafe: take the neutralising `'` off again */
+  spreadsheetSafe?: boolean
+}
+
+/** starts (after any quotes a previous neutralising added) with what a spreadsheet takes for a formula */
+const FORMULA_START = /^'*[=+\-@\t\r]/
+/** a plain number (a negative one starts with -) is no formula, and stays a number in the spreadsheet */
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+/**
+ * `'` before a cell a spreadsheet would run as a formula. Cells that already start with quotes before
+ * such a character get one more, so restoreFormulaCell can always take exactly one off.
+ */
+export function neutraliseFormulaCell(s: string): string {
+  return FORMULA_START.test(s) && !PLAIN_NUMBER.test(s) ? "'" + s : s
+}
+
+/** the inverse of neutraliseFormulaCell */
+export function restoreFormulaCell(s: string): string {
+  return s.startsWith("'") && FORMULA_START.test(s.slice(1)) ? s.slice(1) : s
+}
+
+/** one CSV cell (RFC 4180 quoting); spreadsheetSafe: neutralised and quoted when it could be a formula */
+export function csvCell(text: string, spreadsheetSafe = false): string {
+  if (spreadsheetSafe) {
+    const safe = neutraliseFormulaCell(text)
+    if (safe !== text) return `"${safe.replace(/"/g, '""')}"`
+  }
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return NULL
+  if (v instanceof Date) return formatDateTime(v)
+  if (Buffer.isBuffer(v)) return v.toString('base64')
+  if (Array.isArray(v)) return encodeList(v)
+  if (typeof v === 'boolean') return v ? 'T' : 'F'
+  if (typeof v === 'object') return JSON.stringify(v)
+  return String(v)
+}
+
+export function rowsToCsv(rows: Rows, options: CsvExportOptions = {}): string {
+  const safe = options.spreadsheetSafe === true
+  const cell = (v: unknown) => csvCell(cellText(v), safe)
   const lines = [rows.colnames.map(cell).join(',')]
   const nested = rows.tables.length > 1
   for (const r of rows) {
@@ -75,16 +120,18 @@ function fromCell(type: string, s: string): unknown {
   return s
 }
 
-export async function exportTableCsv(table: Table): Promise<string> {
-  return rowsToCsv(await table._db(table).select({ orderby: table.id }))
+export async function exportTableCsv(table: Table, options: CsvExportOptions = {}): Promise<string> {
+  return rowsToCsv(await table._db(table).select({ orderby: table.id }), options)
 }
 
 /**
  * Insert the rows of a CSV (header `table.field` or `field`). `idMap` maps
  * table → (old id → new id); references to tables already in it are remapped.
  */
-export async function importTableCsv(table: Table, text: string | string[][], idMap: Map<string, Map<number, number>> = new Map()): Promise<Map<number, number>> {
-  const rows = typeof text === 'string' ? parseCsv(text) : text
+export async function importTableCsv(table: Table, text: string | string[][], idMap: Map<string, Map<number, number>> = new Map(),
+  options: CsvImportOptions = {}): Promise<Map<number, number>> {
+  let rows = typeof text === 'string' ? parseCsv(text) : text
+  if (options.spreadsheetSafe) rows = rows.map((r) => r.map(restoreFormulaCell))
   if (!rows.length) return new Map()
   const header = rows[0].map((h) => (h.includes('.') ? h.slice(h.indexOf('.') + 1) : h))
   for (const h of header) if (!table._fieldMap.has(h)) throw new QK_DAL_CSV(`${table._tablename} has no field ${h}`)
@@ -113,14 +160,15 @@ export async function importTableCsv(table: Table, text: string | string[][], id
   return mine
 }
 
-export async function exportDatabaseCsv(db: DAL): Promise<string> {
+export async function exportDatabaseCsv(db: DAL, options: CsvExportOptions = {}): Promise<string> {
   let out = ''
-  for (const name of db.tables) out += `TABLE ${name}\r\n${await exportTableCsv(db[name])}\r\n`
+  for (const name of db.tables) out += `TABLE ${name}\r\n${await exportTableCsv(db[name], options)}\r\n`
   return out + 'END'
 }
 
-export async function importDatabaseCsv(db: DAL, text: string): Promise<void> {
-  const lines = parseCsv(text)
+export async function importDatabaseCsv(db: DAL, text: string, options: CsvImportOptions = {}): Promise<void> {
+  let lines = parseCsv(text)
+  if (options.spreadsheetSafe) lines = lines.map((r) => r.map(restoreFormulaCell))
   const idMap = new Map<string, Map<number, number>>()
   let i = 0
   await db.transaction(async () => {

@@ -19,7 +19,7 @@ import { activeSession, inTransaction } from './session'
 import { forgetSchemas, migrateOnConn, schemaEntry } from './migrate'
 import { QK_DAL_CLOSED, QK_DAL_DUPLICATE, QK_DAL_MIGRATION, QK_DAL_NO_TABLE, QK_DAL_QUERY, QK_DAL_BAD_NAME } from './errors'
 import { isQuarkError } from '../errors'
-import { exportDatabaseCsv, importDatabaseCsv } from './csv'
+import { exportDatabaseCsv, importDatabaseCsv, type CsvExportOptions, type CsvImportOptions } from './csv'
 
 export interface DALOptions {
   /** folder of relative SQLite files and of sql.log (default: <app>/databases) */
@@ -376,10 +376,10 @@ export class DAL {
   /** run fn in a transaction (a savepoint when one is already open); rolled back if fn throws */
   transaction<T>(fn: () => Promise<T>): Promise<T> { return inTransaction(this._driver, fn) }
 
-  /** every table as CSV, web2py's export_to_csv_file format */
-  exportToCsv(): Promise<string> { return exportDatabaseCsv(this) }
+  /** every table as CSV, web2py's export_to_csv_file format: an exact dump (see csv.ts for spreadsheetSafe) */
+  exportToCsv(options?: CsvExportOptions): Promise<string> { return exportDatabaseCsv(this, options) }
   /** import the output of exportToCsv; references are remapped to the new ids */
-  importFromCsv(text: string): Promise<void> { return importDatabaseCsv(this, text) }
+  importFromCsv(text: string, options?: CsvImportOptions): Promise<void> { return importDatabaseCsv(this, text, options) }
 
   /** the dialect's name: 'sqlite' | 'postgres' | 'mysql' */
   get _dbname(): string { return this._dialect.name }

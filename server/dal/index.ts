@@ -7,6 +7,10 @@
  *   Table, DALSet, Rows, Row, Query, Expression, SelectOptions, FieldOptions, TableOptions (types)
  *   parseUri            URI → connection facts (used by tools that show the connection)
  *   LazyTableSpec       what db.defineLazyTables(specs, ctx) takes (db.defineLazyTable(name, fields, after?, ctx?) for one)
+ *   csvCell, neutraliseFormulaCell, restoreFormulaCell   CSV cells, spreadsheet-safe (formula injection) or exact
+ *
+ * CSV: db/table/rows.exportToCsv() are exact data dumps (importFromCsv reads them back); files meant
+ * for spreadsheets pass { spreadsheetSafe: true } (the grid and the admin's download do).
  *
  * Transactions: inside a request every database joins the request's
  * transaction (committed when the action returns, rolled back when it
@@ -21,7 +25,9 @@ export { DALSet, type SelectOptions } from './set'
 export { Rows, type Row } from './rows'
 export { Expression, Query, type SubSelect } from './expression'
 export { parseUri, type ConnectionInfo } from './uri'
-export { parseCsv } from './csv'
+export { parseCsv, csvCell, neutraliseFormulaCell, restoreFormulaCell, type CsvExportOptions, type CsvImportOptions } from './csv'
+export type { LikeOptions } from './like'
+export type { ContainsOptions, ContainsValue, AffixOptions } from './expression'
 export * as dalErrors from './errors'
 
 import { DAL as DALClass } from './dal'

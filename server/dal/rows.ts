@@ -6,7 +6,7 @@
  */
 import type { Table } from './table'
 import type { Expression } from './expression'
-import { rowsToCsv } from './csv'
+import { rowsToCsv, type CsvExportOptions } from './csv'
 
 export type Row = Record<string, any>
 
@@ -173,6 +173,6 @@ export class Rows implements Iterable<Row> {
     }
     return i === undefined ? this.records.map(one) : one(this.records[i])
   }
-  /** CSV text (header: table.field names), as web2py's export_to_csv_file */
-  exportToCsv(): string { return rowsToCsv(this) }
+  /** CSV text (header: table.field names), as web2py's export_to_csv_file; spreadsheetSafe for files meant for spreadsheets */
+  exportToCsv(options: CsvExportOptions = {}): string { return rowsToCsv(this, options) }
 }

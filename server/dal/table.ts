@@ -219,13 +219,13 @@ export class Table {
   }
 }
 
-import { exportTableCsv, importTableCsv } from './csv'
+import { exportTableCsv, importTableCsv, type CsvExportOptions, type CsvImportOptions } from './csv'
 
 export interface Table {
-  /** the table's rows as CSV */
-  exportToCsv(): Promise<string>
+  /** the table's rows as CSV: an exact dump by default; `spreadsheetSafe` for a file meant for spreadsheets */
+  exportToCsv(options?: CsvExportOptions): Promise<string>
   /** insert the rows of a CSV; returns old id → new id */
-  importFromCsv(text: string): Promise<Map<number, number>>
+  importFromCsv(text: string, options?: CsvImportOptions): Promise<Map<number, number>>
 }
-Table.prototype.exportToCsv = function (this: Table) { return exportTableCsv(this) }
-Table.prototype.importFromCsv = function (this: Table, text: string) { return importTableCsv(this, text) }
+Table.prototype.exportToCsv = function (this: Table, options?: CsvExportOptions) { return exportTableCsv(this, options) }
+Table.prototype.importFromCsv = function (this: Table, text: string, options?: CsvImportOptions) { return importTableCsv(this, text, new Map(), options) }

@@ -8,12 +8,14 @@
  *   browse(db, table, { query, orderby, desc, page, pageSize }) → one page + the SQL shown
  *   setOf(db, table, query), cellText(v)
  *   sqlLog(db)                                   the migration log of a database
- *   CSV: table.exportToCsv() / importFromCsv(), db.exportToCsv() / importFromCsv() (the DAL's own)
+ *   exportCsv(db, table | null, { raw })       the download: spreadsheet-safe (formula cells neutralised) unless raw
+ *   importCsv(db, table | null, text)           the upload: restores what exportCsv neutralised
  */
 export * from './errors'
 export { parseQuery, type ParsedQuery } from './query'
 export { withAppDatabases, databasesIn, pickDb, pickTable, tableSummaries, sqlLog, type AppDatabases, type TableSummary } from './databases'
 export { browse, setOf, cellText, type BrowseOptions, type BrowsePage } from './browse'
+export { exportCsv, importCsv, type CsvDownloadOptions } from './csv'
 
 // The admin app reaches this room, pack/ and compile/ through admin/modules/dbadminlib.ts, which looks
 // here first (a bundled server has no .ts files beside admin/ to load).

@@ -19,6 +19,7 @@ import {
   XmlElement, type Component,
 } from '../html/index'
 import { HTTP, redirect } from '../http/index'
+import { csvCell } from '../dal/index'
 import { FORM, T } from './form'
 import { SQLFORM, type SqlFormOptions } from './sqlform'
 import { QK_FORMS_BAD_TABLE } from './errors'
@@ -40,6 +41,11 @@ export interface GridOptions {
   details?: Flag
   searchable?: boolean
   csv?: boolean
+  /**
+   * the CSV export as stored: by default a cell starting with = + - @ tab or CR (a spreadsheet formula,
+   * CSV injection) gets a leading ' (OWASP's advice); true turns that off, for files read by programs
+   */
+  exportRaw?: boolean
   /** rows per page (default 20) */
   paginate?: number
   /** request.args before the grid's own (when the action uses args itself) */
@@ -134,9 +140,9 @@ function builderQuery(c: Ctx, vars: Record<string, any>, fields: any[]): any {
   return f[op](v)
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v)
-  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s
+/** a CSV cell of the export, spreadsheet-safe unless the grid's exportRaw says otherwise */
+function exportCell(v: unknown, raw: boolean): string {
+  return csvCell(v === null || v === undefined ? '' : String(v), !raw)
 }
 
 async function referenceLabels(c: Ctx, fields: any[], rows: Row[]): Promise<Map<string, Map<string, string>>> {
@@ -187,8 +193,9 @@ async function listPage(c: Ctx, baseQuery: any): Promise<XmlElement> {
   const selectFields = [idField, ...fields.filter((f) => f.name !== 'id')]
   if (vars._export_type === 'csv' && o.csv !== false) {
     const all = await set.select(...selectFields, { orderby: orderby ?? idField, limitby: [0, 100000] })
-    const header = selectFields.map((f) => csvCell(`${table._tablename}.${f.name}`)).join(',')
-    const lines = [...all].map((r: Row) => selectFields.map((f) => csvCell(r[f.name] === null || r[f.name] === undefined ? '' : formatValue(f, r[f.name]))).join(','))
+    const raw = o.exportRaw === true
+    const header = selectFields.map((f) => exportCell(`${table._tablename}.${f.name}`, raw)).join(',')
+    const lines = [...all].map((r: Row) => selectFields.map((f) => exportCell(r[f.name] === null || r[f.name] === undefined ? '' : formatValue(f, r[f.name]), raw)).join(','))
     throw HTTP(200, [header, ...lines].join('\r\n') + '\r\n', {
       'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${table._tablename}.csv"`,
     })

