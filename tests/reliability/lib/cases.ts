@@ -95,3 +95,21 @@ export function bodyOk(c: CaseLine, body: string): string | undefined {
   for (const s of (c.not as string[] | undefined) ?? []) if (body.includes(s)) return `body contains ${JSON.stringify(s)}: ${JSON.stringify(body.slice(0, 300))}`
   return undefined
 }
+
+/**
+ * The same marking for a scenario test: `known` names the reported defect that makes `fn` fail
+ * today. A failure is printed and recorded as known (the run passes); a pass says to remove the mark.
+ */
+export async function withKnown(category: string, id: string, known: string | undefined, fn: () => Promise<void> | void): Promise<void> {
+  try { await fn() } catch (e) {
+    if (!known) throw e
+    const msg = oneLine((e as Error).message)
+    console.log(`# known failure ${category}/${id} (known:${known}): ${msg}`)
+    recordFigure('known', `${category}/${id}`, { known, failure: msg })
+    return
+  }
+  if (known) {
+    console.log(`# ${category}/${id} is marked known:${known} but passes now: remove the mark`)
+    recordFigure('known-fixed', `${category}/${id}`, { known })
+  }
+}
