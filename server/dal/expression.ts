@@ -26,9 +26,9 @@ type Operand = Expression | unknown
 export type ContainsValue = string | number | bigint | boolean | { id: number } | ReadonlyArray<string | number | bigint | boolean | { id: number }>
 
 export interface ContainsOptions {
-  /** string fields: default false (web2py's contains is case-insensitive); list: fields are always exact */
+  /** default false, as web2py's contains (on list:string fields too: the item is compared ignoring case) */
   caseSensitive?: boolean
-  /** an array given to a list: field: every item must be there (true, the default) or any of them */
+  /** an array given to a list: field: any of its items (false, web2py's default) or all of them */
   all?: boolean
 }
 
@@ -75,9 +75,9 @@ export class Expression {
     if (!Array.isArray(values) && !(values as SubSelect)?.isSubSelect) throw new QK_DAL_BAD_QUERY('belongs() takes an array or db(query).nested(field)')
     return new Query('belongs', this, values)
   }
-  /** substring (case-insensitive unless asked), or membership of an item (or items) for list: fields */
+  /** substring, or membership of an item (any of several, or all) for list: fields; case-insensitive unless asked */
   contains(v: ContainsValue, opts: ContainsOptions = {}): Query {
-    if (this.type.startsWith('list:')) return listContains(this, v, opts.all ?? true)
+    if (this.type.startsWith('list:')) return listContains(this, v, opts.all ?? false, opts.caseSensitive ?? false)
     return affix(this, 'contains', v, opts.caseSensitive ?? false)
   }
   startsWith(v: string | number, opts: AffixOptions = {}): Query { return affix(this, 'startswith', v, opts.caseSensitive ?? true) }
@@ -217,7 +217,7 @@ function affixText(op: string, v: unknown): string {
 function describe(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
-  if (v instanceof Expression) return 'an expression (compare fields with like() on one of them instead)'
+  if (v instanceof Expression) return 'an expression (a field operand is not supported)'
   return typeof v
 }
 
@@ -243,16 +243,16 @@ function listItem(field: Expression, v: unknown): string {
 }
 
 /**
- * Membership in a list: field, stored as `|a|b|` with `|` doubled inside items: a case-sensitive LIKE of
- * `%|item|%` (web2py's way; an item holding `|` can also match a neighbour, as in web2py).
+ * Membership in a list: field, stored as `|a|b|` with `|` doubled inside items: a LIKE of `%|item|%`
+ * (web2py's way; an item holding `|` can also match a neighbour, as in web2py). Integers have no case.
  */
-function listContains(field: Expression, v: unknown, all: boolean): Query {
+function listContains(field: Expression, v: unknown, all: boolean, caseSensitive: boolean): Query {
   const values = Array.isArray(v) ? v : [v]
   if (!values.length) throw new QK_DAL_BAD_QUERY('contains() on a list: field takes at least one item')
   let q: Query | undefined
   for (const item of values) {
     const stored = encodeList([listItem(field, item)])  // '|item|' with its pipes doubled
-    const one = new Query('contains', field, [ANY, ...literalTokens(stored), ANY], 'boolean', true)
+    const one = new Query('contains', field, [ANY, ...literalTokens(stored), ANY], 'boolean', caseSensitive || field.type !== 'list:string')
     q = q ? (all ? q.and(one) : q.or(one)) : one
   }
   return q!
