@@ -1,6 +1,8 @@
 /**
  * template/: the template language. Public surface:
- *   TemplateEngine({ viewsFolder, checkInterval? })  .has(view) .render(view, scope) .renderSync(view, scope) .isPrecompiled
+ *   TemplateEngine({ viewsFolder, checkInterval? })  .has(view) .render(view, scope, shape?, vars?, delimiters?)
+ *     .renderSync(view, scope, delimiters?) .isPrecompiled — `delimiters` is response.delimiters (default {{ }}),
+ *     each variant compiled and cached apart; a file's first line `{{delimiters '[[' ']]'}}` sets its own
  *   makeRender(engine, baseScope)   → response.render(view, ctx) for the request lifecycle
  *   templatePosition(error)         → { source, line } of the template line that raised it
  *   parseTemplate / compileTemplate (for tools such as the admin)
@@ -12,7 +14,7 @@
 import { TemplateEngine } from './engine'
 
 export { TemplateEngine, templatePosition, viewVars, type TemplateEngineOptions, type TemplatePosition } from './engine'
-export { parseTemplate, type Node, type ParsedTemplate } from './parse'
+export { parseTemplate, checkDelimiters, DEFAULT_DELIMITERS, type Delimiters, type Node, type ParsedTemplate } from './parse'
 export { compileTemplate, type CompiledTemplate } from './compile'
 export { precompileViews, precompileView, loadPrecompiledView, readPrecompiledIndex, PRECOMPILED_INDEX, type PrecompiledIndex, type PrecompiledView, type PrecompileFailure } from './precompiled'
 export * from './errors'
