@@ -208,7 +208,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   let first = true
   const l = await listen({
     ip: o.ip ?? '127.0.0.1', port: o.port ?? 8000, tls,
-    headersTimeoutMs: o.headersTimeoutMs, requestTimeoutMs: o.requestTimeoutMs,
+    headersTimeoutMs: o.headersTimeoutMs, requestTimeoutMs: o.requestTimeoutMs, maxBodySize: o.maxBodySize ?? defaultLimits.maxBodySize,
     handler: (req, res) => {
       if (first) {
         first = false

@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Pem } from './certificate'
+import { QK_HTTP_BODY_TOO_LARGE } from './errors'
+import { errorPage } from './response'
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -21,6 +23,8 @@ export interface ListenOptions {
   headersTimeoutMs?: number
   /** ms a client has to send the whole request, body included (default 120 s) */
   requestTimeoutMs?: number
+  /** bytes of a body (--max-body): a client that asks `Expect: 100-continue` for more is refused before it sends it */
+  maxBodySize?: number
 }
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
@@ -67,6 +71,19 @@ export function listen(o: ListenOptions): Promise<Listening> {
     : http.createServer(options, o.handler)
   // A broken or too slow client must never take the server down, and its connection is closed.
   server.on('clientError', answerClientError)
+  // `Expect: 100-continue` (curl does it for large uploads): refuse an oversize body before the client sends it
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length'] ?? NaN)
+    if (o.maxBodySize !== undefined && declared > o.maxBodySize) {
+      const e = new QK_HTTP_BODY_TOO_LARGE(o.maxBodySize)
+      const page = errorPage(413, 'Payload Too Large', e.message)
+      res.writeHead(413, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(page), Connection: 'close' })
+      res.end(page)
+      return
+    }
+    res.writeContinue()
+    o.handler(req, res)
+  })
   if (o.tls) (server as https.Server).on('tlsClientError', () => {})
   return new Promise((resolve, reject) => {
     server.once('error', reject)

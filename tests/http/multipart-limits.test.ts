@@ -192,3 +192,28 @@ test('urlencoded, JSON and raw bodies keep their 413 (declared size) under the s
     assert.match(r.body, /Request body larger than 1048576 bytes/)
   }
 })
+
+test('Expect: 100-continue: an oversize upload is refused before it is sent; one within the limit is invited', async () => {
+  const u = new URL(s.url)
+  const ask = (length: number, then?: Buffer) => new Promise<string>((resolve) => {
+    let got = ''
+    const socket = tls.connect({ host: u.hostname, port: Number(u.port), rejectUnauthorized: false }, () => {
+      socket.write(`POST /app/default/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`)
+    })
+    socket.on('data', (c) => {
+      got += c.toString('latin1')
+      if (then && got.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !got.includes('\r\n\r\nHTTP')) { socket.write(then); then = undefined }
+    })
+    socket.on('error', () => {})
+    socket.on('close', () => resolve(got))
+    socket.setTimeout(30_000, () => socket.destroy())
+  })
+  const refused = await ask(5 * MB)
+  assert.match(refused, /^HTTP\/1\.1 413 /)
+  assert.match(refused, /Request body larger than 1048576 bytes/)
+  const body = Buffer.from('--b\r\nContent-Disposition: form-data; name="doc"; filename="d.txt"\r\n\r\nhello\r\n--b--\r\n')
+  const invited = await ask(body.length, body)
+  assert.match(invited, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /)
+  assert.match(invited, /"name":"d\.txt","size":5/)
+  assert.deepEqual(await settledLeftovers(), [])
+})
