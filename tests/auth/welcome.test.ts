@@ -17,6 +17,12 @@ test('welcome navbar: visitor links, then the user and logout', async () => {
     assert.equal(r.status, 200)
     assert.match(r.body, /<h2>Log In<\/h2>/)
     assert.match(r.body, /\/_quark\/bootstrap.min.css/, 'in the welcome layout')
+    // CODE(src, { language }) output is coloured by highlight.js's theme, which the layout links
+    assert.match(r.body, /<link rel="stylesheet" href="\/_quark\/highlight.css">/)
+    const css = await a.request('/_quark/highlight.css')
+    assert.equal(css.status, 200)
+    assert.match(String(css.headers['content-type']), /^text\/css/)
+    assert.match(css.body, /\.hljs-keyword/)
     r = await submit(a, '/welcome/default/user/register', 'register', { first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com', password: 'cobol-1959', password2: 'cobol-1959' })
     assert.equal(r.status, 303, r.body)
     r = await a.request(String(r.headers.location))
