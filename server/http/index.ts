@@ -8,7 +8,8 @@
  *   setDownloader(fn)   forms registers what response.download(request, db) serves with
  *   readBody, hasBody, removeUploads, defaultLimits, BodyLimits, UploadedFile
  *   parseCookies, serializeCookie, CookieOptions
- *   serveStatic, serveAsset, assetTable, safeSegments, contentTypeOf
+ *   serveStatic, serveAsset, assetTable, safeSegments
+ *   contentTypeOf(file)   mime-types' table, .tar.gz first, charset on text; packageTypeOf, COMMON_TYPES (the preset answered without loading it)
  *   listen, Listening, ensureCertificate, readCertificate
  *   escapeHtml
  *   Dict, dict()      name→value maps without inherited names that stay fast objects (not Object.create(null))
@@ -19,7 +20,7 @@ export { QuarkResponse, StreamBody, sendResponse, errorPage, setDownloader, type
 export { readBody, hasBody, removeUploads, defaultLimits, type BodyLimits, type UploadedFile } from './body'
 export { parseCookies, serializeCookie, type CookieOptions } from './cookies'
 export { serveStatic, serveAsset, assetTable, safeSegments } from './static'
-export { contentTypeOf } from './mime'
+export { contentTypeOf, packageTypeOf, COMMON_TYPES } from './mime'
 export { listen, type Listening, type Handler } from './server'
 export { ensureCertificate, readCertificate, type Pem } from './certificate'
 export { escapeHtml, toHtml } from './escape'

@@ -7,7 +7,10 @@
  * Used for static files, downloads of uploads and generic responses by the
  * URL's extension; results are kept per extension, so a lookup is one Map hit.
  */
-import mimeTypes from 'mime-types'
+
+// loaded on the first lookup, not at start: mime-db's table is a ~200 KB JSON parse
+let table: typeof import('mime-types') | undefined
+const mimeTypes = (): typeof import('mime-types') => (table ??= require('mime-types') as typeof import('mime-types'))
 
 const OCTET = 'application/octet-stream'
 
@@ -23,8 +26,9 @@ const DOUBLE = new Map<string, string>([
   ['tar.xz', 'application/x-xz-compressed-tar'],
   ['tar.zst', 'application/x-zstd-compressed-tar'],
 ])
-/** single extensions mime-db lacks */
+/** single extensions mime-db lacks (`load`: web2py's component responses are HTML) */
 const SINGLE_EXTRA = new Map<string, string>([
+  ['load', 'text/html; charset=utf-8'],
   ['tgz', 'application/x-gtar-compressed'],
   ['taz', 'application/x-gtar-compressed'],
   ['tbz2', 'application/x-bzip-compressed-tar'],
@@ -32,22 +36,46 @@ const SINGLE_EXTRA = new Map<string, string>([
   ['zst', 'application/zstd'],
 ])
 
-const byExtension = new Map<string, string>()
+/*
+ * The extensions nearly every site serves, answered without loading the package (the first
+ * request must not pay for parsing mime-db). A test checks that each equals what the package gives.
+ */
+export const COMMON_TYPES: ReadonlyMap<string, string> = new Map([
+  ['html', 'text/html; charset=utf-8'], ['htm', 'text/html; charset=utf-8'], ['css', 'text/css; charset=utf-8'],
+  ['js', 'text/javascript; charset=utf-8'], ['mjs', 'text/javascript; charset=utf-8'],
+  ['json', 'application/json; charset=utf-8'], ['map', 'application/json; charset=utf-8'],
+  ['txt', 'text/plain; charset=utf-8'], ['md', 'text/markdown; charset=utf-8'], ['csv', 'text/csv; charset=utf-8'],
+  ['xml', 'application/xml; charset=utf-8'], ['rss', 'application/rss+xml; charset=utf-8'], ['atom', 'application/atom+xml; charset=utf-8'],
+  ['ics', 'text/calendar; charset=utf-8'], ['svg', 'image/svg+xml'], ['ico', 'image/vnd.microsoft.icon'],
+  ['png', 'image/png'], ['jpg', 'image/jpeg'], ['jpeg', 'image/jpeg'], ['gif', 'image/gif'], ['webp', 'image/webp'], ['avif', 'image/avif'],
+  ['woff', 'font/woff'], ['woff2', 'font/woff2'], ['ttf', 'font/ttf'], ['otf', 'font/otf'],
+  ['pdf', 'application/pdf'], ['zip', 'application/zip'], ['gz', 'application/gzip'], ['wasm', 'application/wasm'],
+  ['mp3', 'audio/mpeg'], ['mp4', 'video/mp4'], ['webm', 'video/webm'], ['ogg', 'audio/ogg'], ['wav', 'audio/wav'],
+])
+
+const byExtension = new Map<string, string>(COMMON_TYPES)
 
 /** The full Content-Type of a (lower-case, dot-less) extension, or undefined when no table knows it. */
 function typeOfExtension(ext: string): string | undefined {
   const known = byExtension.get(ext)
   if (known !== undefined) return known === '' ? undefined : known
-  const base = SINGLE_EXTRA.get(ext) ?? mimeTypes.lookup(ext)
-  const full = base ? withCharset(base) : ''
+  const full = packageTypeOf(ext) ?? ''
   // the table is bounded: names of files are many, extensions few (and a stranger's URL must not grow it)
   if (byExtension.size < 2000) byExtension.set(ext, full)
   return full === '' ? undefined : full
 }
 
+/** What the tables give for an extension, bypassing the cache and the common preset (tests compare the two). */
+export function packageTypeOf(ext: string): string | undefined {
+  const extra = SINGLE_EXTRA.get(ext)
+  if (extra !== undefined) return extra
+  const base = mimeTypes().lookup(ext)
+  return base ? withCharset(base) : undefined
+}
+
 /** text/*, JSON and JavaScript (mime-db's UTF-8 types) and XML get `; charset=utf-8`. */
 function withCharset(type: string): string {
-  if (type.startsWith('text/') || mimeTypes.charset(type) === 'UTF-8' || type === 'application/xml' ||
+  if (type.startsWith('text/') || mimeTypes().charset(type) === 'UTF-8' || type === 'application/xml' ||
       (type.startsWith('application/') && (type.endsWith('+xml') || type.endsWith('+json')))) return `${type}; charset=utf-8`
   return type
 }

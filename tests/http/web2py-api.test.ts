@@ -11,6 +11,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../helpers/server'
 import { formKey, multipart } from '../forms/app'
+import { contentTypeOf, packageTypeOf, COMMON_TYPES } from '../../server/http'
 
 let s: TestServer
 
@@ -169,4 +170,17 @@ test('content types of responses by the URL\'s extension (charset on text/*, unk
     assert.equal(r.status, 200, `${p}: ${r.body}`)
     assert.equal(r.headers['content-type'], type, p)
   }
+})
+
+test('the preset of common types is exactly what the package table gives, and the package knows the rest', () => {
+  for (const [ext, type] of COMMON_TYPES) assert.equal(packageTypeOf(ext), type, ext)
+  assert.equal(contentTypeOf('x.webmanifest'), 'application/manifest+json; charset=utf-8')
+  assert.equal(contentTypeOf('notes.YAML'), 'text/yaml; charset=utf-8')
+  assert.equal(contentTypeOf('dir/a.b/readme'), 'application/octet-stream')
+  assert.equal(contentTypeOf('x.tgz'), 'application/x-gtar-compressed')
+  assert.equal(contentTypeOf('x.tar.xz'), 'application/x-xz-compressed-tar')
+  assert.equal(contentTypeOf('x.xz'), 'application/x-xz')
+  assert.equal(contentTypeOf('a.2.txt'), 'text/plain; charset=utf-8')
+  assert.equal(contentTypeOf('x.constructor'), 'application/octet-stream')
+  assert.equal(contentTypeOf('x.load'), 'text/html; charset=utf-8')
 })
