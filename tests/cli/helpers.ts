@@ -58,6 +58,14 @@ export function binaryTarget(binary: () => string): Target {
 
 export interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
+/** Commands not yet ended: killed if the test process exits first (a cancelled run leaves no orphans). */
+const running = new Set<Quark>()
+process.on('exit', () => {
+  for (const q of running) {
+    try { process.kill(-q.child.pid!, 'SIGKILL') } catch { /* gone */ }
+  }
+})
+
 /**
  * A running `quark` command. Started in its own process group (detached), as a
  * terminal starts a job, so that the whole tree (npm exec, sh, quark, its
@@ -75,10 +83,12 @@ export class Quark {
       cwd: site.dir, env: site.env, detached: true, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
     if (opts.input !== undefined) this.child.stdin!.end(opts.input)
+    running.add(this)
     this.child.stdout!.on('data', (c: Buffer) => { this.stdout += c.toString(); this.changed() })
     this.child.stderr!.on('data', (c: Buffer) => { this.stderr += c.toString(); this.changed() })
     // 'close': every byte of both pipes has been read
     this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => {
+      running.delete(this)
       this.changed()
       resolve({ code, signal, stdout: this.stdout, stderr: this.stderr })
     }))
@@ -132,6 +142,13 @@ export class Quark {
     }
     if (!this.done) await this.exited
   }
+}
+
+/** Resolves as p does, or rejects after ms (the caller's finally then cleans up; a test's own timeout does not). */
+export function within<V>(p: Promise<V>, ms: number, what: string): Promise<V> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: still not done after ${ms} ms`)), ms) })
+  return Promise.race([p, late]).finally(() => clearTimeout(timer))
 }
 
 /** Run a command to its end; the process tree is killed if it outlives ms. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { Quark, quark, poll, get, groupMembers, isAlive, writeAppFile, root, type Site, type Target } from './helpers'
+import { Quark, quark, poll, within, get, groupMembers, isAlive, writeAppFile, root, type Site, type Target } from './helpers'
 
 /** Generous: a loaded 2-core machine boots Node, npm and an app several times per test. */
 const T = { timeout: 600_000 }
@@ -260,7 +260,8 @@ export function backgroundCases(target: Target, skip: string | false = false): v
     await newApp(site, 'plain') // the scaffold's models create no Scheduler: every worker fails while starting
     const sched = new Quark(site, ['scheduler', 'plain'])
     started.push(sched)
-    const end = await sched.exited
+    // before #16 it restarted the workers every second forever
+    const end = await within(sched.exited, 300_000, 'quark scheduler with a worker that cannot start')
     assert.equal(end.code, 1, end.stdout + end.stderr)
     assert.equal([...end.stdout.matchAll(/worker 0 could not start \(exit code 1; \d of 4 tries\)/g)].length, 3, end.stdout)
     assert.match(end.stderr, /\[scheduler\] worker 0 for plain could not start: it died 4 times in a row before loading the app \(last: exit code 1\); stopping\./)
