@@ -20,9 +20,8 @@ const SEED = Number(process.env.QUARK_FUZZ_SEED ?? (FULL ? Date.now() % 2 ** 31 
 
 interface Outcome { ok: boolean; runs: number; corpus?: number; failure?: { input: unknown; error: string }; knownFailures?: string[]; knownFixed?: string[] }
 
-function runTarget(name: string): Promise<{ outcome?: Outcome; hang?: unknown; output: string }> {
+function runTarget(name: string, runs = FULL ? 1e9 : SHORT_RUNS[name]!): Promise<{ outcome?: Outcome; hang?: unknown; output: string }> {
   const current = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quark-rel-fuzz-')), 'current.json')
-  const runs = FULL ? 1e9 : SHORT_RUNS[name]!
   const seconds = FULL ? FULL_SECONDS : 90
   const bound = (seconds + 120) * 1000
   return new Promise((resolve) => {
@@ -69,3 +68,10 @@ for (const name of Object.keys(SHORT_RUNS)) {
     }
   })
 }
+
+test('fuzz harness: a failing target is found and shrunk (the canary)', { timeout: 240_000 }, async () => {
+  const r = await runTarget('canary', 1000)
+  assert.equal(r.outcome?.ok, false, r.output)
+  const found = String(r.outcome!.failure!.input)
+  assert.ok(found.includes('zz') && found.length <= 4, `shrunk to a small failing input: ${found}`)
+})

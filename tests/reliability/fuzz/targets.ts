@@ -229,4 +229,10 @@ const bodies: Target = {
   },
 }
 
-export const TARGETS: Record<string, Target> = { template, url, w2t, dal, bodies }
+/** The harness's own check: a target that fails on any string holding "zz" (fuzz.test.ts expects it found). */
+const canary: Target = {
+  arbitrary: fc.string({ unit: fc.constantFrom('x', 'y', 'z'), maxLength: 12 }),
+  check(input) { if (String(input).includes('zz')) throw new Error('canary found') },
+}
+
+export const TARGETS: Record<string, Target> = { template, url, w2t, dal, bodies, canary }

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     await target!.check(input)
   }), { numRuns: Number(runsArg), seed: Number(seedArg), endOnFailure: true, interruptAfterTimeLimit: Number(secondsArg) * 1000 })
   if (result.failed && result.counterexample) {
-    finish({ ok: false, runs, corpus: corpus.length, failure: { input: result.counterexample[0], error: String((result.errorInstance as Error)?.message ?? result.error).slice(0, 2000), seed: result.seed, path: result.counterexamplePath }, knownFailures, knownFixed })
+    finish({ ok: false, runs, corpus: corpus.length, failure: { input: result.counterexample[0], error: String((result.errorInstance as Error)?.message ?? result.errorInstance).slice(0, 2000), seed: result.seed, path: result.counterexamplePath }, knownFailures, knownFixed })
     return
   }
   finish({ ok: true, runs, corpus: corpus.length, knownFailures, knownFixed })
