@@ -95,3 +95,26 @@ test('childEntry: the file itself from a checkout', () => {
   assert.equal(sea.childEntry('scheduler-worker', '/x/worker-main.ts'), '/x/worker-main.ts')
   assert.equal(sea.INTERNAL_ENTRY_PREFIX, 'quark-internal:')
 })
+
+test('childExecArgv: from a checkout a forked .ts entry gets the .ts loader quark.js registered (#16)', async () => {
+  const hook = path.join(root, 'server', 'cli', 'ts-hook.js')
+  const argv = sea.childExecArgv()
+  assert.deepEqual(argv, [...process.execArgv, '--require', hook], "the parent's flags kept, the loader added once")
+  // a process started as `quark` is: no loader flags of its own, only ts-hook required by quark.js
+  const { fork } = await import('node:child_process')
+  const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'quark-fork-probe-'))
+  const probe = path.join(dir, 'probe.ts')
+  fs.writeFileSync(probe, 'const n: number = 42\nprocess.send!({ n, argv: process.execArgv })\n')
+  try {
+    // without the test runner's `--import tsx`: what the fork of a `quark` process gets
+    const child = fork(probe, [], { execArgv: argv.filter((a) => a !== '--import' && a !== 'tsx'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const msg = await new Promise<{ n: number; argv: string[] }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { n: number; argv: string[] }))
+      child.once('exit', (code) => reject(new Error(`the .ts child exited (${code}) without running`)))
+    })
+    assert.equal(msg.n, 42)
+    assert.ok(msg.argv.includes(hook), 'its own children inherit the loader')
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
