@@ -97,9 +97,12 @@ function driverFor(info: ConnectionInfo, poolSize: number): Driver {
 let memoryDatabases = 0
 const memoryFinalizer = new FinalizationRegistry<string>((key) => {
   const d = drivers.get(key)
+  if (!(d instanceof SqliteDriver)) return
   drivers.delete(key)
   forgetSchemas(key)
-  void d?.close().catch(() => undefined)
+  // a request's transaction may still hold the connection (the DAL object gone, its commit not yet run):
+  // close once it lets go
+  void d.mutex.lock().then(() => d.close()).catch(() => undefined)
 })
 function memoryDriver(db: DAL): Driver {
   const key = `sqlite::memory:#${++memoryDatabases}`

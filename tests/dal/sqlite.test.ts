@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { closeAllConnections, DAL, Field } from '../../server/dal'
 import { conformance, type Target } from './conformance'
 
@@ -49,4 +50,11 @@ test('each new DAL(sqlite://memory) is a database of its own (issue 16, defect 4
   await d.thing.insert({ other: 5 })
   assert.deepEqual((await a(a.thing).select()).map((r) => r.name), ['only in a'])
   assert.deepEqual((await d(d.thing).select()).map((r) => r.other), [5])
+})
+
+test('an in-memory DAL object garbage collected closes its database, after the transaction still holding it ends', () => {
+  // a child process: gc() needs --expose-gc (the script waits on finalization callbacks, no timers)
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'fixtures', 'memory-gc.ts')], { encoding: 'utf8', cwd: path.join(__dirname, '..', '..') })
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.stdout.trim().split('\n'), ['collected', 'open while the transaction holds it', 'closed after commit'])
 })

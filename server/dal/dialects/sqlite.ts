@@ -1,13 +1,12 @@
 /**
- * SQLite: better-sqlite3 (synchronous), one connection per file per process,
+ * SQLite: better-sqlite3 or node:sqlite (synchronous; see drivers/), one connection per file per process,
  * WAL mode, a busy timeout for other processes, and an async mutex so two
  * requests of this process never share a transaction. Prepared statements are
  * cached by SQL text.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import type Database from 'better-sqlite3'
-import { loadBetterSqlite3 } from '../../sea'
+import { openSqlite, type SqliteConnection, type SqliteStatement } from '../drivers'
 import { Mutex } from '../mutex'
 import { globPattern, matchLike, matchRegexp } from '../like'
 import { commonColumnType, decodeValue, encodeValue, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
@@ -54,7 +53,7 @@ export const sqliteDialect: Dialect = {
 }
 
 /** Column names per prepared statement, computed once: stmt.columns() costs as much as a small query. */
-const columnNames = new WeakMap<Database.Statement, string[]>()
+const columnNames = new WeakMap<SqliteStatement, string[]>()
 
 /**
  * A read's result. The column names are asked for rarely (executesql asDict),
@@ -62,7 +61,7 @@ const columnNames = new WeakMap<Database.Statement, string[]>()
  */
 class ReadResult implements ExecResult {
   readonly changes = 0
-  constructor(readonly rows: unknown[][], private readonly stmt: Database.Statement) {}
+  constructor(readonly rows: unknown[][], private readonly stmt: SqliteStatement) {}
   get columns(): string[] {
     let names = columnNames.get(this.stmt)
     if (!names) { names = this.stmt.columns().map((c) => c.name); columnNames.set(this.stmt, names) }
@@ -72,14 +71,14 @@ class ReadResult implements ExecResult {
 
 export class SqliteDriver implements Driver {
   readonly dialect = sqliteDialect
-  readonly db: Database.Database
+  readonly db: SqliteConnection
   readonly mutex = new Mutex()
-  private statements = new Map<string, Database.Statement>()
+  private statements = new Map<string, SqliteStatement>()
   private closed = false
 
   constructor(readonly key: string, filename: string) {
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true })
-    this.db = new (loadBetterSqlite3())(filename)
+    this.db = openSqlite(filename)
     // the busy timeout first: switching a new file to WAL takes a lock that another process
     // opening the same database at the same moment may hold (it answered SQLITE_BUSY at once)
     this.db.pragma('busy_timeout = 5000')  // other processes only: in-process contention goes through the mutex
