@@ -46,7 +46,7 @@ test('over HTTP: a cross-site POST without the page\'s key is refused, with the 
   const key = keyOf(page.body)!
   assert.match(key, /^[A-Za-z0-9_-]{24}$/, 'an 18-byte random key')
   // the attacker's page posts the field (with or without the form name) but cannot know the key
-  for (const form of [{ x: 'evil' }, { x: 'evil', _formname: 'default' }, { x: 'evil', _formname: 'default', _formkey: '' }]) {
+  for (const form of [{ x: 'evil' }, { x: 'evil', _formname: 'default' }, { x: 'evil', _formname: 'default', _formkey: '' }] as Record<string, string>[]) {
     const r = await a.request('/app/default/plain', { form })
     assert.doesNotMatch(r.body, /ACCEPTED/)
     assert.match(r.body, /Form key missing: the form was not submitted from its page/)

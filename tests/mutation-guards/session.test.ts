@@ -297,7 +297,79 @@ test('maybeCleanup runs a cleanup in the background at most once per period per 
     const old2 = path.join(dir, 'b.json')
     fs.writeFileSync(old2, '{}'); fs.utimesSync(old2, past, past)
     maybeCleanup(app, 60) // within the period: nothing happens
-    for (let i = 0; i < 50; i++) await settle()
+    // give a wrongly started cleanup every chance to finish (this cannot make the test fail on the real code)
+    for (let i = 0; i < 30; i++) { await settle(); await new Promise((r) => setTimeout(r, 10)) }
     assert.ok(fs.existsSync(old2), 'a second call within the period does not clean up')
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('iterating a session (for…in, keys, JSON) shows its data only, not forget/renew', async () => {
+  const app = tmpApp()
+  try {
+    const sess = loadSession(app, undefined) as Session
+    sess.a = 1
+    const seen: string[] = []
+    for (const k in sess) seen.push(k)
+    assert.deepEqual(seen, ['a'])
+    assert.deepEqual(Object.keys(sess), ['a'])
+    assert.equal(JSON.stringify(sess), '{"a":1}')
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('the lock is per session and per app: holding one session never blocks another', async () => {
+  const app = tmpApp()
+  const app2 = tmpApp()
+  const OTHER = '0123456789abcdef0123456789abcdef'
+  try {
+    for (const a of [app, app2]) {
+      fs.mkdirSync(path.join(a, 'sessions'))
+      for (const id of [HEX, OTHER]) fs.writeFileSync(path.join(a, 'sessions', `${id}.json`), `{"id":"${id}"}`)
+    }
+    const held = (await loadSession(app, HEX)) as Session
+    // these resolve while the first is held (with one lock for everything they would wait forever)
+    const other = (await loadSession(app, OTHER)) as Session
+    const sameIdOtherApp = (await loadSession(app2, HEX)) as Session
+    assert.equal(other.id, OTHER)
+    assert.equal(sameIdOtherApp.id, HEX)
+    for (const x of [held, other, sameIdOtherApp]) releaseSession(x)
+  } finally {
+    fs.rmSync(app, { recursive: true, force: true })
+    fs.rmSync(app2, { recursive: true, force: true })
+  }
+})
+
+test('renewing a session whose file was removed meanwhile (expired by cleanup) still saves under the new id', async () => {
+  const app = tmpApp()
+  try {
+    fs.mkdirSync(path.join(app, 'sessions'))
+    fs.writeFileSync(path.join(app, 'sessions', `${HEX}.json`), '{"n":1}')
+    const sess = (await loadSession(app, HEX)) as Session
+    fs.rmSync(path.join(app, 'sessions', `${HEX}.json`))
+    sess.renew()
+    const r = await saveSession(app, sess)
+    assert.match(r.setCookie ?? '', /^[0-9a-f]{32}$/)
+    assert.equal(fs.readFileSync(path.join(app, 'sessions', `${r.setCookie}.json`), 'utf8'), '{"n":1}')
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+test('releaseSession and sessionId accept an object that is no session', () => {
+  const plain = {} as Session
+  assert.doesNotThrow(() => releaseSession(plain))
+  assert.equal(sessionId(plain), undefined)
+})
+
+test('a new session holding only undefined values (JSON "{}") is not written and gets no cookie', async () => {
+  const app = tmpApp()
+  try {
+    const sess = loadSession(app, undefined) as Session
+    sess.x = undefined
+    assert.deepEqual(await saveSession(app, sess), {})
+    assert.ok(!fs.existsSync(path.join(app, 'sessions')), 'no file, no folder')
+    // and stays so when the visitor comes back without a cookie
+    const again = loadSession(app, undefined) as Session
+    again.y = undefined
+    again.z = () => 1
+    assert.deepEqual(await saveSession(app, again), {})
+    assert.ok(!fs.existsSync(path.join(app, 'sessions')))
   } finally { fs.rmSync(app, { recursive: true, force: true }) }
 })
