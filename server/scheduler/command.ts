@@ -4,10 +4,10 @@
  * supervise them: a worker that dies is restarted (its task was queued
  * again by the others' dead-worker recovery); SIGINT/SIGTERM stop them all
  * after their running task. A worker that cannot start (it dies before it
- * reports the app loaded, or within START_GRACE_MS after) is retried, but
- * more than MAX_FAILED_STARTS times in a row stops the command with exit 1
- * and the worker's exit code and last stderr lines: restarting a worker
- * that cannot load the app, every second forever, helps no one.
+ * reports ready - app loaded, database reached - or within START_GRACE_MS
+ * after) is retried, but more than MAX_FAILED_STARTS times in a row stops
+ * the command with exit 1 and the worker's exit code and last stderr lines:
+ * restarting a worker that cannot start, every second forever, helps no one.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -169,7 +169,7 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
         if (failedStarts[i]! > MAX_FAILED_STARTS) {
           const tail = stderrTail()
           err(`[scheduler] worker ${i} for ${what} could not start: it died ${failedStarts[i]} times in a row ` +
-            `${started === undefined ? 'before loading the app' : 'just after starting'} (last: ${how}); stopping.` +
+            `${started === undefined ? 'before it was ready (app loaded, database reached)' : 'just after starting'} (last: ${how}); stopping.` +
             (tail.length ? `\n[scheduler] its last stderr lines:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''))
           exitCode = 1
           stopAll()

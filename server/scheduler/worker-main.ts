@@ -24,9 +24,14 @@ async function main(): Promise<void> {
   const cfg = JSON.parse(raw) as WorkerProcessConfig
   const scheduler = cfg.source.kind === 'module' ? schedulerFromModule(cfg.source.file) : await appScheduler(cfg.source.folder, cfg.source.app)
   const worker = new Worker(scheduler, { ...cfg, logger: cfg.quiet ? () => {} : undefined })
-  // the app loaded and created its Scheduler: tell a supervising `quark scheduler` (command.ts), which
-  // counts a worker that dies before this (or just after) as one that cannot start
-  process.send?.({ type: WORKER_READY })
+  // the app loaded and created its Scheduler, and its database answers: tell a supervising
+  // `quark scheduler` (command.ts), which counts a worker that dies before this (or just after)
+  // as one that cannot start. Asking the database first makes an unreachable one such a failure
+  // for certain, not a race with the supervisor's grace period.
+  if (process.send) {
+    await scheduler.workers()
+    process.send({ type: WORKER_READY })
+  }
   const stop = () => worker.stop()
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)

@@ -264,8 +264,22 @@ export function backgroundCases(target: Target, skip: string | false = false): v
     const end = await within(sched.exited, 300_000, 'quark scheduler with a worker that cannot start')
     assert.equal(end.code, 1, end.stdout + end.stderr)
     assert.equal([...end.stdout.matchAll(/worker 0 could not start \(exit code 1; \d of 4 tries\)/g)].length, 3, end.stdout)
-    assert.match(end.stderr, /\[scheduler\] worker 0 for plain could not start: it died 4 times in a row before loading the app \(last: exit code 1\); stopping\./)
+    assert.match(end.stderr, /\[scheduler\] worker 0 for plain could not start: it died 4 times in a row before it was ready \(app loaded, database reached\) \(last: exit code 1\); stopping\./)
     assert.match(end.stderr, /its last stderr lines:\n {2}\[scheduler\] worker failed: .*No Scheduler found in the models of plain/)
     await poll('every process of the job to end', () => (groupMembers(sched.child.pid!).length ? undefined : true))
+
+    // the app loads but its scheduler's database cannot be reached: a failed start too, never a race
+    // with the supervisor's grace period (the worker asks the database before it reports ready)
+    await newApp(site, 'remote')
+    writeAppFile(site, 'remote', 'models/zz_scheduler.ts',
+      `export const scheduler = new Scheduler(new DAL('postgres://postgres@127.0.0.1:1/nowhere'), { tasks: { nop: () => 1 } })\n`)
+    const remote = new Quark(site, ['scheduler', 'remote', '-n', '2'])
+    started.push(remote)
+    const r = await within(remote.exited, 300_000, 'quark scheduler with an unreachable database')
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    assert.match(r.stderr, /\[scheduler\] worker [01] for remote could not start: it died 4 times in a row before it was ready/)
+    assert.match(r.stderr, /ECONNREFUSED/)
+    assert.match(r.stdout, /\[scheduler\] 2 worker\(s\) for remote/)
+    await poll('every process of the job to end', () => (groupMembers(remote.child.pid!).length ? undefined : true))
   }))
 }
