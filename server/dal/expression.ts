@@ -210,7 +210,7 @@ function compileNode(e: Expression, ctx: CompileContext): string {
 
 function affixText(op: string, v: unknown): string {
   if (typeof v === 'string') return v
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v)
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v)
   throw new QK_DAL_BAD_QUERY(`${op}() takes a string or a number, got ${describe(v)}`)
 }
 

@@ -102,7 +102,7 @@ export class SqliteDriver implements Driver {
       return new ReadResult(stmt.all(params) as unknown[][], stmt)
     }
     const info = stmt.run(params)
-    return { rows: [], columns: [], changes: info.changes, insertId: Number(info.lastInsertRowid) }
+    return { rows: [], columns: [], changes: Number(info.changes), insertId: Number(info.lastInsertRowid) }
   }
 
   /** better-sqlite3 caches nothing across schema changes of prepared reads safely; drop the cache after DDL. */

@@ -25,6 +25,7 @@ interface NodeDatabase {
   exec(sql: string): void
   function(name: string, options: { deterministic?: boolean }, fn: (...args: any[]) => unknown): void
   readonly isTransaction: boolean
+  readonly isOpen: boolean
   close(): void
 }
 interface NodeSqliteModule { DatabaseSync: new (filename: string, options?: { timeout?: number }) => NodeDatabase }
@@ -150,6 +151,10 @@ class NodeSqliteConnection implements SqliteConnection {
 
   get inTransaction(): boolean {
     return this.db.isTransaction
+  }
+
+  get open(): boolean {
+    return this.db.isOpen
   }
 
   close(): void {

@@ -31,5 +31,7 @@ export interface SqliteConnection {
   /** a scalar SQL function written in JavaScript */
   function(name: string, options: { deterministic?: boolean }, fn: (...args: any[]) => unknown): unknown
   readonly inTransaction: boolean
+  /** false once closed */
+  readonly open: boolean
   close(): unknown
 }
