@@ -11,6 +11,7 @@
  * mutants that survived are dropped from the incremental file and tested
  * again. `--force` retests every mutant.
  *
+ * `-- --report-only` rewrites the table from the last reports without running Stryker.
  * The scores go to the table in tests/reliability/MUTATION.md (between the
  * scores markers) and to the console.
  */
@@ -33,7 +34,9 @@ if (unknown.length) {
   console.error(`unknown room(s): ${unknown.join(', ')}; rooms: ${Object.keys(ROOMS).join(', ')}`)
   process.exit(2)
 }
-const passThrough = args.filter((a) => ROOMS[a] === undefined)
+// --report-only: no Stryker run, the scores of the rooms' last reports (tests/mutation/reports/) only
+const reportOnly = args.includes('--report-only')
+const passThrough = args.filter((a) => ROOMS[a] === undefined && a !== '--report-only')
 const rooms = names.length ? names : Object.keys(ROOMS)
 
 /** The tests a room's results depend on: its test files and its entry in rooms.mjs. */
@@ -41,6 +44,19 @@ function testsHash(name) {
   const h = createHash('sha256').update(JSON.stringify(ROOMS[name]))
   for (const t of ROOMS[name].tests) h.update(t).update(fs.existsSync(path.join(root, t)) ? fs.readFileSync(path.join(root, t)) : '')
   return h.digest('hex')
+}
+
+/**
+ * The incremental file is committed: keep it small. Stryker stores each mutant's test output as its
+ * statusReason (hundreds of KB per room), which it does not need to reuse a result.
+ */
+function compactIncremental(name) {
+  const inc = path.join(here, 'incremental', `${name}.json`)
+  if (!fs.existsSync(inc)) return
+  const report = JSON.parse(fs.readFileSync(inc, 'utf8'))
+  for (const file of Object.values(report.files)) for (const m of file.mutants) delete m.statusReason
+  delete report.projectRoot
+  fs.writeFileSync(inc, JSON.stringify(report))
 }
 
 /** Tests changed since the last run: forget the survivors, so they are tested again. */
@@ -97,7 +113,8 @@ function writeScores(results) {
   const end = text.indexOf('<!-- scores:end -->')
   if (begin === -1 || end === -1) return
   // rooms not run this time keep their previous rows
-  const old = text.slice(begin, end).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| room') && !results.some((r) => l.startsWith(`| ${r.total.room} |`)))
+  const old = text.slice(begin, end).split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| room') && !l.startsWith('| ---') && !results.some((r) => l.startsWith(`| ${r.total.room} |`)))
   const lines = [...old, ...results.flatMap((r) => [fmt(r.total), ...r.rows.map(fmt)])]
   const order = Object.keys(ROOMS)
   lines.sort((a, b) => order.indexOf(a.split(' | ')[0].slice(2)) - order.indexOf(b.split(' | ')[0].slice(2)) || (a.includes('(room)') ? -1 : b.includes('(room)') ? 1 : a.localeCompare(b)))
@@ -108,14 +125,20 @@ function writeScores(results) {
 const results = []
 let failed = false
 for (const name of rooms) {
+  if (reportOnly) {
+    if (fs.existsSync(path.join(here, 'reports', `${name}.json`))) { compactIncremental(name); results.push(summarise(name)) }
+    continue
+  }
   console.log(`\n# mutation testing ${name}: ${ROOMS[name].mutate.join(' ')}`)
   dropSurvivors(name)
   const r = spawnSync(process.execPath, [stryker, 'run', path.join(here, 'stryker.config.mjs'), ...passThrough], {
     cwd: root, stdio: 'inherit', env: { ...process.env, QUARK_MUTATION_ROOM: name },
   })
   if (r.status !== 0) { console.error(`# ${name}: stryker exited with ${r.status}`); failed = true; continue }
+  compactIncremental(name)
   fs.writeFileSync(path.join(here, 'incremental', `${name}.tests.sha256`), testsHash(name) + '\n')
   results.push(summarise(name))
+  writeScores(results) // after each room, so a long run that is stopped keeps what it measured
 }
 
 console.log('\n| room | file | score | killed | survived | excluded |')
