@@ -3,6 +3,7 @@
  */
 import { isRowsLike, toPlain, xmlText } from './serialize'
 import { QK_SERVICES_BAD_FEED } from './errors'
+import { csvCell as dalCsvCell } from '../dal/index'
 
 function isTable(v: unknown): boolean {
   return isRowsLike(v) || (Array.isArray(v) && v.every((r) => r !== null && typeof r === 'object'))
@@ -16,10 +17,12 @@ export function findTable(v: unknown): { colnames?: string[]; rows: unknown[] } 
   return undefined
 }
 
+// A .csv view or service is opened in spreadsheets: cells that would start a
+// formula (= + - @ tab CR, not plain numbers) get OWASP's leading quote.
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return ''
   const s = typeof v === 'object' ? (v instanceof Date ? v.toISOString() : JSON.stringify(toPlain(v))) : String(v)
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s
+  return dalCsvCell(s, true)
 }
 
 /** RFC 4180 CSV with a header line; nested objects (joined rows) are flattened as table.field. */

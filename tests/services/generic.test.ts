@@ -31,6 +31,9 @@ test('csv from rows, a list of objects, or inside a result object', () => {
   assert.equal(renderGeneric('csv', { rows })!.body, 'thing.id,thing.name\r\n1,"a,b"\r\n2,"say ""hi"""\r\n')
   assert.equal(toCsv([{ a: 1, b: null }, { a: 'x\ny', c: { d: 2 } }]), 'a,b,c.d\r\n1,,\r\n"x\ny",,2\r\n')
   assert.equal(renderGeneric('csv', [])!.body, '\r\n')
+  // spreadsheet formula injection: neutralised with a leading quote, plain numbers kept
+  const hostile = [{ a: '=HYPERLINK("http://x","y")', b: -5, c: '+1+cmd|x', d: '@SUM(A1)', e: '\tx', f: '-3.5' }]
+  assert.equal(renderGeneric('csv', hostile)!.body, 'a,b,c,d,e,f\r\n"\'=HYPERLINK(""http://x"",""y"")",-5,"\'+1+cmd|x","\'@SUM(A1)","\'\tx",-3.5\r\n')
   assert.throws(() => renderGeneric('csv', { message: 'hello' }), QK_SERVICES_BAD_FEED)
 })
 
