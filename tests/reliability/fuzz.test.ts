@@ -14,8 +14,8 @@ import crypto from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { FULL, figure } from './lib/figures'
 
-const SHORT_RUNS: Record<string, number> = { template: 400, url: 2000, w2t: 400, dal: 300, bodies: 150 }
-const FULL_SECONDS = Number(process.env.QUARK_FUZZ_SECONDS ?? 60)
+const SHORT_RUNS: Record<string, number> = { template: 200, url: 1000, w2t: 300, dal: 200, bodies: 100 }
+const FULL_SECONDS = Number(process.env.QUARK_FUZZ_SECONDS ?? 50)
 const SEED = Number(process.env.QUARK_FUZZ_SEED ?? (FULL ? Date.now() % 2 ** 31 : 17))
 
 interface Outcome { ok: boolean; runs: number; corpus?: number; failure?: { input: unknown; error: string }; knownFailures?: string[]; knownFixed?: string[] }

@@ -50,6 +50,6 @@ async function check(c: CaseLine): Promise<string | undefined> {
 }
 
 test('SQL injection: DAL operators, round trips, grid, admin query box', { timeout: 300_000 }, async () => {
-  await runCaseFile('sqli.jsonl', check, { parallel: 4 })
+  await runCaseFile('sqli.jsonl', check, { parallel: 8 })
   assert.deepEqual(await sentinel(s), initial)
 })

@@ -33,5 +33,5 @@ async function check(c: CaseLine): Promise<string | undefined> {
 }
 
 test('XSS: every output path keeps hostile input inert', { timeout: 300_000 }, async () => {
-  await runCaseFile('xss.jsonl', check, { parallel: 4 })
+  await runCaseFile('xss.jsonl', check, { parallel: 8 })
 })
