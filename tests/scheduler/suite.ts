@@ -196,6 +196,31 @@ export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): 
     await assert.rejects(scheduler.queueTask('add', { uuid }), /already queued/)
   })
 
+  test(`${name}: a worker whose heartbeat is late but whose process is alive keeps its task (one run, not two)`, async () => {
+    // its heartbeat comes every 4 s while the others count a worker dead after 2 s of silence: during each of its
+    // runs it spends seconds past that deadline. It alone serves group 'slow', so its task is not anyone else's.
+    const slowName = `slow-${process.pid}`
+    const slow = forkWorker({ source: { kind: 'module', file: path.join(__dirname, 'fixtures', 'tasks.ts') }, name: slowName, groups: ['slow'],
+      heartbeatMs: 4000, deadAfterMs: 2000, pollMs: 50, quiet: !process.env.QUARK_SCHED_VERBOSE }, { execArgv: ['--import', 'tsx'] })
+    const exit = new Promise<number | null>((r) => slow.once('exit', (code) => r(code)))
+    try {
+      const { id } = await scheduler.queueTask('sleep', { args: [6000, 'slowpoke'], groupName: 'slow', timeout: 120 })
+      const running = await waitFor('running', finished(id, ['RUNNING']), 120_000)
+      assert.equal(running.assignedWorkerName, slowName)
+      const done = await waitFor('completed', finished(id, ['COMPLETED', 'FAILED', 'STOPPED']), 60_000)
+      assert.equal(done.status, 'COMPLETED')
+      assert.equal(done.timesRun, 1)
+      const runs = await scheduler.taskRuns(id)
+      assert.deepEqual(runs.map((r) => `${r.status}@${r.workerName}`), [`COMPLETED@${slowName}`], 'one run, by the late worker')
+      assert.equal(marks('slowpoke').length, 1, 'started once')
+      assert.ok((await scheduler.workers()).some((w) => w.workerName === slowName), 'never taken for dead')
+      assert.equal(await scheduler.terminate(slowName), 1)
+      assert.equal(await exit, 0)
+    } finally {
+      if (slow.exitCode === null && slow.signalCode === null) slow.kill('SIGKILL')
+    }
+  })
+
   test(`${name}: a worker SIGKILLed in the middle of a task: the task is recovered and completed by another`, async () => {
     const { id } = await scheduler.queueTask('sleep', { args: [1500, 'victim'], timeout: 60 })
     const s = await waitFor('running', finished(id, ['RUNNING']))
