@@ -4,8 +4,9 @@
  * Public surface:
  *   Scheduler            - new Scheduler(db, { tasks }) in a model: queueTask, taskStatus, taskRuns, stopTask,
  *                          workers, disable/resume/terminate/kill
- *   Worker               - the worker loop (atomic claiming, child process per task with timeout, heartbeats,
- *                          dead-worker recovery); usually started by `quark scheduler`
+ *   Worker               - the worker loop (claims by compare-and-set, see claims.ts; child process per task with
+ *                          timeout; heartbeats; dead-worker recovery, where a late heartbeat of a live process on
+ *                          this machine is not death); usually started by `quark scheduler`
  *   schedulerCommand(argv) - `quark scheduler <app> [-n N] [--group g]`
  *   schedulerCli         - the same as an entry of the cli's COMMANDS table
  *   forkWorker(cfg)      - start one worker process (tests, supervisors)
