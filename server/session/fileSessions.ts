@@ -1,21 +1,20 @@
 /**
- * File sessions under <app>/sessions/<id>.json.
+ * The session object and its request cycle, over any store of stores/ (files by default).
  *
- * - ids are 128 random bits (hex); an id sent by a client that has no file
- *   is never adopted (no session fixation): a new one is made if needed;
+ * - an id sent by a client is used only if it has the format of the app's store (a file store's id is
+ *   32 hex characters, which is also what stops a cookie naming a path) and the store holds data under it:
+ *   an unknown id is never adopted (no session fixation), a new one is made if needed;
  * - the cookie `session_id_<app>` is HttpOnly, SameSite=Lax, Secure under HTTPS;
- * - a request without a session cookie costs no file access, and no file is
- *   created for a session nobody wrote to;
- * - the file is written only when the JSON changed, atomically (temp + rename);
- * - requests of one session are serialised by a per-session lock;
- * - `forget()` skips saving; `renew(clear?)` moves the data to a fresh id
- *   (call it at login); expired files are removed by `cleanupSessions`.
+ * - a request without a session cookie costs no store access (and no await), and nothing is created
+ *   for a session nobody wrote to;
+ * - data is written only when the JSON changed;
+ * - requests of one session are serialised by the store's lock (across processes for file, database and
+ *   Redis; the cookie store cannot lock: the last response written wins);
+ * - `forget()` skips saving; `renew(clear?)` moves the data to a fresh id (call it at login); expired
+ *   sessions are removed by `cleanupSessions`.
  */
-import fs from 'node:fs'
-import fsp from 'node:fs/promises'
-import path from 'node:path'
-import { randomBytes } from 'node:crypto'
-import { acquire } from './lock'
+import { storeFor } from './stores/config'
+import type { SessionStore, Unlock } from './stores/types'
 import { QK_SESSION_NOT_SERIALIZABLE } from './errors'
 
 export interface SessionOptions {
@@ -29,14 +28,15 @@ export type Session = Record<string, unknown> & {
   renew(clear?: boolean): void
 }
 
-const ID = /^[0-9a-f]{32}$/
-
 interface Meta {
   id: string | undefined
   loadedJson: string
   forgotten: boolean
   renewedFrom: string | undefined
-  release: (() => void) | undefined
+  release: Unlock | undefined
+  /** the store the session came from; undefined for a session loaded without a cookie (found when needed) */
+  store: SessionStore | undefined
+  appFolder: string
 }
 
 const META = Symbol('quark.session')
@@ -50,10 +50,6 @@ export function cookieName(app: string): string {
 }
 const cookieNames = new Map<string, string>()
 
-function newId(): string {
-  return randomBytes(16).toString('hex')
-}
-
 // forget/renew live on a shared prototype (not per-request closures); the meta sits under a
 // symbol, which JSON.stringify and Object.keys never see.
 const SessionProto = {
@@ -62,7 +58,8 @@ const SessionProto = {
     const meta = (this as unknown as Record<symbol, Meta>)[META]!
     if (clear) for (const k of Object.keys(this)) delete this[k]
     if (meta.id && !meta.renewedFrom) meta.renewedFrom = meta.id
-    meta.id = newId()
+    meta.store ??= storeFor(meta.appFolder)
+    meta.id = meta.store.newId()
     // Stryker disable next-line StringLiteral: any text that is no session's JSON forces the write
     meta.loadedJson = '' // force a write under the new id
   },
@@ -78,36 +75,36 @@ function makeSession(data: Record<string, unknown> | undefined, meta: Meta): Ses
 
 /**
  * Load the session named by the request's cookie (or an empty one). Holds the session lock until `saveSession`.
- * Without a (well-formed) cookie there is nothing to read: the empty session comes back at once, not as a
- * promise, so a request without a session costs no await.
+ * Without a cookie the app's store accepts there is nothing to read: the empty session comes back at once,
+ * not as a promise, so a request without a session costs no await.
  */
 export function loadSession(appFolder: string, cookieValue: string | undefined): Session | Promise<Session> {
-  if (cookieValue && ID.test(cookieValue)) return loadStored(appFolder, cookieValue)
+  if (cookieValue) {
+    const store = storeFor(appFolder)
+    if (store.accepts(cookieValue)) return loadStored(store, appFolder, cookieValue)
+  }
   // Stryker disable next-line ObjectLiteral,StringLiteral: a session without id that stored nothing is not saved by saveSession's own test (!meta.id && json === '{}'), whatever loadedJson says
-  return makeSession(undefined, { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined })
+  return makeSession(undefined, { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined, store: undefined, appFolder })
 }
 
-async function loadStored(appFolder: string, cookieValue: string): Promise<Session> {
-  // Stryker disable next-line ObjectLiteral,StringLiteral: as in loadSession (the fields are set below when the file is read)
-  const meta: Meta = { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined }
-  meta.release = await acquire(`${appFolder}\0${cookieValue}`)
-  try {
-    const text = await fsp.readFile(path.join(appFolder, 'sessions', `${cookieValue}.json`),
-      // Stryker disable next-line StringLiteral: without an encoding readFile gives a Buffer, which JSON.parse reads as the same UTF-8 text
-      'utf8')
-    const data = JSON.parse(text) as Record<string, unknown>
+async function loadStored(store: SessionStore, appFolder: string, cookieValue: string): Promise<Session> {
+  // Stryker disable next-line ObjectLiteral,StringLiteral: as in loadSession (the fields are set below when the data is read)
+  const meta: Meta = { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined, store, appFolder }
+  meta.release = await store.lock(cookieValue)
+  let data: Record<string, unknown> | undefined
+  try { data = await store.load(cookieValue) } catch (e) { releaseMeta(meta); throw e }
+  if (data !== undefined && data !== null && typeof data === 'object') {
     meta.id = cookieValue
     meta.loadedJson = JSON.stringify(data)
     return makeSession(data, meta)
-  } catch {
-    // missing or unreadable file: start afresh, under a new id when written
-    releaseMeta(meta)
   }
+  // nothing stored under that id: start afresh, under a new id when written
+  releaseMeta(meta)
   return makeSession(undefined, meta)
 }
 
 export interface SaveResult {
-  /** the cookie value to send, when it must be (new or renewed id) */
+  /** the cookie value to send, when it must be (new or renewed id, or a cookie session's new content) */
   setCookie?: string
 }
 
@@ -116,7 +113,7 @@ const NOTHING: SaveResult = Object.freeze({})
 const NO_OPTIONS: { discard?: boolean } = Object.freeze({})
 
 /**
- * Save if changed (atomically), release the lock, and say whether a cookie must be sent.
+ * Save if changed, release the lock, and say whether a cookie must be sent.
  * An unchanged (or forgotten) session answers at once, not as a promise: nothing to write.
  */
 export function saveSession(appFolder: string, session: Session, opts: { discard?: boolean } = NO_OPTIONS): SaveResult | Promise<SaveResult> {
@@ -133,7 +130,7 @@ export function saveSession(appFolder: string, session: Session, opts: { discard
     releaseMeta(meta)
     throw e
   }
-  return writeSession(appFolder, meta, json)
+  return writeSession(meta.store ?? storeFor(appFolder), meta, json)
 }
 
 // Stryker disable all: only the shortcut above uses it (equivalent when wrong); the session's prototype has no enumerable keys
@@ -148,24 +145,17 @@ function releaseMeta(meta: Meta): void {
   meta.release = undefined
 }
 
-async function writeSession(appFolder: string, meta: Meta, json: string): Promise<SaveResult> {
+async function writeSession(store: SessionStore, meta: Meta, json: string): Promise<SaveResult> {
   try {
-    const dir = path.join(appFolder, 'sessions')
     let sendCookie = false
     if (!meta.id) {
-      meta.id = newId()
+      meta.id = store.newId()
       sendCookie = true
     }
-    if (meta.renewedFrom) {
-      sendCookie = true
-      await fsp.rm(path.join(dir, `${meta.renewedFrom}.json`), { force: true })
-    }
-    await fsp.mkdir(dir, { recursive: true })
-    const file = path.join(dir, `${meta.id}.json`)
-    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-    await fsp.writeFile(tmp, json, { mode: 0o600 })
-    await fsp.rename(tmp, file)
+    if (meta.renewedFrom) sendCookie = true
+    const cookie = await store.save(meta.id, json, meta.renewedFrom)
     meta.loadedJson = json
+    if (cookie !== undefined) return { setCookie: cookie }
     return sendCookie ? { setCookie: meta.id } : {}
   } finally {
     meta.release?.()
@@ -184,23 +174,9 @@ export function sessionId(session: Session): string | undefined {
   return (session as unknown as Record<symbol, Meta>)[META]?.id
 }
 
-/** Remove session files not written for `maxAge` seconds, and stale temp files. Returns how many were removed. */
-export async function cleanupSessions(appFolder: string, maxAge: number): Promise<number> {
-  const dir = path.join(appFolder, 'sessions')
-  let names: string[]
-  try { names = await fsp.readdir(dir) } catch { return 0 }
-  const limit = Date.now() - maxAge * 1000
-  let removed = 0
-  for (const n of names) {
-    if (!n.endsWith('.json') && !n.endsWith('.tmp')) continue
-    const f = path.join(dir, n)
-    try {
-      const st = await fsp.stat(f)
-      // Stryker disable next-line EqualityOperator,ObjectLiteral,BooleanLiteral: the same millisecond as the limit cannot be aimed at; the file was just found (force only matters in a race, which the catch covers)
-      if (st.mtimeMs < limit) { await fsp.rm(f, { force: true }); removed++ }
-    } catch { /* removed meanwhile */ }
-  }
-  return removed
+/** Remove sessions of the app's store not written for `maxAge` seconds. Returns how many were removed. */
+export function cleanupSessions(appFolder: string, maxAge: number): Promise<number> {
+  return storeFor(appFolder).cleanup(maxAge)
 }
 
 const lastCleanup = new Map<string, number>()
@@ -211,7 +187,5 @@ export function maybeCleanup(appFolder: string, maxAge: number): void {
   // Stryker disable next-line EqualityOperator: the very millisecond ten minutes after the last run cannot be aimed at
   if (now - (lastCleanup.get(appFolder) ?? 0) < 600_000) return
   lastCleanup.set(appFolder, now)
-  // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut; cleanupSessions answers 0 for a missing folder
-  if (!fs.existsSync(path.join(appFolder, 'sessions'))) return
   cleanupSessions(appFolder, maxAge).catch(() => {})
 }
