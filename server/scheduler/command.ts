@@ -12,6 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { Readable } from 'node:stream'
 import { QK_SCHED_BAD_ARGS } from './errors'
 import { childEntry } from '../sea'
 import { childExecArgv } from '../sea'
@@ -88,7 +89,7 @@ export function forkWorker(cfg: WorkerProcessConfig, opts: { execArgv?: string[]
 }
 
 /** The last lines a stream wrote, passed through to `sink` as they come. */
-function tailOf(stream: NodeJS.ReadableStream | null, sink: NodeJS.WritableStream): () => string[] {
+function tailOf(stream: Readable | null, sink: NodeJS.WritableStream): () => string[] {
   const lines: string[] = []
   let partial = ''
   stream?.on('data', (chunk: Buffer) => {
@@ -99,6 +100,13 @@ function tailOf(stream: NodeJS.ReadableStream | null, sink: NodeJS.WritableStrea
     if (lines.length > STDERR_TAIL_LINES) lines.splice(0, lines.length - STDERR_TAIL_LINES)
   })
   return () => (partial ? [...lines, partial] : [...lines]).slice(-STDERR_TAIL_LINES)
+}
+
+function whenClosed(stream: Readable | null): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream || stream.closed) resolve()
+    else stream.once('close', () => resolve())
+  })
 }
 
 export interface SchedulerCommandOptions {
@@ -128,6 +136,7 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
   const finished = new Promise<void>((resolve) => { finish = resolve })
   const live = new Set<ChildProcess>()
   const failedStarts = new Array<number>(args.workers).fill(0)
+  let report: Promise<void> = Promise.resolve()
 
   const stopAll = () => {
     if (stopping) return
@@ -156,8 +165,8 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
       grace.unref()
     })
     child.on('error', () => { /* reported through 'exit' (a fork that fails exits too) */ })
-    // 'close', not 'exit': the worker's last stderr lines have been read by then
-    child.on('close', (code, signal) => {
+    // 'exit', not 'close': the worker's task process shares its stderr and may outlive it a while
+    child.on('exit', (code, signal) => {
       clearTimeout(grace)
       live.delete(child)
       if (stopping) { if (!live.size) finish(); return }
@@ -167,11 +176,15 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
       } else {
         failedStarts[i]!++
         if (failedStarts[i]! > MAX_FAILED_STARTS) {
-          const tail = stderrTail()
-          err(`[scheduler] worker ${i} for ${what} could not start: it died ${failedStarts[i]} times in a row ` +
-            `${started === undefined ? 'before it was ready (app loaded, database reached)' : 'just after starting'} (last: ${how}); stopping.` +
-            (tail.length ? `\n[scheduler] its last stderr lines:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''))
+          const when = started === undefined ? 'before it was ready (app loaded, database reached)' : 'just after starting'
+          const times = failedStarts[i]
           exitCode = 1
+          // its last lines may still be in the pipe: report once the pipe is drained
+          report = whenClosed(child.stderr).then(() => {
+            const tail = stderrTail()
+            err(`[scheduler] worker ${i} for ${what} could not start: it died ${times} times in a row ${when} (last: ${how}); stopping.` +
+              (tail.length ? `\n[scheduler] its last stderr lines:\n${tail.map((l) => `  ${l}`).join('\n')}` : ''))
+          })
           stopAll()
           return
         }
@@ -186,5 +199,6 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
   for (let i = 0; i < args.workers; i++) start(i)
   out(`[scheduler] ${args.workers} worker(s) for ${what} (groups ${args.groups.join(',') || 'main'})`)
   await finished
+  await report
   return exitCode
 }
