@@ -1,6 +1,6 @@
 /**
  * What the binary carries besides the bundled JavaScript: each entry becomes
- * one SEA asset (names in server/sea/index.ts SEA_ASSETS). Native executables
+ * one SEA asset (names in server/sea/index.ts SEA_ASSETS). Native executables (esbuild's, per target)
  * travel as they are (extracted to the user cache at run time); folders travel
  * packed (read from memory, see server/sea/pack.ts).
  */
@@ -10,6 +10,7 @@ import crypto from 'node:crypto'
 import * as esbuild from 'esbuild'
 import { SEA_ASSETS, type SeaManifest } from '../server/sea/index'
 import { collectFolder, writePack, type PackInput } from './pack-writer'
+import { esbuildExecutable, NODE_VERSION, type Target } from './targets'
 
 /** Folders an app writes at run time: never part of the scaffold or the admin as shipped. */
 const RUNTIME_FOLDERS = /^(databases|sessions|errors|cache|uploads|\.quark)\/|(^|\/)(node_modules|\.git)\//
@@ -34,12 +35,10 @@ export function contentHash(data: Uint8Array): string {
   return crypto.createHash('sha256').update(data).digest('base64url').slice(0, 16)
 }
 
-function esbuildExecutable(root: string): string {
-  const pkg = `@esbuild/${process.platform}-${process.arch}`
-  const rel = process.platform === 'win32' ? 'esbuild.exe' : path.join('bin', 'esbuild')
-  const file = path.join(root, 'node_modules', pkg, rel)
-  if (!fs.existsSync(file)) throw new Error(`build: esbuild's executable for this platform is missing: ${file}`)
-  return file
+/** esbuild's executable for the target: the installed platform package when it is there, else the pinned tarball. */
+function esbuildFor(root: string, target: Target, log: (m: string) => void): string {
+  const installed = path.join(root, 'node_modules', ...target.esbuild.pkg.split('/'), ...target.esbuild.bin.split('/'))
+  return fs.existsSync(installed) ? installed : esbuildExecutable(root, target, log)
 }
 
 /** typescript's lib/typescript.js, minified (9 MB → 4 MB); names kept as in the bundle. */
@@ -47,12 +46,6 @@ async function typescriptJs(root: string): Promise<Buffer> {
   const file = path.join(root, 'node_modules', 'typescript', 'lib', 'typescript.js')
   const r = await esbuild.transform(fs.readFileSync(file, 'utf8'), { loader: 'js', minify: true, keepNames: true, legalComments: 'none', target: 'node20', sourcefile: file })
   return Buffer.from(r.code)
-}
-
-function sqliteAddon(root: string): string {
-  const file = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
-  if (!fs.existsSync(file)) throw new Error(`build: better-sqlite3's addon is missing (was it compiled?): ${file}`)
-  return file
 }
 
 function projectFiles(root: string): PackInput[] {
@@ -77,13 +70,14 @@ function appFolder(root: string, name: string, log: (m: string) => void): PackIn
   return collectFolder(dir, (rel) => RUNTIME_FOLDERS.test(rel + '/'))
 }
 
-/** Every asset as name → bytes, plus the manifest (content hashes key the cache folder). */
-export async function collectAssets(opts: AssetOptions): Promise<Map<string, Buffer>> {
+/**
+ * The assets every target carries alike (JavaScript, packed folders, Monaco).
+ * No SQLite addon: the binaries use node:sqlite (server/dal/drivers).
+ */
+export async function collectCommonAssets(opts: AssetOptions): Promise<Map<string, Buffer>> {
   const log = opts.log ?? (() => {})
   const { root } = opts
   const assets = new Map<string, Buffer>()
-  assets.set(SEA_ASSETS.sqliteAddon, fs.readFileSync(sqliteAddon(root)))
-  assets.set(SEA_ASSETS.esbuild, fs.readFileSync(esbuildExecutable(root)))
   assets.set(SEA_ASSETS.esbuildJs, fs.readFileSync(path.join(root, 'node_modules', 'esbuild', 'lib', 'main.js')))
   assets.set(SEA_ASSETS.typescript, await typescriptJs(root))
   assets.set(SEA_ASSETS.projectFiles, await writePack(projectFiles(root)))
@@ -97,9 +91,16 @@ export async function collectAssets(opts: AssetOptions): Promise<Map<string, Buf
   } else {
     assets.set(SEA_ASSETS.monaco, await writePack([]))
   }
+  return assets
+}
+
+/** The common assets plus the target's esbuild executable and the manifest (content hashes key the cache folder). */
+export function targetAssets(common: Map<string, Buffer>, root: string, target: Target, log: (m: string) => void = () => {}): Map<string, Buffer> {
+  const assets = new Map(common)
+  assets.set(SEA_ASSETS.esbuild, fs.readFileSync(esbuildFor(root, target, log)))
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
   const esbuildPkg = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'esbuild', 'package.json'), 'utf8')) as { version: string }
-  const manifest: SeaManifest = { version: pkg.version, builtAt: new Date().toISOString(), node: process.version, esbuild: esbuildPkg.version, hashes: {} }
+  const manifest: SeaManifest = { version: pkg.version, builtAt: new Date().toISOString(), node: `v${NODE_VERSION}`, target: target.name, esbuild: esbuildPkg.version, hashes: {} }
   for (const [name, data] of assets) manifest.hashes[name] = contentHash(data)
   assets.set(SEA_ASSETS.manifest, Buffer.from(JSON.stringify(manifest)))
   return assets

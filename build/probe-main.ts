@@ -4,18 +4,18 @@
  * `probe serve <port>` also answers /monaco/<path> from the packed Monaco.
  */
 import http from 'node:http'
-import { seaSelftest, serveMonaco, isSea, loadBetterSqlite3 } from '../server/sea/index'
+import { seaSelftest, serveMonaco, isSea } from '../server/sea/index'
+import { openSqlite } from '../server/dal/drivers'
 
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'serve') {
-    const Database = loadBetterSqlite3()
-    const db = new Database(argv[2] ?? ':memory:')
+    const db = openSqlite(argv[2] ?? ':memory:')
     db.exec('CREATE TABLE IF NOT EXISTS hits (id INTEGER PRIMARY KEY, at TEXT)')
     const server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x')
       if (url.pathname.startsWith('/monaco/')) return serveMonaco(req, res, decodeURIComponent(url.pathname.slice(8)))
-      db.prepare('INSERT INTO hits (at) VALUES (?)').run(new Date().toISOString())
-      const n = (db.prepare('SELECT count(*) AS n FROM hits').get() as { n: number }).n
+      db.prepare('INSERT INTO hits (at) VALUES (?)').run([new Date().toISOString()])
+      const n = ((db.prepare('SELECT count(*) AS n FROM hits').all([]) as Array<{ n: number }>)[0]!).n
       res.setHeader('Content-Type', 'application/json')
       res.end(JSON.stringify({ sea: isSea(), hits: n }))
     })

@@ -1,76 +1,100 @@
 /**
- * Node's single-executable application from the local `node`: the preparation
- * blob (main script + assets + code cache), a stripped copy of the node binary,
- * and postject to inject the blob. Measured: stripping saves ~13 MB and the
- * code cache ~30 ms of start-up; a startup snapshot did not help.
+ * One single-executable application for one target: the target's pinned Node
+ * executable (build/targets.ts), stripped where it is ELF, and the SEA blob
+ * (main script + assets) injected by the pinned Node of this machine with
+ * `--build-sea` (the blob must come from the same Node version it runs on;
+ * Node's own LIEF writes ELF, PE and Mach-O alike, so one machine builds all
+ * four). The V8 code cache (~30 ms of start-up) is platform-specific: only the
+ * target this machine runs gets one.
+ *
+ * Mach-O: the injected section invalidates the code signature Node's macOS
+ * build carries; an x64 binary with a broken signature is killed, one with no
+ * signature runs (Rosetta 2 included). The signature is removed here
+ * (macho.ts); nothing on Linux makes an ad-hoc signature, see the README.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
-
-const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
+import { nodeExecutable, type Target } from './targets'
+import { removeMachoSignature } from './macho'
 
 export interface SeaOptions {
   mainJs: string
   assets: Map<string, Buffer>
   out: string
+  target: Target
+  /** the Node that runs --build-sea: the pinned Node of this machine's target */
+  builder: string
+  /** this machine runs the target: the blob gets a V8 code cache */
+  codeCache: boolean
   /** a scratch folder for the config, blob and asset files */
   workDir: string
   strip?: boolean
   log?: (msg: string) => void
 }
 
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' })
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   if (r.error) throw r.error
   if (r.status !== 0) throw new Error(`build: ${path.basename(cmd)} ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`)
+  return `${r.stdout}${r.stderr}`
 }
 
-function hasStrip(): boolean {
-  if (process.platform === 'win32') return false
-  return spawnSync('strip', ['--version'], { stdio: 'ignore' }).status === 0
+function works(cmd: string): boolean {
+  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0
+}
+
+/**
+ * A strip that reads this ELF: llvm-strip reads every architecture and
+ * prints nothing; GNU strip only this machine's and (on Node 20's binary)
+ * warned a dozen times about note sections it cannot name.
+ */
+function stripTool(target: Target): string | undefined {
+  for (const t of ['llvm-strip', ...[19, 18, 17, 16, 15, 14].map((v) => `llvm-strip-${v}`)]) if (works(t)) return t
+  if (target.platform === process.platform && target.arch === process.arch && works('strip')) return 'strip'
+  return undefined
 }
 
 export async function makeSea(opts: SeaOptions): Promise<void> {
   const log = opts.log ?? (() => {})
-  fs.mkdirSync(opts.workDir, { recursive: true })
+  const { target } = opts
+  const work = path.join(opts.workDir, target.name)
+  fs.mkdirSync(work, { recursive: true })
   const assetFiles: Record<string, string> = {}
   let i = 0
   for (const [name, data] of opts.assets) {
-    const file = path.join(opts.workDir, `asset-${i++}`)
+    const file = path.join(work, `asset-${i++}`)
     fs.writeFileSync(file, data)
     assetFiles[name] = file
   }
-  const blob = path.join(opts.workDir, 'sea-prep.blob')
-  const config = path.join(opts.workDir, 'sea-config.json')
-  fs.writeFileSync(config, JSON.stringify({
-    main: opts.mainJs,
-    output: blob,
-    disableExperimentalSEAWarning: true,
-    useSnapshot: false,
-    useCodeCache: true,
-    assets: assetFiles,
-  }, null, 2))
-  run(process.execPath, ['--experimental-sea-config', config])
-  log(`blob: ${(fs.statSync(blob).size / 1e6).toFixed(1)} MB`)
+
+  // the target's node, prepared (stripped / unsigned) in the scratch folder
+  const base = path.join(work, target.node.bin.endsWith('.exe') ? 'node.exe' : 'node')
+  fs.copyFileSync(nodeExecutable(target, log), base)
+  fs.chmodSync(base, 0o755)
+  if (target.platform === 'linux' && opts.strip !== false) {
+    const tool = stripTool(target)
+    if (tool) run(tool, [base])
+    else log(`note: no strip for ${target.name} ELF (install llvm); the binary keeps its symbols (+33 MB)`)
+  }
+  if (target.platform === 'darwin') removeMachoSignature(base)
 
   fs.mkdirSync(path.dirname(opts.out), { recursive: true })
   const tmpOut = `${opts.out}.tmp`
   fs.rmSync(tmpOut, { force: true })
-  fs.copyFileSync(process.execPath, tmpOut)
+  const config = path.join(work, 'sea-config.json')
+  fs.writeFileSync(config, JSON.stringify({
+    main: opts.mainJs,
+    executable: base,
+    output: tmpOut,
+    disableExperimentalSEAWarning: true,
+    useSnapshot: false,
+    useCodeCache: opts.codeCache,
+    assets: assetFiles,
+  }, null, 2))
+  const out = run(opts.builder, ['--build-sea', config]).trim()
+  // --build-sea reports where it wrote; anything else it says is news
+  for (const line of out.split('\n')) if (line && !/^Generated single executable/i.test(line)) log(line)
   fs.chmodSync(tmpOut, 0o755)
-  if (opts.strip !== false && hasStrip()) run('strip', [tmpOut])
-  else log('warning: strip not available; the binary keeps its symbols')
-
-  // postject has no types; its API injects in-process (WebAssembly LIEF).
-  const postject = createRequire(__filename)('postject') as {
-    inject(file: string, name: string, data: Buffer, o: { sentinelFuse: string; machoSegmentName?: string }): Promise<void>
-  }
-  await postject.inject(tmpOut, 'NODE_SEA_BLOB', fs.readFileSync(blob), {
-    sentinelFuse: SENTINEL_FUSE,
-    ...(process.platform === 'darwin' ? { machoSegmentName: 'NODE_SEA' } : {}),
-  })
-  if (process.platform === 'darwin') run('codesign', ['--sign', '-', tmpOut])
   fs.renameSync(tmpOut, opts.out)
 }

@@ -6,8 +6,14 @@ import { parseArgs, flagHelp } from './args'
 import { COMMANDS, type IO } from './commands'
 import { isQuarkError } from '../errors'
 import pkg from '../../package.json'
+import { isSea, manifest } from '../sea'
 
 export const VERSION: string = pkg.version
+
+/** `quark --version`: the version; the binary adds the Node it embeds and its target (issue 18). */
+export function versionLine(): string {
+  return isSea() ? `${VERSION} (node ${process.version}, ${manifest().target ?? `${process.platform}-${process.arch}`})` : VERSION
+}
 
 function mainHelp(): string {
   const rows = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(12)} ${c.summary}`).join('\n')
@@ -16,7 +22,7 @@ function mainHelp(): string {
 }
 
 export async function main(argv: string[], io: IO = { out: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
-  if (argv[0] === '--version' || argv[0] === '-v') { io.out(VERSION); return 0 }
+  if (argv[0] === '--version' || argv[0] === '-v') { io.out(versionLine()); return 0 }
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     const c = argv[1] && COMMANDS[argv[1]]
     io.out(c ? commandHelp(argv[1]!) : mainHelp())

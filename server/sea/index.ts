@@ -17,7 +17,7 @@
  *   esbuildBinaryPath()         - the extracted esbuild executable inside the binary, undefined from a checkout
  *   esbuildVersion()            - esbuild's version without loading it (from the manifest inside the binary)
  *   loadTypescript()            - the typescript package (inside the binary: an asset extracted on first use)
- *   loadBetterSqlite3()         - better-sqlite3's Database class, its native addon loaded via process.dlopen inside the binary
+ *   loadBetterSqlite3()         - better-sqlite3's Database class (a checkout only: the binaries use node:sqlite, see dal/drivers)
  *   projectFolder(name)         - 'welcome-app' | 'admin' | 'project-files' as a folder on disk (from a checkout: the
  *                                 checkout's; inside the binary: extracted once to the cache, same layout)
  *   copyProjectFolder(name, dest) - copy the welcome scaffold (or admin) into dest, e.g. for `quark new`
@@ -50,7 +50,6 @@ export * from './errors'
 /** Names of the assets build/build.ts embeds. */
 export const SEA_ASSETS = {
   manifest: 'quark/manifest.json',
-  sqliteAddon: 'quark/better_sqlite3.node',
   esbuild: 'quark/esbuild',
   /** esbuild's lib/main.js, loaded from the cache (see esbuild.ts) */
   esbuildJs: 'quark/esbuild-main.js',
@@ -68,6 +67,8 @@ export interface SeaManifest {
   builtAt: string
   /** node version the binary is made of */
   node: string
+  /** the target it was built for (build/targets.ts: linux-x64, linux-arm64, win-x64, darwin-x64) */
+  target?: string
   /** asset name → short content hash (cache folder keys) */
   hashes: Record<string, string>
   /** the version of esbuild the binary carries (a key of the compile cache) */
@@ -132,14 +133,19 @@ function hashOf(asset: string): string {
   return h
 }
 
-/** Write the asset `name` to the cache folder once (keyed by `hashKey`) and return the file's path. */
-export function extractExecutable(name: string, hashKey: string = hashOf(name)): string {
-  return writeCachedFile(path.posix.basename(name), hashKey, getAssetBuffer(name))
+/** Write the asset `name` to the cache folder once (keyed by `hashKey`) as `fileName`, and return the file's path. */
+export function extractExecutable(name: string, hashKey: string = hashOf(name), fileName = path.posix.basename(name)): string {
+  return writeCachedFile(fileName, hashKey, getAssetBuffer(name))
+}
+
+/** Windows runs an executable by its .exe name only (CreateProcess appends .exe to a name without one). */
+function esbuildFileName(): string {
+  return process.platform === 'win32' ? 'esbuild.exe' : 'esbuild'
 }
 
 export function esbuildBinaryPath(): string | undefined {
   if (!isSea()) return undefined
-  return extractExecutable(SEA_ASSETS.esbuild)
+  return extractExecutable(SEA_ASSETS.esbuild, hashOf(SEA_ASSETS.esbuild), esbuildFileName())
 }
 
 /**
@@ -152,7 +158,7 @@ export function esbuildBinaryPath(): string | undefined {
  */
 export function prepareEsbuild(): void {
   if (!isSea()) return
-  process.env.ESBUILD_BINARY_PATH = cachedFilePath(path.posix.basename(SEA_ASSETS.esbuild), hashOf(SEA_ASSETS.esbuild))
+  process.env.ESBUILD_BINARY_PATH = cachedFilePath(esbuildFileName(), hashOf(SEA_ASSETS.esbuild))
 }
 
 /** The version of esbuild that compiles app files (from the manifest inside the binary, no esbuild loaded). */
@@ -176,28 +182,14 @@ export function loadTypescript(): unknown {
 }
 
 /**
- * better-sqlite3's Database class. From a checkout it is the package as is.
- * Inside the binary `require` reaches only built-in modules, so the addon is
- * extracted, loaded with process.dlopen, and passed as `nativeBinding` by a
- * subclass (use it with `new`).
+ * better-sqlite3's Database class, from a checkout. The binaries carry no
+ * native addon (one per platform cannot be cross-built): their SQLite is
+ * node:sqlite, chosen by server/dal/drivers.
  */
 export function loadBetterSqlite3(): typeof Database {
   // required here, not imported at the top: a start that opens no database never evaluates it
-  if (!isSea()) return require('better-sqlite3') as typeof Database
-  if (!databaseClass) {
-    const Lib = require('better-sqlite3') as typeof import('better-sqlite3')
-    const file = extractExecutable(SEA_ASSETS.sqliteAddon)
-    const mod: { exports: object } = { exports: {} }
-    process.dlopen(mod, file)
-    const addon = mod.exports
-    const Base = Lib as unknown as new (filename?: string | Buffer, options?: Database.Options) => Database.Database
-    class SeaDatabase extends Base {
-      constructor(filename?: string | Buffer, options?: Database.Options) {
-        super(filename, { ...(options ?? {}), nativeBinding: addon as unknown as string })
-      }
-    }
-    databaseClass = SeaDatabase as unknown as typeof Database
-  }
+  if (isSea()) throw new QK_SEA_ASSET_MISSING('better-sqlite3 (the binary uses node:sqlite)')
+  if (!databaseClass) databaseClass = require('better-sqlite3') as typeof Database
   return databaseClass
 }
 

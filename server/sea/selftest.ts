@@ -11,7 +11,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
-import { loadBetterSqlite3, isSea, monacoFile, projectFolder, readProjectFile, esbuildBinaryPath, loadTypescript } from './index'
+import { isSea, monacoFile, projectFolder, readProjectFile, esbuildBinaryPath, loadTypescript } from './index'
 
 export interface SelftestCheck { name: string; ok: boolean; ms: number; detail: string }
 
@@ -25,17 +25,24 @@ async function check(name: string, fn: () => Promise<string> | string): Promise<
   }
 }
 
+/** SQLite through the DAL's driver seam (node:sqlite inside the binary), in a real file with WAL. */
 function sqlite(): string {
-  const Database = loadBetterSqlite3()
-  const db = new Database(':memory:')
+  // required here: the DAL's drivers sit above this room, and only the selftest needs them
+  const drivers = require('../dal/drivers') as typeof import('../dal/drivers')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-selftest-sqlite-'))
+  const db = drivers.openSqlite(path.join(dir, 'check.sqlite'))
   try {
+    db.pragma('journal_mode = WAL')
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)')
-    db.prepare('INSERT INTO t (name) VALUES (?)').run('quark')
-    const row = db.prepare('SELECT id, name, sqlite_version() AS v FROM t WHERE name = ?').get('quark') as { id: number; name: string; v: string }
-    if (row.name !== 'quark' || row.id !== 1) throw new Error(`unexpected row ${JSON.stringify(row)}`)
-    return `sqlite ${row.v}`
+    db.prepare('INSERT INTO t (name) VALUES (?)').run(['quark'])
+    const read = db.prepare('SELECT id, name, sqlite_version() AS v FROM t WHERE name = ?')
+    read.raw(true)
+    const [id, name, v] = (read.all(['quark']) as unknown[][])[0]!
+    if (name !== 'quark' || id !== 1) throw new Error(`unexpected row ${JSON.stringify([id, name])}`)
+    return `sqlite ${v} through ${drivers.sqliteDriverName()}`
   } finally {
     db.close()
+    fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 

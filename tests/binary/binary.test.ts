@@ -8,7 +8,8 @@ import os from 'node:os'
 import net from 'node:net'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { binarySkip, buildBinary, sandbox, start, request, type Sandbox, type Running, type Reply } from './helpers'
+import { binarySkip, buildBinary, root, sandbox, start, request, type Sandbox, type Running, type Reply } from './helpers'
+import { NODE_VERSION } from '../../build/targets'
 
 let work = ''
 let box: Sandbox
@@ -179,7 +180,8 @@ test('--selftest boots, serves, compiles TypeScript, queries SQLite and exits 0'
 test('--version and --help work from the binary', { skip: binarySkip }, () => {
   const v = quark(['--version'])
   assert.equal(v.status, 0)
-  assert.match(v.out.trim(), /^\d+\.\d+\.\d+$/)
+  // Quark's version, the embedded Node (the pinned LTS) and the target (issue 18)
+  assert.equal(v.out.trim(), `${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version} (node v${NODE_VERSION}, linux-x64)`)
   const h = quark(['--help'])
   assert.equal(h.status, 0)
   assert.match(h.out, /\bnew\b/)

@@ -37,13 +37,15 @@ test('the probe binary passes its selftest from an empty folder without node', {
   const cache = path.join(box.home, '.cache', 'quark')
   const extracted = fs.readdirSync(cache).flatMap((k) => fs.readdirSync(path.join(cache, k)))
   // esbuild twice: its executable, and its JS API as <hash>/esbuild/lib/main.js; typescript as <hash>/typescript/typescript.js
-  assert.deepEqual(extracted.sort(), ['better_sqlite3.node', 'esbuild', 'esbuild', 'typescript', 'welcome-app'])
+  // no SQLite addon: the binary's SQLite is node:sqlite (issue 18)
+  assert.deepEqual(extracted.sort(), ['esbuild', 'esbuild', 'typescript', 'welcome-app'])
+  assert.match(report.checks.find((c) => c.name === 'sqlite')!.detail, /through node:sqlite$/)
   assert.equal(extracted.length, fs.readdirSync(cache).length)
   assert.deepEqual(fs.readdirSync(box.appDir), ['probe'])
   // a second start reuses the cache
   const again = spawnSync(box.bin, [], { env: box.env, cwd: box.appDir, encoding: 'utf8', timeout: 60_000 })
   assert.equal(again.status, 0, again.stdout + again.stderr)
-  assert.equal(fs.readdirSync(cache).length, 5)
+  assert.equal(fs.readdirSync(cache).length, 4)
 })
 
 test('--selftest prints each check and exits 0', { skip: binarySkip }, () => {
