@@ -188,6 +188,8 @@ export async function grid_cell() {
   return page(await SQLFORM.grid(mem.row, { fields: [mem.row.name] }))
 }
 export function json() { return { v: v() } }
+/** CSV for spreadsheets: the generic .csv view of rows holding v. */
+export function rows_csv() { return [{ name: v(), n: 1 }] }
 /** The control: raw output, which the checker must find active. */
 export function raw_control() { return page(XML(v())) }
 `
