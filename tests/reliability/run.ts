@@ -35,7 +35,7 @@ figs.sort((a, b) => a.at.localeCompare(b.at))
 
 const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim()
 const of = (g: string) => figs.filter((f) => f.group === g)
-const cell = (v: unknown) => (v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\|/g, '\\|')
+const cell = (v: unknown): string => (v === undefined ? '' : v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v).map(([k, x]) => `${k}: ${typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join('; ') : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 const out: string[] = []
 out.push('# Reliability suite: results of the full run', '')
