@@ -257,6 +257,11 @@ export function backgroundCases(target: Target, skip: string | false = false): v
   }))
 
   test(name('scheduler: a worker that cannot start stops the command with exit 1 and says why'), opts, withSite(target, async (site, started) => {
+    for (const [args, message] of [[[], /name the app/], [['../x'], /invalid app name/], [['nope'], /no app "nope"/], [['nope', '-n', '0'], /from 1 to 64/]] as const) {
+      const r = await quark(site, ['scheduler', ...args])
+      assert.equal(r.code, 2, `scheduler ${args.join(' ')}: ${r.stdout}${r.stderr}`)
+      assert.match(r.stdout + r.stderr, message)
+    }
     await newApp(site, 'plain') // the scaffold's models create no Scheduler: every worker fails while starting
     const sched = new Quark(site, ['scheduler', 'plain'])
     started.push(sched)
