@@ -75,7 +75,7 @@ export function stressSuite(name: string, makeDb: () => Promise<DbFixture>): voi
     for (let i = 0; i < size.workers; i++) {
       // a heartbeat deadline a loaded machine misses: a worker late with its heartbeat must not lose its task to another
       const w = forkWorker({ source: { kind: 'module', file: path.join(__dirname, 'fixtures', 'tasks.ts') }, name: `s${i}-${process.pid}`,
-        heartbeatMs: 100, deadAfterMs: 400, pollMs: 10, quiet: !process.env.QUARK_SCHED_VERBOSE }, { execArgv: ['--import', 'tsx'] })
+        heartbeatMs: 200, deadAfterMs: 800, pollMs: 10, quiet: !process.env.QUARK_SCHED_VERBOSE }, { execArgv: ['--import', 'tsx'] })
       workers.push(w)
     }
     // the load starts once the workers are up (booting them under it only makes the test longer), then every
