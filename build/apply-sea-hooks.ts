@@ -1,7 +1,7 @@
 /**
  * The small hooks other rooms need so the server runs inside the binary
- * (where welcome-app/, admin/, the browser assets, Monaco, better-sqlite3's
- * addon and the scheduler's child entries are not files of a checkout).
+ * (where welcome-app/, admin/, the browser assets, Monaco and the scheduler's
+ * child entries are not files of a checkout).
  * Each is an exact text replacement in a file the lead or the room's owner
  * applies once:
  *
@@ -46,12 +46,7 @@ export const HOOKS: Record<string, Hook[]> = {
     ["    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)\n",
      "    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)\n    if (!p.flags['no-browser']) openBrowser(`${server.url}/welcome/default/index`)\n"],
   ],
-  "server/dal/dialects/sqlite.ts": [
-    ["import Database from 'better-sqlite3'\n",
-     "import type Database from 'better-sqlite3'\nimport { loadBetterSqlite3 } from '../../sea'\n"],
-    ["this.db = new Database(filename)",
-     "this.db = new (loadBetterSqlite3())(filename)"],
-  ],
+  // (server/dal/dialects/sqlite.ts opens its database through dal/drivers' openSqlite since issue 18: no hook)
   "server/environment/types.ts": [
     ["const SERVER = path.resolve(__dirname, '..')\nconst CHECKOUT = path.resolve(SERVER, '..')",
      "// inside the binary the framework's sources are extracted to the user cache, in the checkout's layout\nconst CHECKOUT = isSea() ? projectFolder('project-files') : path.resolve(__dirname, '..', '..')\nconst SERVER = path.join(CHECKOUT, 'server')"],

@@ -5,6 +5,7 @@
  *                                          dist/quark-darwin-x64, dist/quark (this machine's, a copy) and dist/SHA256SUMS
  *   npm run build -- --target <list>       some of them (comma-separated; `host` is this machine's)
  *   npm run build -- --out <file>          this machine's binary only, written there (and <file>.sha256)
+ *   npm run build -- --dist <dir>          the binaries and SHA256SUMS in <dir> instead of dist/
  *   npm run build -- --probe               the pipeline probe (build/probe-main.ts), no Monaco, this machine's
  *   npm run build -- --no-monaco           skip Monaco (faster; the IDE editor will not load)
  *   npm run build -- --no-minify           readable bundle (for --cpu-prof of the binary: NODE_OPTIONS=--cpu-prof dist/quark)
@@ -26,8 +27,8 @@ export interface BuildOptions {
   targets: Target[]
   /** where each target's binary goes */
   outFor: (t: Target) => string
-  /** also copy this machine's binary to dist/quark and write dist/SHA256SUMS */
-  dist: boolean
+  /** the folder to copy this machine's binary to (quark / quark.exe) and write SHA256SUMS in; none with --out */
+  dist?: string
   main: string
   monaco: boolean
   minify?: boolean
@@ -68,7 +69,7 @@ export async function build(opts: BuildOptions): Promise<Built[]> {
       built.push({ target: target.name, out, size, sha256: sha256File(out) })
       log(`${path.relative(process.cwd(), out) || out}: ${mb(size)} in ${((Date.now() - t1) / 1000).toFixed(1)} s`)
     }
-    if (opts.dist) writeDist(root, built, host, log)
+    if (opts.dist) writeDist(opts.dist, built, host, log)
     else for (const b of built) fs.writeFileSync(`${b.out}.sha256`, `${b.sha256}  ${path.basename(b.out)}\n`)
     return built
   } finally {
@@ -77,8 +78,7 @@ export async function build(opts: BuildOptions): Promise<Built[]> {
 }
 
 /** dist/quark (this machine's binary, copied) and dist/SHA256SUMS for every target binary in dist/. */
-function writeDist(root: string, built: Built[], host: Target, log: (m: string) => void): void {
-  const dist = path.join(root, 'dist')
+function writeDist(dist: string, built: Built[], host: Target, log: (m: string) => void): void {
   const mine = built.find((b) => b.target === host.name)
   if (mine) {
     const local = path.join(dist, host.platform === 'win32' ? 'quark.exe' : 'quark')
@@ -86,7 +86,7 @@ function writeDist(root: string, built: Built[], host: Target, log: (m: string) 
     fs.chmodSync(`${local}.tmp`, 0o755)
     fs.renameSync(`${local}.tmp`, local)
     fs.writeFileSync(`${local}.sha256`, `${mine.sha256}  ${path.basename(local)}\n`)
-    log(`${path.relative(process.cwd(), local)}: the ${host.name} binary`)
+    log(`${path.relative(process.cwd(), local) || local}: the ${host.name} binary`)
   }
   // every target present, built now or before: `sha256sum -c SHA256SUMS` checks what is there
   const lines: string[] = []
@@ -97,11 +97,12 @@ function writeDist(root: string, built: Built[], host: Target, log: (m: string) 
     lines.push(`${b ? b.sha256 : sha256File(file)}  ${path.basename(file)}`)
   }
   fs.writeFileSync(path.join(dist, 'SHA256SUMS'), lines.join('\n') + '\n')
-  log(`dist/SHA256SUMS: ${lines.length} binaries`)
+  log(`${path.relative(process.cwd(), path.join(dist, 'SHA256SUMS'))}: ${lines.length} binaries`)
 }
 
 function parseArgs(argv: string[], root: string): BuildOptions {
   let out: string | undefined
+  let dist = path.join(root, 'dist')
   let targets: Target[] | undefined
   let main = path.join(root, 'server', 'cli', 'main.ts')
   let monaco = true
@@ -109,6 +110,7 @@ function parseArgs(argv: string[], root: string): BuildOptions {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--out' && argv[i + 1]) out = path.resolve(argv[++i]!)
+    else if (a === '--dist' && argv[i + 1]) dist = path.resolve(argv[++i]!)
     else if (a === '--target' && argv[i + 1]) targets = parseTargets(argv[++i]!)
     else if (a === '--probe') { main = path.join(root, 'build', 'probe-main.ts'); monaco = false; targets ??= parseTargets('host') }
     else if (a === '--no-monaco') monaco = false
@@ -120,10 +122,9 @@ function parseArgs(argv: string[], root: string): BuildOptions {
   if (out) {
     const only = targets ?? parseTargets('host')
     if (only.length !== 1) throw new Error('build: --out takes one target')
-    return { root, targets: only, outFor: () => out!, dist: false, main, monaco, minify, log }
+    return { root, targets: only, outFor: () => out!, main, monaco, minify, log }
   }
-  const dist = path.join(root, 'dist')
-  return { root, targets: targets ?? parseTargets(TARGET_NAMES.join(',')), outFor: (t) => path.join(dist, t.file), dist: main.endsWith('main.ts'), main, monaco, minify, log }
+  return { root, targets: targets ?? parseTargets(TARGET_NAMES.join(',')), outFor: (t) => path.join(dist, t.file), dist, main, monaco, minify, log }
 }
 
 if (require.main === module) {

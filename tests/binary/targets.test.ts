@@ -1,0 +1,170 @@
+// The four targets of `npm run build` (issue 18), built into one folder as
+// `npm run build -- --dist <dir>` does: SHA256SUMS, the structure of each file,
+// and the foreign ones run here where they can: linux-arm64 under qemu-user
+// (--selftest, a SQLite page over HTTPS), win-x64 under wine (when this wine
+// can start Node 26), darwin-x64 checked as a Mach-O file only.
+// linux-x64 itself is tests/binary/binary.test.ts.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import net from 'node:net'
+import path from 'node:path'
+import crypto from 'node:crypto'
+import { spawnSync } from 'node:child_process'
+import { binarySkip, root, sandbox, start, request, type Sandbox } from './helpers'
+import { NODE_VERSION, TARGETS } from '../../build/targets'
+import { readMacho, CPU_TYPE_X86_64 } from '../../build/macho'
+import {
+  SEA_FUSE_FLIPPED, SEA_FUSE_UNFLIPPED, embeddedTarget, elfMachine, EM_AARCH64, EM_X86_64, peInfo, hasPeResource,
+  IMAGE_FILE_MACHINE_AMD64, IMAGE_SUBSYSTEM_WINDOWS_CUI, arm64Runner, wineRunner,
+} from './cross'
+
+let dist = ''
+const VERSION = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version
+const file = (name: keyof typeof TARGETS) => path.join(dist, TARGETS[name].file)
+
+before(() => {
+  if (binarySkip) return
+  dist = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-targets-'))
+  // all four, one after the other, as `npm run build` does (no Monaco: the same for every target, tested in binary.test.ts)
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'build', 'build.ts'), '--dist', dist, '--no-monaco'], { cwd: root, encoding: 'utf8', timeout: 1_800_000 })
+  if (r.status !== 0) throw new Error(`build failed (${r.status}):\n${r.stdout}\n${r.stderr}`)
+  fs.writeFileSync(path.join(dist, 'build.log'), r.stdout + r.stderr)
+})
+
+after(() => { if (dist) fs.rmSync(dist, { recursive: true, force: true }) })
+
+test('the build prints only what a person needs: no strip warnings', { skip: binarySkip }, () => {
+  const log = fs.readFileSync(path.join(dist, 'build.log'), 'utf8')
+  assert.doesNotMatch(log, /warning: Can't find string offset/)
+  for (const line of log.trim().split('\n')) assert.match(line, /^# /, `an unexpected line: ${line}`)
+  for (const t of Object.values(TARGETS)) assert.match(log, new RegExp(`${t.file}: [\\d.]+ MB in`))
+})
+
+test('SHA256SUMS lists every target, and each sum is right', { skip: binarySkip }, () => {
+  const lines = fs.readFileSync(path.join(dist, 'SHA256SUMS'), 'utf8').trim().split('\n')
+  assert.deepEqual(lines.map((l) => l.split(/\s+/)[1]).sort(), Object.values(TARGETS).map((t) => t.file).sort())
+  for (const l of lines) {
+    const [sum, name] = l.split(/\s+/)
+    assert.equal(crypto.createHash('sha256').update(fs.readFileSync(path.join(dist, name!))).digest('hex'), sum, name)
+  }
+  // the tool a person uses says the same
+  const check = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dist, encoding: 'utf8' })
+  if (!check.error) assert.equal(check.status, 0, check.stdout + check.stderr)
+  // dist/quark (here <dir>/quark) is this machine's binary
+  assert.ok(fs.readFileSync(path.join(dist, 'quark')).equals(fs.readFileSync(file('linux-x64'))))
+})
+
+test('each binary carries the SEA blob with its own target in the manifest, the fuse flipped', { skip: binarySkip }, () => {
+  for (const t of Object.values(TARGETS)) {
+    const data = fs.readFileSync(path.join(dist, t.file))
+    assert.equal(embeddedTarget(data), t.name, `${t.file}: manifest`)
+    assert.ok(data.includes(SEA_FUSE_FLIPPED), `${t.file}: fuse flipped`)
+    assert.ok(!data.includes(SEA_FUSE_UNFLIPPED), `${t.file}: no unflipped fuse left`)
+  }
+})
+
+test('linux-x64 and linux-arm64 are ELF executables of their machine, stripped', { skip: binarySkip }, () => {
+  assert.equal(elfMachine(fs.readFileSync(file('linux-x64'))), EM_X86_64)
+  const arm = fs.readFileSync(file('linux-arm64'))
+  assert.equal(elfMachine(arm), EM_AARCH64)
+  assert.ok(!arm.includes(Buffer.from('.debug_info')), 'no debug sections left')
+})
+
+test('win-x64 is a PE32+ x64 console executable with the NODE_SEA_BLOB resource', { skip: binarySkip }, () => {
+  const data = fs.readFileSync(file('win-x64'))
+  const pe = peInfo(data)
+  assert.equal(pe.machine, IMAGE_FILE_MACHINE_AMD64)
+  assert.ok(pe.pe32plus)
+  // a console program: a double-clicked .exe opens a console showing the URL and the password
+  assert.equal(pe.subsystem, IMAGE_SUBSYSTEM_WINDOWS_CUI)
+  assert.ok(hasPeResource(data, 'NODE_SEA_BLOB'))
+  assert.match(TARGETS['win-x64'].file, /\.exe$/)
+})
+
+test('darwin-x64 is a Mach-O x86_64 executable with the NODE_SEA segment and no stale signature', { skip: binarySkip }, () => {
+  const m = readMacho(file('darwin-x64'))
+  assert.equal(m.cputype, CPU_TYPE_X86_64)
+  assert.equal(m.filetype, 2, 'MH_EXECUTE')
+  assert.ok(m.segments.includes('NODE_SEA'), m.segments.join(' '))
+  const blob = m.sections.find((s) => s.segment === 'NODE_SEA' && s.name === '__NODE_SEA_BLOB')
+  assert.ok(blob && blob.size > 1_000_000, 'the blob section holds the bundle')
+  assert.equal(m.signed, false, 'the signature Node shipped with (now invalid) was removed')
+})
+
+test('sizes: every binary under 160 MB (Node 26 alone is 105-149 MB)', { skip: binarySkip }, () => {
+  for (const t of Object.values(TARGETS)) assert.ok(fs.statSync(path.join(dist, t.file)).size < 160e6, t.file)
+})
+
+// ---- linux-arm64 under qemu-user ----
+
+const arm = process.env.QUARK_BINARY_TEST === '1' ? arm64Runner() : 'QUARK_BINARY_TEST=1 not set'
+const armSkip = binarySkip || (typeof arm === 'string' ? arm : false)
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)) })
+  })
+}
+
+/** An app whose page counts its visits in SQLite (a file in the app's databases/). */
+function writeVisitsApp(appDir: string): void {
+  const app = path.join(appDir, 'applications', 'visits')
+  fs.mkdirSync(path.join(app, 'models'), { recursive: true })
+  fs.mkdirSync(path.join(app, 'controllers'), { recursive: true })
+  fs.writeFileSync(path.join(app, 'models', 'db.ts'), "export const db = new DAL('sqlite://storage.sqlite')\ndb.defineTable('visit', Field('note', 'string'))\n")
+  fs.writeFileSync(path.join(app, 'controllers', 'default.ts'),
+    "export async function index() {\n  await db.visit.insert({ note: String(request.vars.note ?? 'x') })\n  return `visits: ${await db(db.visit).count()}`\n}\n")
+}
+
+test('linux-arm64 under qemu: --version names the target, --selftest passes', { skip: armSkip, timeout: 900_000 }, () => {
+  const box = sandbox(file('linux-arm64'))
+  try {
+    const env = { ...box.env, ...(arm as { env: NodeJS.ProcessEnv }).env }
+    const v = spawnSync(box.bin, ['--version'], { env, cwd: box.home, encoding: 'utf8', timeout: 300_000 })
+    assert.equal(v.stdout.trim(), `${VERSION} (node v${NODE_VERSION}, linux-arm64)`, v.stderr)
+    const s = spawnSync(box.bin, ['--selftest'], { env, cwd: box.home, encoding: 'utf8', timeout: 600_000 })
+    assert.equal(s.status, 0, s.stdout + s.stderr)
+    for (const name of ['sqlite', 'typescript', 'parser', 'tls', 'assets', 'server']) assert.match(s.stdout, new RegExp(`^ok\\s+${name}\\b`, 'm'))
+    assert.match(s.stdout, /through node:sqlite/)
+  } finally { box.cleanup() }
+})
+
+test('linux-arm64 under qemu: the server in an empty folder serves the welcome index and a SQLite page over HTTPS', { skip: armSkip, timeout: 900_000 }, async () => {
+  const box = sandbox(file('linux-arm64'))
+  const env = { ...box.env, ...(arm as { env: NodeJS.ProcessEnv }).env }
+  writeVisitsApp(box.appDir)
+  const port = await freePort()
+  const server = start(box.bin, ['--no-browser', '-p', String(port)], env, box.home)
+  try {
+    const base = (await server.waitFor(/(https:\/\/127\.0\.0\.1:\d+)/, 600_000))[1]!
+    const welcome = await request(`${base}/welcome/default/index`)
+    assert.equal(welcome.status, 200, welcome.body.slice(0, 500))
+    assert.match(welcome.body, /<title>[^<]*Welcome/i)
+    const one = await request(`${base}/visits/default/index?note=a`)
+    assert.equal(one.status, 200, one.body.slice(0, 800))
+    assert.equal(one.body, 'visits: 1')
+    assert.equal((await request(`${base}/visits/default/index?note=b`)).body, 'visits: 2')
+    assert.ok(fs.statSync(path.join(box.appDir, 'applications', 'visits', 'databases', 'storage.sqlite')).size > 0, 'the database lives beside the binary')
+  } finally {
+    await server.stop()
+    box.cleanup()
+  }
+})
+
+// ---- win-x64 under wine ----
+
+test('win-x64 under wine: --version names the target and --selftest passes', { skip: binarySkip || (process.env.QUARK_WINE_TEST !== '1' && 'set QUARK_WINE_TEST=1 (npm run test:binaries)'), timeout: 900_000 }, (t) => {
+  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-wine-'))
+  try {
+    const wine = wineRunner(prefix, file('win-x64'))
+    if (typeof wine === 'string') { t.skip(wine); return }
+    const v = spawnSync(wine.cmd, [file('win-x64'), '--version'], { env: wine.env, encoding: 'utf8', timeout: 300_000 })
+    assert.equal(v.stdout.trim(), `${VERSION} (node v${NODE_VERSION}, win-x64)`)
+    const s = spawnSync(wine.cmd, [file('win-x64'), '--selftest'], { env: wine.env, encoding: 'utf8', timeout: 600_000 })
+    assert.equal(s.status, 0, s.stdout + s.stderr)
+  } finally { fs.rmSync(prefix, { recursive: true, force: true }) }
+})
