@@ -119,8 +119,15 @@ async function readThenRun(req: IncomingMessage, res: ServerResponse, o: CoreOpt
 
 function runWithSession(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, request: QuarkRequest, response: QuarkResponse): Promise<void> | void {
   const loaded = loadSession(folder, request.cookies[cookieName(target.application)])
-  if (loaded instanceof Promise) return loaded.then((session) => runInState(req, res, o, target, folder, request, response, session))
+  if (loaded instanceof Promise) return loaded.then((session) => runInState(req, res, o, target, folder, request, response, session), (e) => sessionUnavailable(o, res, e))
   return runInState(req, res, o, target, folder, request, response, loaded)
+}
+
+/** A session store that is down or a session lock never freed: 503 and a log line, nothing run, nothing written. */
+function sessionUnavailable(o: CoreOptions, res: ServerResponse, e: unknown): void {
+  if (!isQuarkError(e)) throw e
+  ;(o.logError ?? defaultLogError)(`quark: session: ${e.message}`)
+  plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error')
 }
 
 function runInState(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, request: QuarkRequest, response: QuarkResponse, session: Session): Promise<void> | void {

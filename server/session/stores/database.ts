@@ -55,7 +55,7 @@ export class DatabaseStore implements SessionStore {
     this.lockTtl = opts.lockTtl ?? 60_000
     this.lockWait = opts.lockWait ?? 30_000
     this.db = new DAL(opts.uri, opts.folder ? { folder: opts.folder } : {})
-    this.t = this.db.defineTable(opts.table ?? 'quark_session',
+    this.t = this.db.defineTable(opts.table ?? 'qk_session',
       Field('sid', 'string', { length: 40, notnull: true, unique: true }),
       Field('data', 'text'),
       Field('expires_at', 'bigint'),

@@ -68,14 +68,19 @@ export class FileStore implements SessionStore {
     const token = randomBytes(9).toString('hex')
     if (createLock(file, token)) return token
     const held = readLock(file)
-    if (held && !this.isStale(file, held)) return undefined
+    // unreadable: gone meanwhile, or being written by its creator (O_EXCL create, then the write): only
+    // its age can make it stale, never the moment we happened to look
+    if (held ? !this.isStale(file, held) : !this.isOld(file)) return undefined
     if (!takeStale(file, held)) return undefined
     return createLock(file, token) ? token : undefined
   }
 
   private isStale(file: string, held: LockContent): boolean {
-    if (held.host === HOST && !pidAlive(held.pid)) return true
-    try { return Date.now() - fs.statSync(file).mtimeMs > this.lockTtl } catch { return true }
+    return (held.host === HOST && !pidAlive(held.pid)) || this.isOld(file)
+  }
+
+  private isOld(file: string): boolean {
+    try { return Date.now() - fs.statSync(file).mtimeMs > this.lockTtl } catch { return false }
   }
 
   async load(id: string): Promise<Record<string, unknown> | undefined> {
@@ -156,7 +161,8 @@ function takeStale(file: string, judged: LockContent | undefined): boolean {
   const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`
   try { fs.renameSync(file, aside) } catch { return false }
   const moved = readLock(aside)
-  if (judged && moved && moved.token !== judged.token) {
+  if (moved?.token !== judged?.token) {
+    // not the lock judged stale (a fresh one was created between our look and the rename): put it back
     try { fs.linkSync(aside, file) } catch { /* a newer lock exists */ }
     try { fs.unlinkSync(aside) } catch { /* ignore */ }
     return false

@@ -43,7 +43,7 @@ export interface SessionConfig {
   /** database: the DAL URI (sqlite://, postgres://, mysql://); redis: redis://host:port/db */
   uri?: string
   url?: string
-  /** database: table name (default quark_session) */
+  /** database: table name (default qk_session) */
   table?: string
   /** redis: key prefix (default quark:session:<app>:) */
   prefix?: string
