@@ -17,8 +17,8 @@ import { startQuarkProcess, Client, percentile, type QuarkProcess } from './lib/
 import { FULL, figure } from './lib/figures'
 
 const CONNECTIONS = 64
-const SECONDS = FULL ? 60 : 10
-const REPEAT_SECONDS = FULL ? 15 : 0
+const SECONDS = Number(process.env.QUARK_LOAD_SECONDS ?? (FULL ? 60 : 10))
+const REPEAT_SECONDS = Number(process.env.QUARK_LOAD_REPEAT_SECONDS ?? (FULL ? 15 : 0))
 
 interface RunResult { requests: number; errors: string[]; non2xx: number; latencies: number[]; acked: Map<string, number>; perClient: { served: number; lastN: number }[] }
 
@@ -66,7 +66,7 @@ function sessionTotal(folder: string): number {
 
 // The short form runs two of the four combinations (SQLite over HTTP, PostgreSQL over HTTPS: each
 // database and each protocol once), the full run all four.
-const COMBINATIONS: [dbKind: 'sqlite' | 'postgres', secure: boolean][] = FULL ? [['sqlite', false], ['sqlite', true], ['postgres', false], ['postgres', true]] : [['sqlite', false], ['postgres', true]]
+const COMBINATIONS: [dbKind: 'sqlite' | 'postgres', secure: boolean][] = FULL || process.env.QUARK_LOAD_ALL ? [['sqlite', false], ['sqlite', true], ['postgres', false], ['postgres', true]] : [['sqlite', false], ['postgres', true]]
 
 for (const [dbKind, secure] of COMBINATIONS) {
   {

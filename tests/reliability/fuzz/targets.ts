@@ -69,8 +69,14 @@ const url: Target = {
   arbitrary: urlPath,
   check(input) {
     const p = String(input)
+    // with the site's defaults, and with routes (a default app from routes.json, an app's own default controller and function)
+    for (const defaults of [{ application: 'welcome', controller: 'default', function: 'index' }, { application: () => 'shop', controller: 'default', function: 'index', forApp: (app: string) => (app === 'shop' ? { controller: 'pages', function: 'home' } : undefined) }]) checkPath(p, defaults)
+  },
+}
+function checkPath(p: string, defaults: Parameters<typeof parsePath>[1]): void {
+  {
     let t
-    try { t = parsePath(p, { application: 'welcome', controller: 'default', function: 'index' }) } catch (e) { named(e, 'QK_DISPATCH'); return }
+    try { t = parsePath(p, defaults) } catch (e) { named(e, 'QK_DISPATCH'); return }
     if (t.kind === 'action') {
       for (const n of [t.application, t.controller, t.function]) if (!NAME.test(n)) throw new Error(`parsePath(${JSON.stringify(p)}) gave the name ${JSON.stringify(n)}`)
       if (!/^[A-Za-z0-9]+$/.test(t.extension)) throw new Error(`extension ${JSON.stringify(t.extension)}`)
@@ -82,7 +88,7 @@ const url: Target = {
       try { segs = safeSegments(t.path) } catch (e) { throw new Error(`safeSegments threw on ${JSON.stringify(t.path)}: ${(e as Error).message}`) }
       for (const s of segs ?? []) if (s === '..' || s === '.' || s === '' || /[/\\\0:]/.test(s)) throw new Error(`safeSegments(${JSON.stringify(t.path)}) kept ${JSON.stringify(s)}`)
     }
-  },
+  }
 }
 
 // ---------------------------------------------------------------- .w2t reader
