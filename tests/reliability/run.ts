@@ -9,6 +9,10 @@
  *
  *   npm run reliability                 the full run, writes RESULTS.md
  *   npm run reliability -- load fuzz    only the files whose name contains one of the words (no RESULTS.md)
+ *
+ * Knobs (environment): QUARK_LOAD_SECONDS, QUARK_LOAD_REPEAT_SECONDS (load run and repeat lengths),
+ * QUARK_LOAD_ALL=1 (all four load combinations in the short form), QUARK_FUZZ_SECONDS (per target,
+ * full run, default 50), QUARK_FUZZ_SEED (default 17 in the short form, the clock in the full run).
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
