@@ -264,3 +264,42 @@ test('routes.json is re-read when it changes (after its one-second cache)', asyn
     assert.equal(siteDefaultApp(f), 'two', 'same mtime: not re-read')
   } finally { fs.rmSync(f, { recursive: true, force: true }) }
 })
+
+test('AppRegistry.names() is sorted whatever the order of mounting and of the folder listing', () => {
+  const f = site()
+  try {
+    for (const n of ['mid', 'zed', 'abc']) fs.mkdirSync(path.join(f, 'applications', n))
+    const r = new AppRegistry(f)
+    r.mountApp('zz_mounted', f)
+    r.mountApp('aa_mounted', f)
+    assert.deepEqual(r.names(), ['aa_mounted', 'abc', 'mid', 'zed', 'zz_mounted'])
+  } finally { fs.rmSync(f, { recursive: true, force: true }) }
+})
+
+test('routes.json: a missing file is silent; JSON that is not an object gives no app defaults; names must be strings', () => {
+  const f = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-routes-kinds-'))
+  const lines: string[] = []
+  const write = process.stderr.write.bind(process.stderr)
+  process.stderr.write = ((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true }) as typeof process.stderr.write
+  try {
+    assert.equal(siteDefaultApp(f), undefined)
+    assert.equal(appDefaults(f), undefined)
+    for (const [i, text] of ['5', '"shop"', 'true', 'null', '[]'].entries()) {
+      const d = path.join(f, `kind${i}`)
+      fs.mkdirSync(d)
+      fs.writeFileSync(path.join(d, 'routes.json'), text)
+      const got = appDefaults(d)
+      if (text === '[]') assert.deepEqual(got, { controller: undefined, function: undefined }, text)
+      else assert.equal(got, undefined, text)
+    }
+    const d = path.join(f, 'numbers')
+    fs.mkdirSync(d)
+    fs.writeFileSync(path.join(d, 'routes.json'), JSON.stringify({ defaultController: 42, defaultFunction: 7, defaultApplication: 9 }))
+    assert.deepEqual(appDefaults(d), { controller: undefined, function: undefined })
+    assert.equal(siteDefaultApp(d), undefined)
+  } finally {
+    process.stderr.write = write
+    fs.rmSync(f, { recursive: true, force: true })
+  }
+  assert.deepEqual(lines, [], 'nothing reported for a missing or well-formed file')
+})
