@@ -11,3 +11,5 @@ export const QK_CRON_BAD_ARGS = defineError('QK_CRON_BAD_ARGS', 500, 'quark cron
   'The `quark cron` command was given arguments it does not understand.')
 export const QK_CRON_NO_FOLDER = defineError('QK_CRON_NO_FOLDER', 500, 'Folder not found: %s',
   'The folder given to cron (the site folder or its applications/ folder) does not exist.')
+export const QK_CRON_BAD_LEASE = defineError('QK_CRON_BAD_LEASE', 500, 'Bad cron lease configuration in %s: %s',
+  'applications/cron.json has a "lease" that names no known store (redis, database) or lacks its url/uri.')

@@ -54,6 +54,10 @@ export interface CronRunRecord {
   /** set when the run did not happen because the previous run of the same line was still going */
   skipped?: 'overlap'
   pid: number
+  /** the machine that ran it */
+  host?: string
+  /** the scheduled minute this run is for (runs under a shared lease) */
+  tick?: string
 }
 
 const MAX_LOG_BYTES = 1024 * 1024

@@ -9,6 +9,7 @@
  *   runDueOnce(folder, opts?)           - the same, as a function
  *   parseCrontab, parseSchedule, nextRun, isDue, matches - the parsers and the next-run calculator
  *   CronRunner, HardCron, SoftCron, LockFile            - the runners, with an injectable runTask and clock
+ *   readLeaseConfig, makeLease, CronLease               - the lease shared through a database or Redis (applications/cron.json)
  *   readRunLog(appFolder), readCrontab(appFolder, app) - the app's recent runs and its parsed crontab (admin IDE)
  *   defaultRunTask                      - runs a task with the app's models through environment's runInApp
  */
@@ -22,6 +23,7 @@ import { applicationsFolder, listApps } from './apps'
 import type { CronApp, CronRunnerOptions, RunTask } from './runner'
 import { QK_CRON_BAD_MODE } from './errors'
 import { defaultRunTask } from './task'
+import { readLeaseConfig, makeLease } from './leases'
 
 export { parseCrontab, parseTask, describeTask } from './crontab'
 export type { CronEntry, CronTask, Crontab, CrontabError } from './crontab'
@@ -31,6 +33,7 @@ export { CronRunner } from './runner'
 export type { CronApp, RunTask, CronRunnerOptions } from './runner'
 export { HardCron, SoftCron } from './modes'
 export { LockFile, pidAlive } from './lock'
+export { readLeaseConfig, makeLease, type CronLease, type LeaseConfig } from './leases'
 export { readRunLog, readState, crontabPath, statePath, logPath } from './files'
 export type { CronRunRecord, CronState } from './files'
 export { listApps, applicationsFolder } from './apps'
@@ -48,6 +51,19 @@ export interface CronHandle {
   tick(): void
   /** stop the timer, wait for running jobs, release the cluster lock */
   stop(): Promise<void>
+}
+
+/**
+ * QUARK_CRON_TEST_CLOCK=<startMs>:<epochMs>:<speed> (tests only): cron's clock reads startMs at real time
+ * epochMs and runs `speed` times faster, the same in every process given the same value, so tests of
+ * several processes see minutes pass in seconds.
+ */
+function testClock(): (() => Date) | undefined {
+  const v = process.env.QUARK_CRON_TEST_CLOCK
+  if (!v) return undefined
+  const [start, epoch, speed] = v.split(':').map(Number)
+  if (!Number.isFinite(start) || !Number.isFinite(epoch) || !(speed! > 0)) return undefined
+  return () => new Date(start! + (Date.now() - epoch!) * speed!)
 }
 
 export interface StartCronOptions extends Partial<Omit<InProcessCronOptions, 'lockFile'>> {
@@ -68,10 +84,13 @@ export function startCron(folder: string, apps: readonly string[] | undefined, o
   if (mode === 'external' || mode === 'none') return { mode, tick() {}, stop: async () => {} }
   const root = applicationsFolder(folder)
   const appsSource = () => listApps(root, apps)
+  const leaseConfig = opts.lease ? undefined : readLeaseConfig(root)
   const runnerOpts: InProcessCronOptions = {
     ...opts,
+    clock: opts.clock ?? testClock(),
     runTask: opts.runTask ?? defaultRunTask,
     lockFile: path.join(root, '.cron.lock'),
+    lease: opts.lease ?? (leaseConfig ? makeLease(leaseConfig, root) : undefined),
   }
   if (mode === 'soft') {
     const soft = new SoftCron(appsSource, { ...runnerOpts, minIntervalMs: opts.minIntervalMs })

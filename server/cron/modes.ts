@@ -15,24 +15,30 @@
 import { createTask, type ScheduledTask } from 'node-cron'
 import { CronRunner, type CronApp, type CronRunnerOptions } from './runner'
 import { LockFile } from './lock'
+import { nextRun } from './schedule'
+import type { CronLease } from './leases'
 
 export interface InProcessCronOptions extends CronRunnerOptions {
   /** the cluster lock file; without it this process runs cron unconditionally */
   lockFile?: string
   /** a lock not refreshed for this long is taken over (default 120 s) */
   lockStaleMs?: number
+  /** a lease shared through a database or Redis (many machines); replaces the lock file */
+  lease?: CronLease
 }
 
 abstract class InProcessCron {
   readonly runner: CronRunner
   protected readonly lock: LockFile | undefined
+  readonly lease: CronLease | undefined
   protected lastCheck: Date
   private rebooted = false
   private stopped = false
 
   constructor(apps: CronApp[] | (() => CronApp[]), opts: InProcessCronOptions) {
     this.runner = new CronRunner(apps, opts)
-    this.lock = opts.lockFile ? new LockFile(opts.lockFile, { staleMs: opts.lockStaleMs }) : undefined
+    this.lease = opts.lease
+    this.lock = opts.lockFile && !opts.lease ? new LockFile(opts.lockFile, { staleMs: opts.lockStaleMs }) : undefined
     this.lastCheck = this.runner.clock()
   }
 
@@ -56,11 +62,44 @@ abstract class InProcessCron {
     return started
   }
 
-  /** Stop checking, wait for running jobs, give up the lock. */
+  /**
+   * One check under the shared lease: renew it (or take it over once expired) and, while it is ours,
+   * claim each due occurrence (app, line, scheduled minute) in the shared store before running it.
+   */
+  async checkLeased(lease: CronLease): Promise<number> {
+    if (this.stopped) return 0
+    const now = this.runner.clock()
+    const from = this.lastCheck
+    if (now.getTime() > from.getTime()) this.lastCheck = now
+    if (!(await lease.acquire()) || this.stopped) return 0
+    let started = 0
+    if (!this.rebooted) {
+      this.rebooted = true
+      for (const { app, entry } of this.runner.rebootEntries()) { void this.runner.run(app, entry); started++ }
+    }
+    if (now.getTime() <= from.getTime()) return started
+    for (const { app, entry } of this.runner.due(from, now)) {
+      const tick = nextRun(entry.schedule, from)
+      if (!tick) continue
+      if (!(await lease.claim(`${app.name}\0${entry.key}\0${tick.toISOString()}`))) continue
+      void this.runner.run(app, entry, tick)
+      started++
+    }
+    return started
+  }
+
+  /** check() or, under a lease, checkLeased(): never throws */
+  protected checkAny(): number | Promise<number> {
+    if (!this.lease) return this.check()
+    return this.checkLeased(this.lease).catch((e: unknown) => { console.error('[cron] check failed:', e); return 0 })
+  }
+
+  /** Stop checking, wait for running jobs, give up the lock or the lease. */
   async stop(): Promise<void> {
     this.stopped = true
     await this.runner.idle()
     this.lock?.release()
+    await this.lease?.release()
   }
 
   idle(): Promise<void> { return this.runner.idle() }
@@ -77,12 +116,12 @@ export class HardCron extends InProcessCron {
 
   start(): this {
     if (this.task) return this
-    this.task = createTask(this.pattern, () => {
-      try { this.check() } catch (e) { console.error('[cron] hard cron check failed:', e) }
+    this.task = createTask(this.pattern, async () => {
+      try { await this.checkAny() } catch (e) { console.error('[cron] hard cron check failed:', e) }
     }, { name: 'quark-cron', noOverlap: true })
     void this.task.start()
     // the first check runs @reboot lines at once rather than a second later
-    this.check()
+    void this.checkAny()
     return this
   }
 
@@ -109,7 +148,8 @@ export class SoftCron extends InProcessCron {
     if (t - this.lastTick < this.minIntervalMs) return 0
     this.lastTick = t
     try {
-      return this.check()
+      const r = this.checkAny()
+      return typeof r === 'number' ? r : 0
     } catch (e) {
       console.error('[cron] soft cron check failed:', e)
       return 0

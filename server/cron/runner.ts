@@ -6,9 +6,12 @@
  * Each run is logged with its duration (console and the app's cron.log).
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import { parseCrontab, describeTask, type CronEntry, type CronTask, type Crontab, type CrontabError } from './crontab'
 import { isDue } from './schedule'
 import { appendRunLog, crontabPath, type CronRunRecord } from './files'
+
+const HOST = os.hostname()
 
 export interface CronApp { name: string; folder: string }
 
@@ -97,20 +100,21 @@ export class CronRunner {
    * Run one entry unless its previous run is still going (then the run is
    * skipped and logged as such: a job never overlaps itself).
    */
-  run(app: CronApp, entry: CronEntry): Promise<CronRunRecord> {
+  run(app: CronApp, entry: CronEntry, tick?: Date): Promise<CronRunRecord> {
     const key = runKey(app, entry)
     if (this.running.has(key)) {
       const record = this.record(app, entry, new Date(), 0, true, undefined, 'overlap')
+      if (tick) record.tick = tick.toISOString()
       this.logger(`[cron] ${app.name}: ${describeTask(entry.task)} (line ${entry.line}) skipped: previous run still going`)
       this.finish(app, record)
       return Promise.resolve(record)
     }
-    const p = this.execute(app, entry).finally(() => this.running.delete(key))
+    const p = this.execute(app, entry, tick).finally(() => this.running.delete(key))
     this.running.set(key, p)
     return p
   }
 
-  private async execute(app: CronApp, entry: CronEntry): Promise<CronRunRecord> {
+  private async execute(app: CronApp, entry: CronEntry, tick?: Date): Promise<CronRunRecord> {
     const started = new Date()
     const t0 = performance.now()
     let ok = true
@@ -127,13 +131,14 @@ export class CronRunner {
     const durationMs = Math.round((performance.now() - t0) * 10) / 10
     const record = this.record(app, entry, started, durationMs, ok, error)
     if (ticket) record.ticket = ticket
+    if (tick) record.tick = tick.toISOString()
     this.logger(`[cron] ${app.name}: ${describeTask(entry.task)} (line ${entry.line}) ${ok ? 'ok' : 'FAILED: ' + error + (ticket ? ` (ticket ${ticket})` : '')} in ${durationMs} ms`)
     this.finish(app, record)
     return record
   }
 
   private record(app: CronApp, entry: CronEntry, started: Date, durationMs: number, ok: boolean, error?: string, skipped?: 'overlap'): CronRunRecord {
-    const r: CronRunRecord = { app: app.name, line: entry.line, task: describeTask(entry.task), startedAt: started.toISOString(), durationMs, ok, pid: process.pid }
+    const r: CronRunRecord = { app: app.name, line: entry.line, task: describeTask(entry.task), startedAt: started.toISOString(), durationMs, ok, pid: process.pid, host: HOST }
     if (error !== undefined) r.error = error
     if (skipped) r.skipped = skipped
     return r
