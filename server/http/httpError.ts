@@ -34,7 +34,8 @@ export function isHTTP(e: unknown): e is HTTPError {
 
 /** Throw a redirect (303 by default). Never returns. */
 export function redirect(url: string | { toString(): string }, status = 303): never {
-  const location = String(url)
-  if (/[\r\n]/.test(location)) throw new TypeError('redirect(): URL contains a line break')
+  // A URL built from request input may carry CR/LF (header injection) or other control characters,
+  // which node refuses in a header (a 500): percent-encode them, as web2py does, and redirect.
+  const location = String(url).replace(/[\u0000-\u001f\u007f]/g, encodeURIComponent)
   throw new HTTPError(status, '', { Location: location })
 }

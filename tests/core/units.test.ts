@@ -21,7 +21,9 @@ test('HTTP is callable with or without new; redirect refuses header injection', 
   assert.equal(a.status, 404)
   assert.throws(() => HTTP(99), /invalid status/)
   assert.throws(() => redirect('/x'), (e: HTTPError) => e.status === 303 && e.headers.Location === '/x')
-  assert.throws(() => redirect('/x\r\nSet-Cookie: a=b'), /line break/)
+  // CR/LF and other control characters are percent-encoded: still a redirect, never a second header
+  assert.throws(() => redirect('/x\r\nSet-Cookie: a=b'), (e: HTTPError) => e.status === 303 && e.headers.Location === '/x%0D%0ASet-Cookie: a=b')
+  assert.throws(() => redirect('/x\u0000\ty\u007f'), (e: HTTPError) => e.headers.Location === '/x%00%09y%7F')
 })
 
 test('request.args is callable and indexable', () => {
