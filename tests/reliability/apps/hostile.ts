@@ -11,7 +11,8 @@ export const FILE_SECRET = 'QUARK-FILE-SECRET-7f3a'
 export const THINGS = ['alpha', 'beta', 'gamma', "O'Brien", 'a%b', 'a_b', 'back\\slash', 'quote"d', 'semi;colon', '']
 
 const MODEL = `
-export const db = new DAL('sqlite://storage.sqlite')
+// QUARK_REL_HOSTILE_DB: the SQL injection cases run on PostgreSQL too
+export const db = new DAL(process.env.QUARK_REL_HOSTILE_DB || 'sqlite://storage.sqlite')
 db.defineTable('thing', Field('name', 'string'), Field('qty', 'integer'), Field('doc', 'upload'))
 db.defineTable('secret', Field('value', 'string'))
 export const mail = new Mail({ server: 'logging', sender: 'noreply@example.com' })
