@@ -4,6 +4,7 @@
  *   --bin <file>     the binary (default dist/quark)
  *   --path <url>     the page to wait for (default /welcome/default/index)
  *   --runs <n>       warm-folder starts to time (default 5)
+ *   --timeout <s>    how long one start may take (default 30; a binary under qemu needs more)
  *   --trace          also print where each start's time went: the binary's start-up
  *                    marks (QUARK_STARTUP_TRACE=1, see server/sea/trace.ts), medians
  *   -- args...       the binary's arguments; {port} and {folder} are replaced
@@ -22,7 +23,7 @@ import https from 'node:https'
 import http from 'node:http'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 
-interface Options { bin: string; urlPath: string; runs: number; args: string[]; https: boolean; trace?: boolean }
+interface Options { bin: string; urlPath: string; runs: number; args: string[]; https: boolean; trace?: boolean; timeoutMs?: number }
 
 function parse(argv: string[]): Options {
   const root = path.resolve(__dirname, '..')
@@ -37,6 +38,7 @@ function parse(argv: string[]): Options {
     else if (a === '--runs') o.runs = Number(own[++i])
     else if (a === '--http') o.https = false
     else if (a === '--trace') o.trace = true
+    else if (a === '--timeout') o.timeoutMs = Number(own[++i]) * 1000
     else throw new Error(`measure-start: unknown option ${a}`)
   }
   if (!fs.existsSync(o.bin)) throw new Error(`measure-start: no binary at ${o.bin} (run npm run build first)`)
@@ -158,22 +160,23 @@ export async function measure(o: Options): Promise<{ size: number; firstBoot: nu
     fs.copyFileSync(o.bin, bin)
     fs.chmodSync(bin, 0o755)
     const local: Options = { ...o, bin }
-    const env: NodeJS.ProcessEnv = { PATH: '/nonexistent', HOME: home, LANG: 'C.UTF-8', ...(o.trace ? { QUARK_STARTUP_TRACE: '1' } : {}) }
-    const first = await timedStart(local, folder, env)
+    // QEMU_LD_PREFIX passes through: a linux-arm64 binary measured under qemu-user (build/cross-setup.sh)
+    const env: NodeJS.ProcessEnv = { PATH: '/nonexistent', HOME: home, LANG: 'C.UTF-8', ...(o.trace ? { QUARK_STARTUP_TRACE: '1' } : {}), ...(process.env.QEMU_LD_PREFIX ? { QEMU_LD_PREFIX: process.env.QEMU_LD_PREFIX } : {}) }
+    const first = await timedStart(local, folder, env, o.timeoutMs)
     await stop(first.child)
     const starts: number[] = []
     const cpu: number[] = []
     const wait: number[] = []
     const byLabel = new Map<string, number[]>()
     for (let i = 0; i < o.runs; i++) {
-      const r = await timedStart(local, folder, env)
+      const r = await timedStart(local, folder, env, o.timeoutMs)
       starts.push(r.ms)
       if (r.cpuMs !== undefined) { cpu.push(r.cpuMs); wait.push(r.waitMs!) }
       await stop(r.child)
       for (const [label, ms] of parseMarks(r.output())) byLabel.set(label, [...(byLabel.get(label) ?? []), ms])
     }
     const marks: [string, number][] = [...byLabel].map(([label, xs]) => [label, median(xs)])
-    const idle = await timedStart(local, folder, env)
+    const idle = await timedStart(local, folder, env, o.timeoutMs)
     await new Promise((r) => setTimeout(r, 3000))
     const idleRssMb = process.platform === 'linux' ? rssMb(idle.child.pid!) : NaN
     await stop(idle.child)

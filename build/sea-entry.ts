@@ -13,7 +13,28 @@ function setExit(code: unknown): void {
   if (typeof code === 'number') process.exitCode = code
 }
 
+/**
+ * A double-clicked .exe (Windows, no arguments, its own console) that fails
+ * would close its console before anyone reads why: say so and wait for a key.
+ * Elsewhere, or when started from a shell with arguments, fail as usual.
+ */
+function failed(e: unknown): void {
+  console.error(e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('QK_') ? `quark: ${e.message}` : e)
+  process.exitCode = 1
+  pauseIfDoubleClicked()
+}
+
+export function pauseIfDoubleClicked(): void {
+  if (process.platform !== 'win32' || process.argv.length > 2 || !process.stdin.isTTY) return
+  process.stderr.write('\nQuark could not start (see above). Press any key to close this window.\n')
+  process.stdin.setRawMode(true)
+  process.stdin.resume()
+  process.stdin.once('data', () => process.exit())
+}
+
 startupMark('entry')
+// double-clicked on Windows: an error thrown later (a port already in use) must not close the console unread either
+if (process.platform === 'win32' && process.argv.length <= 2 && process.stdin.isTTY) process.on('uncaughtException', failed)
 prepareEsbuild()
 startupMark('esbuild prepared')
 
@@ -40,9 +61,9 @@ if (internal >= 0) {
   const mod = require('quark:main') as MainModule
   startupMark('main loaded')
   if (typeof mod.main === 'function') {
-    Promise.resolve(mod.main(process.argv.slice(2))).then(setExit, (e: unknown) => {
-      console.error(e)
-      process.exitCode = 1
-    })
+    Promise.resolve(mod.main(process.argv.slice(2))).then((code) => {
+      setExit(code)
+      if (process.exitCode) pauseIfDoubleClicked()
+    }, failed)
   }
 }

