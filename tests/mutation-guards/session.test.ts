@@ -373,3 +373,17 @@ test('a new session holding only undefined values (JSON "{}") is not written and
     assert.ok(!fs.existsSync(path.join(app, 'sessions')))
   } finally { fs.rmSync(app, { recursive: true, force: true }) }
 })
+
+test('a stored file that holds no JSON object (null, a number, a string) is not adopted: a new id is issued on write', async () => {
+  for (const [i, content] of ['null', '5', '"text"', 'true'].entries()) {
+    const id = `${i}`.repeat(32)
+    fs.mkdirSync(sessionsDir(), { recursive: true })
+    fs.writeFileSync(path.join(sessionsDir(), `${id}.json`), content)
+    const r = await s.request('/app/default/read', { cookies: { session_id_app: id } })
+    assert.deepEqual(JSON.parse(r.body).data, {}, content)
+    const w = await s.request('/app/default/set?name=Zed', { cookies: { session_id_app: id } })
+    assert.match(w.cookies.session_id_app ?? '', /^[0-9a-f]{32}$/, content)
+    assert.notEqual(w.cookies.session_id_app, id, `${content}: the client's id is not adopted`)
+    assert.equal(fs.readFileSync(path.join(sessionsDir(), `${id}.json`), 'utf8'), content, 'left alone')
+  }
+})

@@ -6,8 +6,11 @@
  */
 export const ROOMS = {
   session: {
-    mutate: ['server/session/fileSessions.ts', 'server/session/lock.ts'],
-    tests: ['tests/core/session.test.ts', 'tests/mutation-guards/session.test.ts'],
+    // stores/file.ts (the default store): the id format, the lock (in-process, then the lock file and its
+    // owner's token), the write; the other stores have their own conformance suite (tests/session/)
+    mutate: ['server/session/fileSessions.ts', 'server/session/lock.ts', 'server/session/stores/file.ts:22-22',
+      'server/session/stores/file.ts:42-64', 'server/session/stores/file.ts:97-109'],
+    tests: ['tests/core/session.test.ts', 'tests/mutation-guards/session.test.ts', 'tests/session/file-lock.test.ts'],
   },
   dispatch: {
     mutate: ['server/dispatch/parse.ts', 'server/dispatch/registry.ts', 'server/dispatch/routes.ts'],
