@@ -387,3 +387,30 @@ test('a stored file that holds no JSON object (null, a number, a string) is not 
     assert.equal(fs.readFileSync(path.join(sessionsDir(), `${id}.json`), 'utf8'), content, 'left alone')
   }
 })
+
+test('renew() works on a session that had no cookie (the store is found on demand)', async () => {
+  const app = tmpApp()
+  try {
+    const sess = loadSession(app, undefined) as Session
+    sess.user = 1
+    assert.doesNotThrow(() => sess.renew())
+    const id = sessionId(sess)
+    assert.match(id ?? '', /^[0-9a-f]{32}$/)
+    await saveSession(app, sess)
+    assert.equal(fs.readFileSync(path.join(app, 'sessions', `${id}.json`), 'utf8'), '{"user":1}')
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
+
+// Found while writing the guards (reported, not fixed here: session/ is another engineer's room): renew() on a
+// session that came without a cookie (a login form posted by a first-time visitor) saves the data under the new
+// id but sends no cookie, so the visitor never gets the session. Remove `todo` once fixed.
+test('renew() on a cookie-less session sends the new id as the cookie', { todo: 'session: renew() without a prior cookie sends no Set-Cookie' }, async () => {
+  const app = tmpApp()
+  try {
+    const sess = loadSession(app, undefined) as Session
+    sess.renew()
+    sess.user = 1
+    const r = await saveSession(app, sess)
+    assert.equal(r.setCookie, sessionId(sess))
+  } finally { fs.rmSync(app, { recursive: true, force: true }) }
+})
