@@ -135,3 +135,14 @@ test('IS_FLOAT_IN_RANGE: both bounds inclusive, finite numbers only, no trailing
   no(IS_FLOAT_IN_RANGE(0, 1, { errorMessage: 'Float!' }), '2', 'Float!')
   no(IS_FLOAT_IN_RANGE(0, 1, 'Float?'), '2', 'Float?')
 })
+
+test('numbers with several integer digits and long exponents; no arrays or objects that print as numbers', () => {
+  ok(IS_FLOAT_IN_RANGE(0, 100), '12.25', 12.25)
+  ok(IS_FLOAT_IN_RANGE(0, 100), '99.5', 99.5)
+  ok(IS_FLOAT_IN_RANGE(1, null), '5', 5)
+  ok(IS_FLOAT_IN_RANGE(), '12.5e10', 12.5e10)
+  ok(IS_DECIMAL_IN_RANGE(), '1e10', '10000000000')
+  ok(IS_DECIMAL_IN_RANGE(), '15e-12', '0.000000000015')
+  for (const v of [IS_INT_IN_RANGE(0, 10), IS_FLOAT_IN_RANGE(0, 10), IS_DECIMAL_IN_RANGE(0, 10)])
+    for (const bad of [[5], { toString: () => '5' }, ['5']]) no(v, bad)
+})
