@@ -94,3 +94,8 @@ test('without a lease, two machines each run every minute (what the lease preven
   const meanwhile = all.filter((r) => r.pid === survivor && Date.parse(r.startedAt) < holderLast).length
   assert.ok(meanwhile >= 2, `the other machine ran ${meanwhile} times while the first was running cron too`)
 })
+
+test('cron lease on MySQL/MariaDB: the same', { timeout: 300_000 }, async () => {
+  const mydb = await createTestDatabase('mysql', 'cron')
+  try { await leaseScenario({ store: 'database', uri: mydb.uri }) } finally { await mydb.drop() }
+})

@@ -12,6 +12,7 @@ import path from 'node:path'
 import { doRequest, writeApp, type TestResponse } from '../helpers/server'
 import { startQuarkProcess, type QuarkProcess } from './processes'
 import { closeSessionStores, makeStore } from '../../server/session'
+import { closeAllConnections } from '../../server/dal'
 
 export interface StoreUnderTest {
   name: string
@@ -68,6 +69,7 @@ export function storeConformance(s: StoreUnderTest): void {
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()])
     await closeSessionStores()
+    await closeAllConnections()
     await s.teardown?.()
     fs.rmSync(root, { recursive: true, force: true })
   })

@@ -49,6 +49,10 @@ export class RedisStore implements SessionStore {
     if (!this.client) {
       this.client = new Redis(this.opts.url, { maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: true })
       this.client.on('error', () => { /* reported by the command that fails */ })
+      // the server's sockets keep a process alive, never the session store's: a stopped server exits even
+      // when nothing closed this client (each reconnection is a new socket)
+      const client = this.client
+      client.on('connect', () => { (client as unknown as { stream?: { unref?(): void } }).stream?.unref?.() })
     }
     return this.client
   }
