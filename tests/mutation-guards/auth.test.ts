@@ -78,7 +78,7 @@ const sign = (head: unknown, payload: unknown, secret = SECRET) => {
 const bad = (token: string, why: RegExp) => assert.throws(() => verifyJwt(token, SECRET), (e) => code(e) === 'QK_AUTH_BAD_TOKEN' && why.test((e as Error).message), token)
 
 test('signJwt: a secret of at least 16 characters; iat, and exp when asked; HS256 header', () => {
-  for (const s of ['', 'k'.repeat(15), 42 as unknown as string]) assert.throws(() => signJwt({ sub: 1 }, s), (e) => code(e) === 'QK_AUTH_BAD_OPTION' && /16 characters/.test((e as Error).message))
+  for (const s of ['', 'k'.repeat(15), 42 as unknown as string]) assert.throws(() => signJwt({ sub: 1 }, s), (e) => code(e) === 'QK_AUTH_BAD_OPTION' && /jwtSecret/.test((e as Error).message) && /a secret of at least 16 characters is needed to sign tokens/.test((e as Error).message))
   const before = Math.floor(Date.now() / 1000)
   const t = signJwt({ sub: 7, role: 'x' }, SECRET, 100)
   const after = Math.floor(Date.now() / 1000)
@@ -104,6 +104,8 @@ test('verifyJwt refuses malformed tokens, other algorithms, bad or short signatu
     bad(t, /malformed/)
   assert.throws(() => verifyJwt(42 as unknown as string, SECRET), (e) => code(e) === 'QK_AUTH_BAD_TOKEN')
   bad(`${b64('not json')}.${p}.${sig}`, /malformed/)
+  bad(`${good}.x`, /malformed/) // a valid token with a fourth part
+  bad(` ${h}.${p}.${sig}`, /malformed/) // a character before the first part (base64 would skip it)
   bad(`${h}.${b64('{nope')}.${sig}`, /malformed/)
   bad(sign({ alg: 'none' }, { sub: 1 }), /unsupported algorithm/)
   bad(sign({ alg: 'HS512' }, { sub: 1 }), /unsupported algorithm/)
@@ -129,6 +131,9 @@ test('parseBasic and parseBearer: the scheme (any case), one credential, nothing
   assert.equal(parseBearer('bearer   tok  '), 'tok')
   for (const h of [undefined, 42, '', 'Bearer', 'Bearer ', 'Bearer a b', 'xBearer a', 'Bearera', 'Basic abc'])
     assert.equal(parseBearer(h), null, String(h))
+  // only strings are headers (an object that prints as one is not)
+  assert.equal(parseBasic({ toString: () => `Basic ${enc('a:b')}` }), null)
+  assert.equal(parseBearer({ toString: () => 'Bearer tok' }), null)
 })
 
 // ---- throttling, against a real SQLite database ----
@@ -195,6 +200,7 @@ test('throttleState: a successful login or a password reset restarts the account
   assert.deepEqual(await state(u, ''), { locked: false, accountFailures: 1, addressFailures: 0 })
   const v = await newUser()
   await event(v, '10.3.0.1', EVENTS.passwordReset, 5000) // before the window: the window start applies
+  await event(v, '10.3.0.1', EVENTS.loginFailed, 1000) // after that reset but outside the window: not counted
   await event(v, '10.3.0.1', EVENTS.loginFailed, 20)
   await event(v, '10.3.0.1', EVENTS.loginFailed, 10)
   assert.equal((await state(v, '')).accountFailures, 2)
