@@ -4,10 +4,11 @@
 #   linux-arm64: qemu-user-static, the arm64 C and C++ runtime (libc6-arm64-cross,
 #                libstdc++6-arm64-cross, libatomic1-arm64-cross), and qemu registered
 #                with binfmt_misc, so the binary can spawn itself and its esbuild
-#   win-x64:     wine64 (with --wine; only `npm run test:binaries` runs the .exe)
+#   win-x64:     wine64, and mingw-w64 to build a test-only DLL wine 8.0 lacks (with --wine;
+#                only `npm run test:binaries` runs the .exe)
 set -euo pipefail
 want=(qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross libatomic1-arm64-cross)
-if [ "${1:-}" = "--wine" ]; then want+=(wine64); fi
+if [ "${1:-}" = "--wine" ]; then want+=(wine64 gcc-mingw-w64-x86-64-win32); fi
 missing=()
 for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

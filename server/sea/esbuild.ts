@@ -19,7 +19,7 @@ import path from 'node:path'
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
 import type * as Esbuild from 'esbuild'
-import { isSea, extractExecutable, getAssetBuffer, manifest, cacheRoot, esbuildVersion, SEA_ASSETS } from './index'
+import { isSea, esbuildBinaryPath, getAssetBuffer, manifest, cacheRoot, esbuildVersion, SEA_ASSETS } from './index'
 import { writeCachedFile } from './cache'
 
 let loaded: unknown
@@ -31,7 +31,7 @@ export function loadEsbuild(): unknown {
     loaded = createRequire(__filename)('esbuild')
     return loaded
   }
-  const binary = extractExecutable(SEA_ASSETS.esbuild)
+  const binary = esbuildBinaryPath()!  // esbuild.exe on Windows: the name ESBUILD_BINARY_PATH was given
   process.env.ESBUILD_BINARY_PATH ??= binary
   const hash = manifest().hashes[SEA_ASSETS.esbuildJs]!
   // <cache>/<hash>/esbuild/lib/main.js: esbuild checks it runs from a lib/ folder

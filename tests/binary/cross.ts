@@ -2,7 +2,6 @@
 // here (qemu-user for linux-arm64, wine for win-x64) and what a built file
 // must look like (ELF, PE, Mach-O) when it cannot run.
 import fs from 'node:fs'
-import { spawnSync } from 'node:child_process'
 
 export const SEA_FUSE_FLIPPED = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1'
 export const SEA_FUSE_UNFLIPPED = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:0'
@@ -53,25 +52,4 @@ export function arm64Runner(): { env: NodeJS.ProcessEnv } | string {
   try { binfmt = fs.readFileSync(BINFMT, 'utf8') } catch { /* not registered */ }
   if (!binfmt.startsWith('enabled')) return 'qemu-aarch64 is not registered with binfmt_misc: run build/cross-setup.sh as root'
   return { env: { QEMU_LD_PREFIX: ARM64_ROOT } }
-}
-
-/**
- * Whether win-x64 executables run here: Debian's wine64 with a prefix set to
- * Windows 10 (Node refuses older Windows). Node 26 does not start under
- * Debian 12's wine 8.0 (V8 reserves its tables with VirtualAlloc2
- * placeholders, which that wine lacks: "Fatal process out of memory:
- * SegmentedTable::InitializeTable"); `probe` is the binary to try.
- */
-export function wineRunner(prefix: string, probe: string): { cmd: string; env: NodeJS.ProcessEnv } | string {
-  if (process.platform !== 'linux') return 'wine runs on Linux here'
-  const cmd = ['/usr/bin/wine', '/usr/bin/wine64'].find((c) => fs.existsSync(c))
-  if (!cmd) return 'no wine: apt-get install wine64'
-  const env: NodeJS.ProcessEnv = { ...process.env, WINEPREFIX: prefix, WINEDEBUG: '-all', DISPLAY: '' }
-  const reg = spawnSync(cmd, ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], { env, encoding: 'utf8', timeout: 300_000 })
-  if (reg.status !== 0) return `wine cannot set up a prefix: ${reg.stderr}`
-  const v = spawnSync(cmd, [probe, '--version'], { env, encoding: 'utf8', timeout: 300_000 })
-  const out = `${v.stdout}${v.stderr}`
-  if (/SegmentedTable::InitializeTable/.test(out)) return `this wine (${spawnSync(cmd, ['--version'], { encoding: 'utf8' }).stdout.trim()}) cannot start Node 26 (V8 needs VirtualAlloc2 placeholders)`
-  if (v.status !== 0) return `the binary does not start under wine: ${out.slice(-500)}`
-  return { cmd, env }
 }
