@@ -34,6 +34,8 @@ interface Meta {
   forgotten: boolean
   renewedFrom: string | undefined
   release: Unlock | undefined
+  /** an id drawn by renew() that the client was never sent */
+  unsent: boolean
   /** the store the session came from; undefined for a session loaded without a cookie (found when needed) */
   store: SessionStore | undefined
   appFolder: string
@@ -57,7 +59,10 @@ const SessionProto = {
   renew(this: Session, clear = false): void {
     const meta = (this as unknown as Record<symbol, Meta>)[META]!
     if (clear) for (const k of Object.keys(this)) delete this[k]
-    if (meta.id && !meta.renewedFrom) meta.renewedFrom = meta.id
+    // a session that came without a stored id: its new id must be sent at save (else a first-time visitor
+    // logging in would have the session written and never get its cookie)
+    if (!meta.id) meta.unsent = true
+    else if (!meta.renewedFrom) meta.renewedFrom = meta.id
     meta.store ??= storeFor(meta.appFolder)
     meta.id = meta.store.newId()
     // Stryker disable next-line StringLiteral: any text that is no session's JSON forces the write
@@ -84,12 +89,12 @@ export function loadSession(appFolder: string, cookieValue: string | undefined):
     if (store.accepts(cookieValue)) return loadStored(store, appFolder, cookieValue)
   }
   // Stryker disable next-line ObjectLiteral,StringLiteral: a session without id that stored nothing is not saved by saveSession's own test (!meta.id && json === '{}'), whatever loadedJson says
-  return makeSession(undefined, { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined, store: undefined, appFolder })
+  return makeSession(undefined, { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined, unsent: false, store: undefined, appFolder })
 }
 
 async function loadStored(store: SessionStore, appFolder: string, cookieValue: string): Promise<Session> {
   // Stryker disable next-line ObjectLiteral,StringLiteral: as in loadSession (the fields are set below when the data is read)
-  const meta: Meta = { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined, store, appFolder }
+  const meta: Meta = { id: undefined, loadedJson: '{}', forgotten: false, renewedFrom: undefined, release: undefined, unsent: false, store, appFolder }
   meta.release = await store.lock(cookieValue)
   let data: Record<string, unknown> | undefined
   try { data = await store.load(cookieValue) } catch (e) { releaseMeta(meta); throw e }
@@ -153,9 +158,10 @@ async function writeSession(store: SessionStore, meta: Meta, json: string): Prom
       meta.id = store.newId()
       sendCookie = true
     }
-    if (meta.renewedFrom) sendCookie = true
+    if (meta.renewedFrom || meta.unsent) sendCookie = true
     const cookie = await store.save(meta.id, json, meta.renewedFrom)
     meta.loadedJson = json
+    meta.unsent = false
     if (cookie !== undefined) return { setCookie: cookie }
     return sendCookie ? { setCookie: meta.id } : {}
   } finally {
