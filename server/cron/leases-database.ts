@@ -8,6 +8,7 @@ import crypto from 'node:crypto'
 import { DAL, Field, type Table } from '../dal'
 import { runInContext, type CurrentState } from '../current'
 import { CLAIM_TTL_MS, type CronLease } from './leases'
+import type { CronRunRecord } from './files'
 
 /** Outside any request's transaction (a timer made during a request carries its context along). */
 function detached<T>(fn: () => Promise<T>): Promise<T> {
@@ -18,6 +19,7 @@ export class DatabaseLease implements CronLease {
   private readonly db: DAL
   private readonly lease: Table
   private readonly claims: Table
+  private readonly runs: Table
   private readonly name: string
   private lastPrune = 0
 
@@ -32,11 +34,28 @@ export class DatabaseLease implements CronLease {
       Field('claim', 'string', { length: 64, notnull: true, unique: true }),
       Field('owner', 'string', { length: 128 }),
       Field('at', 'bigint'))
+    this.runs = this.db.defineTable('qk_cron_run',
+      Field('app', 'string', { length: 128 }),
+      Field('line', 'integer'),
+      Field('task', 'text'),
+      Field('tick', 'string', { length: 32 }),
+      Field('started_at', 'string', { length: 32 }),
+      Field('duration_ms', 'double'),
+      Field('ok', 'boolean'),
+      Field('error', 'text'),
+      Field('host', 'string', { length: 255 }),
+      Field('pid', 'integer'))
   }
 
   acquire(): Promise<boolean> { return detached(() => this.tryAcquire()) }
   claim(key: string): Promise<boolean> { return detached(() => this.tryClaim(key)) }
   release(): Promise<void> { return detached(() => this.giveUp()) }
+  record(r: CronRunRecord): Promise<void> {
+    return detached(async () => {
+      await this.runs.insert({ app: r.app, line: r.line, task: r.task, tick: r.tick ?? null, started_at: r.startedAt, duration_ms: r.durationMs,
+        ok: r.ok, error: r.error ?? r.skipped ?? null, host: r.host ?? null, pid: r.pid })
+    }).catch(() => { /* the log file has it */ })
+  }
 
   private async tryAcquire(): Promise<boolean> {
     const t = this.lease

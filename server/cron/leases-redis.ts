@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis'
 import crypto from 'node:crypto'
 import { CLAIM_TTL_MS, type CronLease } from './leases'
+import type { CronRunRecord } from './files'
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`
@@ -25,6 +26,10 @@ export class RedisLease implements CronLease {
 
   async claim(key: string): Promise<boolean> {
     try { return await this.redis.set(this.key + 'claim:' + key, this.owner, 'PX', CLAIM_TTL_MS, 'NX') === 'OK' } catch { return false }
+  }
+
+  async record(run: CronRunRecord): Promise<void> {
+    try { await this.redis.multi().lpush(this.key + 'runs', JSON.stringify(run)).ltrim(this.key + 'runs', 0, 999).exec() } catch { /* the log file has it */ }
   }
 
   async release(): Promise<void> {

@@ -12,19 +12,23 @@
  * The holder renews the lease on each check (a heartbeat, every second in hard mode) and runs what is due
  * only when the renewal succeeded; another process takes the lease over once it expired (its holder died
  * or hung). Each due occurrence (app, line, scheduled minute) is also claimed once in the same store before
- * it runs, so the moment of a handover cannot run a minute twice.
+ * it runs, so the moment of a handover cannot run a minute twice. Finished runs are recorded in the same
+ * store (database: table qk_cron_run; Redis: the list <key>runs, the last 1000).
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import { QK_CRON_BAD_LEASE } from './errors'
+import type { CronRunRecord } from './files'
 
 export interface CronLease {
   /** take the lease or renew ours; true while this process holds it */
   acquire(): Promise<boolean>
   /** claim one occurrence (first claimer wins, across processes) */
   claim(key: string): Promise<boolean>
+  /** record a finished run (line, start, duration, host, pid, result) where every machine can read it */
+  record(run: CronRunRecord): Promise<void>
   /** give the lease up (graceful stop) and close connections */
   release(): Promise<void>
   readonly owner: string

@@ -36,7 +36,8 @@ abstract class InProcessCron {
   private stopped = false
 
   constructor(apps: CronApp[] | (() => CronApp[]), opts: InProcessCronOptions) {
-    this.runner = new CronRunner(apps, opts)
+    const lease = opts.lease
+    this.runner = new CronRunner(apps, lease ? { ...opts, onRun: (r) => { opts.onRun?.(r); void lease.record(r) } } : opts)
     this.lease = opts.lease
     this.lock = opts.lockFile && !opts.lease ? new LockFile(opts.lockFile, { staleMs: opts.lockStaleMs }) : undefined
     this.lastCheck = this.runner.clock()
