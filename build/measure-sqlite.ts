@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       pages.push(((performance.now() - t) * 1000) / n)
     }
     console.log(`node ${process.version}, ${sqliteDriverName()}`)
-    console.log(`insert 1,000 rows (one transaction): ${median(inserts).toFixed(1)} ms`)
+    console.log(`insert 1,000 rows (each committed): ${median(inserts).toFixed(1)} ms`)
     console.log(`select 10 rows (where, orderby, limitby): ${median(selects).toFixed(1)} µs`)
     console.log(`10-row page (count + 10 rows + commit): ${median(pages).toFixed(1)} µs`)
   } finally {

@@ -71,6 +71,8 @@ test('node:sqlite under the DAL: WAL, busy timeout, executesql reads a 64-bit in
     db.defineTable('n', Field('v', 'integer'))
     assert.deepEqual(await db.executesql('PRAGMA journal_mode'), [['wal']])
     assert.deepEqual(await db.executesql('PRAGMA busy_timeout'), [[5000]])
+    // as better-sqlite3 (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1): in WAL, no fsync per commit
+    assert.deepEqual(await db.executesql('PRAGMA synchronous'), [[1]])
     const id = await db.n.insert({ v: 7 })
     assert.equal((await db.n.get(id))!.v, 7)
     assert.deepEqual(await db.executesql('SELECT 4611686018427387905'), [[4611686018427387905n]])
