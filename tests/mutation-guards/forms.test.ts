@@ -205,6 +205,7 @@ test('parseStoredName accepts only the generated shape: no path, no traversal, a
     assert.throws(() => parseStoredName(n), (e: Error & { code?: string }) => e.code === 'QK_FORMS_BAD_UPLOAD_NAME', n)
   }
   assert.throws(() => parseStoredName(42 as unknown as string), (e: Error & { code?: string }) => e.code === 'QK_FORMS_BAD_UPLOAD_NAME')
+  assert.throws(() => parseStoredName({ toString: () => good } as unknown as string), (e: Error & { code?: string }) => e.code === 'QK_FORMS_BAD_UPLOAD_NAME', 'only strings')
   const long = 'x'.repeat(300)
   assert.throws(() => parseStoredName(long), (e: Error) => e.message.includes(JSON.stringify('x'.repeat(200))) && !e.message.includes('x'.repeat(201)))
   assert.deepEqual(parseStoredName(`t.d.${NAME16}..bin`).original, '', 'an empty encoded name is allowed')
@@ -224,6 +225,10 @@ test('cleanOriginalName: no directories, no control characters, no leading dots,
   assert.equal(cleanOriginalName(Buffer.from('café.txt', 'utf8').toString('latin1')), 'café.txt')
   assert.equal(cleanOriginalName('caf\u00e9.txt'), 'caf\u00e9.txt')
   assert.equal(cleanOriginalName('日本.txt'), '日本.txt', 'already decoded text is kept')
+  // characters above U+00FF mean the name was decoded already, even when their low bytes would make UTF-8
+  assert.equal(cleanOriginalName('\u01c3\u01a9.txt'), '\u01c3\u01a9.txt')
+  assert.equal(cleanOriginalName('\u00c3\u00a9\u01c3\u01a9.txt'), '\u00c3\u00a9\u01c3\u01a9.txt')
+  assert.equal(cleanOriginalName('\u00c3\u00a9'), '\u00e9', 'latin1-read UTF-8 alone is recovered')
   // long names are cut (bytes, whole characters) keeping a short extension
   const long = 'é'.repeat(100) + '.pdf'
   const cut = cleanOriginalName(long)
@@ -233,7 +238,7 @@ test('cleanOriginalName: no directories, no control characters, no leading dots,
   assert.equal(noExt, 'b'.repeat(120))
   const longExt = cleanOriginalName('c'.repeat(150) + '.' + 'e'.repeat(11))
   assert.equal(longExt.length, 120, 'an extension over 10 characters is not kept apart')
-  assert.ok(longExt.startsWith('c'))
+  assert.equal(longExt, 'c'.repeat(120))
   const tenExt = cleanOriginalName('c'.repeat(150) + '.' + 'e'.repeat(10))
   assert.ok(tenExt.endsWith('.' + 'e'.repeat(10)) && tenExt.length === 120)
   assert.equal(cleanOriginalName('x'.repeat(120)), 'x'.repeat(120), '120 bytes are kept whole')
@@ -298,6 +303,7 @@ test('storeUpload: buffers and temp files stored under generated names; too larg
   const outside = path.join(base, 'keep.txt')
   fs.writeFileSync(outside, 'keep')
   await removeUpload('../keep.txt', { folder })
+  await removeUpload(`t.f.${NAME16}.YQ.txt`, { folder }) // a stored name whose file is already gone: no error
   await removeUpload(42, { folder })
   assert.ok(fs.existsSync(outside))
 })
@@ -305,6 +311,7 @@ test('storeUpload: buffers and temp files stored under generated names; too larg
 test('isIncomingFile / isEmptyFile: a name plus a path or bytes; empty means no name and no bytes', () => {
   assert.ok(isIncomingFile({ filename: 'a', path: '/tmp/x' }))
   assert.ok(isIncomingFile({ filename: '', data: Buffer.alloc(0) }))
+  assert.ok(!isIncomingFile(Object.assign(() => 1, { filename: 'a', path: '/x' })), 'a function is no file')
   for (const v of [null, undefined, 'a', {}, { filename: 1, path: 'x' }, { filename: 'a' }, { filename: 'a', data: 'str' }, { filename: 'a', path: 3 }])
     assert.ok(!isIncomingFile(v), JSON.stringify(v))
   assert.ok(isEmptyFile({ filename: '', data: Buffer.alloc(0) }))
@@ -329,6 +336,7 @@ test('download: bad names 400, unknown fields and missing files 404, served file
   fs.writeFileSync(path.join(folder, name), 'PDF')
   fs.mkdirSync(path.join(folder, `thing.doc.${'f'.repeat(16)}.YQ.txt`))
   const status = (fn: () => unknown) => { try { fn(); return 200 } catch (e) { return (e as { status?: number }).status } }
+  const body = (fn: () => unknown) => { try { fn(); return '' } catch (e) { return (e as { body?: unknown }).body } }
   const response = { headers: {} as Record<string, string> }
   const inReq = <R>(fn: () => R) => runInContext(newState(base, 'app', { response }), fn)
   assert.equal(inReq(() => status(() => download({ args: ['../../etc/passwd'] }, undefined, { folder }))), 400)
@@ -338,11 +346,43 @@ test('download: bad names 400, unknown fields and missing files 404, served file
   const db = { tables: ['thing'], thing: { _fieldMap: new Map([['doc', { type: 'upload', uploadfolder: folder }], ['name', { type: 'string' }]]) } }
   assert.equal(inReq(() => status(() => download({ args: [name.replace('thing.doc', 'thing.name')] }, db))), 404, 'not an upload field')
   assert.equal(inReq(() => status(() => download({ args: [name.replace('thing.doc', 'other.doc')] }, db))), 404, 'not a table of the db')
-  const body = inReq(() => download({ args: ['x', name] }, db))
-  assert.ok(body)
+  // a name of a non-upload field of the db is refused even when such a file exists in the folder given
+  const asName = name.replace('thing.doc', 'thing.name')
+  fs.writeFileSync(path.join(folder, asName), 'not an upload')
+  assert.equal(inReq(() => status(() => download({ args: [asName] }, db, { folder }))), 404)
+  assert.equal(inReq(() => body(() => download({ args: [asName] }, db, { folder }))), 'No such upload field')
+  assert.equal(inReq(() => body(() => download({ args: ['../x'] }, db))), 'Invalid upload name', 'a bad name with a db: 400 too')
+  assert.equal(inReq(() => status(() => download({ args: ['../x'] }, db))), 400)
+  assert.equal(inReq(() => body(() => download({ args: ['../x'] }, undefined, { folder }))), 'Invalid upload name')
+  assert.equal(inReq(() => body(() => download({ args: [`thing.doc.${'e'.repeat(16)}.YQ.txt`] }, undefined, { folder }))), 'Not found')
+  assert.equal(inReq(() => body(() => download({ args: [`thing.doc.${'f'.repeat(16)}.YQ.txt`] }, undefined, { folder }))), 'Not found')
+  assert.equal(inReq(() => status(() => download({ args: [name] }, {}))), 404, 'a db without tables')
+  assert.equal(inReq(() => status(() => download({ args: [name] }, { tables: ['thing'], thing: {} }))), 404, 'a table without fields')
+  // outside a request there are no headers to set, and the file is still served
+  assert.ok(download({ args: [name] }, undefined, { folder }))
+  const served = inReq(() => download({ args: ['x', name] }, db))
+  assert.ok(served)
   assert.equal(response.headers['X-Content-Type-Options'], 'nosniff')
   assert.equal(response.headers['Content-Length'], '3')
   assert.equal(response.headers['Content-Disposition'], contentDisposition('r é.pdf'))
   inReq(() => download({ args: [name] }, undefined, { folder, inline: true }))
   assert.match(response.headers['Content-Disposition']!, /^inline;/)
+})
+
+test('storeUpload across filesystems (temp file on another device): copied, then the temp file removed', { skip: fs.statSync('/dev/shm', { throwIfNoEntry: false })?.dev === fs.statSync(os.tmpdir()).dev || !fs.existsSync('/dev/shm') }, async () => {
+  const tmp = fs.mkdtempSync('/dev/shm/quark-forms-guard-')
+  try {
+    const incoming = path.join(tmp, 'up.tmp')
+    fs.writeFileSync(incoming, 'XDEV')
+    const folder = path.join(base, 'xdev')
+    const n = await storeUpload({ filename: 'x.bin', path: incoming }, { table: 't', field: 'f', folder })
+    assert.equal(fs.readFileSync(path.join(folder, n), 'utf8'), 'XDEV')
+    assert.ok(!fs.existsSync(incoming), 'the temp file is removed after the copy')
+  } finally { fs.rmSync(tmp, { recursive: true, force: true }) }
+})
+
+test('an unprocessed FORM renders as html\'s FORM: no hidden _formname or _formkey', () => {
+  const html = String(FORM(INPUT({ _name: 'x' })))
+  assert.doesNotMatch(html, /_formname|_formkey/)
+  assert.match(html, /<input name="x"/)
 })
