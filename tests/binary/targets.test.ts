@@ -26,8 +26,15 @@ let dist = ''
 const VERSION = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version
 const file = (name: keyof typeof TARGETS) => path.join(dist, TARGETS[name].file)
 
+let ownDist = true
 before(() => {
   if (binarySkip) return
+  // QUARK_TARGETS_DIST=<dir>: test the binaries already there (e.g. dist/ after npm run build) instead of building
+  if (process.env.QUARK_TARGETS_DIST) {
+    dist = path.resolve(process.env.QUARK_TARGETS_DIST)
+    ownDist = false
+    return
+  }
   dist = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-targets-'))
   // all four, one after the other, as `npm run build` does (no Monaco: the same for every target, tested in binary.test.ts)
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'build', 'build.ts'), '--dist', dist, '--no-monaco'], { cwd: root, encoding: 'utf8', timeout: 1_800_000 })
@@ -35,9 +42,9 @@ before(() => {
   fs.writeFileSync(path.join(dist, 'build.log'), r.stdout + r.stderr)
 })
 
-after(() => { if (dist) fs.rmSync(dist, { recursive: true, force: true }) })
+after(() => { if (dist && ownDist) fs.rmSync(dist, { recursive: true, force: true }) })
 
-test('the build prints only what a person needs: no strip warnings', { skip: binarySkip }, () => {
+test('the build prints only what a person needs: no strip warnings', { skip: binarySkip || (process.env.QUARK_TARGETS_DIST ? 'binaries given, not built' : false) }, () => {
   const log = fs.readFileSync(path.join(dist, 'build.log'), 'utf8')
   assert.doesNotMatch(log, /warning: Can't find string offset/)
   for (const line of log.trim().split('\n')) assert.match(line, /^# /, `an unexpected line: ${line}`)
@@ -231,6 +238,28 @@ test('win-x64 under wine: in an empty folder the server serves the welcome index
     assert.equal(one.body, 'visits: 1')
     assert.equal((await request(`${base}/visits/default/index?note=b`)).body, 'visits: 2')
     assert.ok(fs.statSync(path.join(dir, 'applications', 'visits', 'databases', 'storage.sqlite')).size > 0)
+    // a static file of an app (a path joined from URL parts on a drive-letter folder)
+    const css = fs.readdirSync(path.join(dir, 'applications', 'welcome', 'static', 'css'))[0]!
+    const st = await request(`${base}/welcome/static/css/${css}`)
+    assert.equal(st.status, 200)
+    assert.equal(st.body, fs.readFileSync(path.join(dir, 'applications', 'welcome', 'static', 'css', css), 'utf8'))
+    // an error becomes a ticket stored in the app's errors/ folder
+    fs.writeFileSync(path.join(dir, 'applications', 'visits', 'controllers', 'boom.ts'), "export function index() { throw new Error('boom on windows') }\n")
+    await new Promise((res) => setTimeout(res, 1500))
+    const boom = await request(`${base}/visits/boom/index`)
+    assert.equal(boom.status, 500)
+    const tickets = fs.readdirSync(path.join(dir, 'applications', 'visits', 'errors'))
+    assert.equal(tickets.length, 1)
+    assert.match(fs.readFileSync(path.join(dir, 'applications', 'visits', 'errors', tickets[0]!), 'utf8'), /boom on windows/)
+    // pack and unpack through the .exe: Windows paths inside, '/' paths in the archive
+    const packed = runWine(wine, exe, ['pack', 'visits', 'visits.w2t'], dir, path.join(wineDir, 'pack.log'))
+    assert.equal(packed.status, 0, packed.out)
+    const w2t = [dir, path.join(dir, 'applications')].map((d) => path.join(d, 'visits.w2t')).find((f) => fs.existsSync(f))
+    assert.ok(w2t, `the .w2t was written: ${packed.out}`)
+    const unpacked = runWine(wine, exe, ['unpack', w2t === path.join(dir, 'visits.w2t') ? 'visits.w2t' : 'applications\\visits.w2t', 'copy'], dir, path.join(wineDir, 'unpack.log'))
+    assert.equal(unpacked.status, 0, unpacked.out)
+    assert.ok(fs.existsSync(path.join(dir, 'applications', 'copy', 'controllers', 'default.ts')), unpacked.out)
+    assert.equal((await request(`${base}/copy/default/index`)).status, 200)
   } finally {
     await server.stop()
   }
