@@ -53,3 +53,20 @@ export function arm64Runner(): { env: NodeJS.ProcessEnv } | string {
   if (!binfmt.startsWith('enabled')) return 'qemu-aarch64 is not registered with binfmt_misc: run build/cross-setup.sh as root'
   return { env: { QEMU_LD_PREFIX: ARM64_ROOT } }
 }
+
+/** The section names of a 64-bit little-endian ELF file (a stripped one has no .symtab nor .debug_*). */
+export function elfSections(data: Buffer): string[] {
+  elfMachine(data)
+  const shoff = Number(data.readBigUInt64LE(0x28))
+  const size = data.readUInt16LE(0x3a)
+  const count = data.readUInt16LE(0x3c)
+  const strIndex = data.readUInt16LE(0x3e)
+  const header = (i: number) => shoff + i * size
+  const strOff = Number(data.readBigUInt64LE(header(strIndex) + 0x18))
+  const names: string[] = []
+  for (let i = 0; i < count; i++) {
+    const at = strOff + data.readUInt32LE(header(i))
+    names.push(data.toString('latin1', at, data.indexOf(0, at)))
+  }
+  return names
+}

@@ -18,7 +18,7 @@ import { readMacho, CPU_TYPE_X86_64 } from '../../build/macho'
 import { setUpWine, runWine, startWine, type Wine } from './wine'
 import { buildWineProbe } from '../../build/wine-probe'
 import {
-  SEA_FUSE_FLIPPED, SEA_FUSE_UNFLIPPED, embeddedTarget, elfMachine, EM_AARCH64, EM_X86_64, peInfo, hasPeResource,
+  SEA_FUSE_FLIPPED, SEA_FUSE_UNFLIPPED, embeddedTarget, elfMachine, elfSections, EM_AARCH64, EM_X86_64, peInfo, hasPeResource,
   IMAGE_FILE_MACHINE_AMD64, IMAGE_SUBSYSTEM_WINDOWS_CUI, arm64Runner,
 } from './cross'
 
@@ -75,11 +75,16 @@ test('each binary carries the SEA blob with its own target in the manifest, the 
 })
 
 test('linux-x64 and linux-arm64 are ELF executables of their machine, stripped', { skip: binarySkip }, () => {
-  assert.equal(elfMachine(fs.readFileSync(file('linux-x64'))), EM_X86_64)
+  const x64 = fs.readFileSync(file('linux-x64'))
+  assert.equal(elfMachine(x64), EM_X86_64)
   const arm = fs.readFileSync(file('linux-arm64'))
   assert.equal(elfMachine(arm), EM_AARCH64)
-  // Node's arm64 package is not stripped (150 MB with its symbols and debug info); stripped it is ~114 MB
-  assert.ok(arm.length < 135e6, `stripped: ${(arm.length / 1e6).toFixed(1)} MB`)
+  // Node's packages carry symbols (arm64: debug info too, 150 MB); stripped, no .symtab nor .debug_* is left
+  for (const [name, data] of [['linux-x64', x64], ['linux-arm64', arm]] as const) {
+    const sections = elfSections(data)
+    assert.ok(sections.includes('.text'), `${name}: sections read`)
+    assert.deepEqual(sections.filter((n) => n === '.symtab' || n.startsWith('.debug')), [], `${name} is stripped`)
+  }
 })
 
 test('win-x64 is a PE32+ x64 console executable with the NODE_SEA_BLOB resource', { skip: binarySkip }, () => {
