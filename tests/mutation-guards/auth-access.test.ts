@@ -22,11 +22,12 @@ const EXTRA = {
     export const byId = auth.requiresMembership(Number(request.vars.g ?? 0), () => ({ area: 'by id' }))
     export const anyTable = auth.requiresPermission('read', () => ({ area: 'read' }))
     export function loginUrls() { return { plain: auth.loginUrl(), next: auth.loginUrl('/shop/x?a=1') } }
-    export function signNobody() { try { return auth.signedURL('default', 'signed') } catch (e) { return { code: (e as any).code } } }
-    export async function tokenNobody() { try { return await auth.issueToken() } catch (e) { return { code: (e as any).code } } }
+    export function signNobody() { try { return auth.signedURL('default', 'signed') } catch (e) { return { code: (e as any).code, message: (e as any).message } } }
+    export const signPlain = auth.requiresLogin(() => auth.signedURL('default', 'signed'))
+    export async function tokenNobody() { try { return await auth.issueToken() } catch (e) { return { code: (e as any).code, message: (e as any).message } } }
     export async function tokenFor() { return { token: await auth.issueToken(Number(request.vars.id)) } }
-    export function badGuard() { try { auth.requiresMembership('x', 5 as any); return 'wrapped' } catch (e) { return { code: (e as any).code } } }
-    export function badRecord() { try { auth.requiresPermission('x', 'thing', 1.5, () => 1); return 'wrapped' } catch (e) { return { code: (e as any).code } } }
+    export function badGuard() { try { auth.requiresMembership('x', 5 as any); return 'wrapped' } catch (e) { return { code: (e as any).code, message: (e as any).message } } }
+    export function badRecord() { try { auth.requiresPermission('x', 'thing', 1.5, () => 1); return 'wrapped' } catch (e) { return { code: (e as any).code, message: (e as any).message } } }
     export async function block() { await db(db.auth_user.id.eq(Number(request.vars.id))).update({ registration_key: 'blocked' }); return 'ok' }
     export const loadable = auth.requiresLogin(() => 'fragment')
   `,
@@ -73,6 +74,7 @@ test('403 for a logged-in user: JSON for API requests, an HTML page otherwise', 
 
 test('requires(condition): booleans, async conditions, with or without login', async () => {
   assert.equal((await s.request('/shop/extra/open.json')).status, 200, 'no login needed')
+  assert.equal((await s.request('/shop/extra/asyncCond.json?ok=1')).status, 401, 'requires() needs a login unless told otherwise')
   assert.equal((await s.request('/shop/extra/closed.json')).status, 401, 'refused, and nobody is logged in')
   assert.equal((await ada.request('/shop/extra/closed.json')).status, 403)
   assert.equal((await ada.request('/shop/extra/asyncCond.json?ok=1')).status, 200)
@@ -82,16 +84,32 @@ test('requires(condition): booleans, async conditions, with or without login', a
 
 test('loginUrl, and the errors of wrong use: signing or issuing a token with nobody logged in, wrapping a non-function, a fractional record id', async () => {
   assert.deepEqual((await s.request('/shop/extra/loginUrls.json')).json(), { plain: '/shop/default/user/login', next: '/shop/default/user/login?_next=%2Fshop%2Fx%3Fa%3D1' })
-  assert.deepEqual((await s.request('/shop/extra/signNobody.json')).json(), { code: 'QK_AUTH_BAD_OPTION' })
-  assert.deepEqual((await s.request('/shop/extra/tokenNobody.json')).json(), { code: 'QK_AUTH_BAD_TOKEN' })
-  assert.deepEqual((await s.request('/shop/extra/badGuard.json')).json(), { code: 'QK_AUTH_BAD_OPTION' })
-  assert.deepEqual((await s.request('/shop/extra/badRecord.json')).json(), { code: 'QK_AUTH_BAD_OPTION' })
+  const err = async (p: string) => (await s.request(p)).json() as { code: string; message: string }
+  let e = await err('/shop/extra/signNobody.json')
+  assert.equal(e.code, 'QK_AUTH_BAD_OPTION')
+  assert.match(e.message, /signedURL/)
+  assert.match(e.message, /only a logged-in session can sign URLs/)
+  e = await err('/shop/extra/tokenNobody.json')
+  assert.equal(e.code, 'QK_AUTH_BAD_TOKEN')
+  assert.match(e.message, /nobody is logged in/)
+  e = await err('/shop/extra/badGuard.json')
+  assert.equal(e.code, 'QK_AUTH_BAD_OPTION')
+  assert.match(e.message, /action/)
+  assert.match(e.message, /requires… decorators wrap a function/)
+  e = await err('/shop/extra/badRecord.json')
+  assert.equal(e.code, 'QK_AUTH_BAD_OPTION')
+  assert.match(e.message, /recordId/)
+  assert.match(e.message, /requiresPermission\(name, table\?, recordId\?, fn\): recordId must be an integer/)
+  // a URL signed without options: the last name is the function, not options
+  assert.match((await ada.request('/shop/extra/signPlain')).body, /^\/shop\/default\/signed\?_signature=/)
 })
 
 test('basic credentials count only where allowed; bearer tokens only for an active user with a numeric sub', async () => {
   const basic = 'Basic ' + Buffer.from(`ada@example.com:${PW}`).toString('base64')
   assert.equal((await s.request('/shop/default/secret.json', { headers: { authorization: basic } })).status, 200)
   assert.equal((await noBasic.request('/shop/default/secret.json', { headers: { authorization: basic } })).status, 401, 'basic login not allowed')
+  const wrong = 'Basic ' + Buffer.from('ada@example.com:not the password').toString('base64')
+  assert.equal((await s.request('/shop/default/secret.json', { headers: { authorization: wrong } })).status, 401, 'wrong basic credentials')
   const token = signJwt({ sub: adaId }, SECRET)
   const ok = await s.request('/shop/default/secret.json', { headers: { authorization: `Bearer ${token}` } })
   assert.equal(ok.status, 200)
@@ -121,7 +139,9 @@ test('tokenAction: POST only (405 with Allow), the login field by settings, lock
   assert.equal(ok.status, 200)
   assert.equal((await s.request('/shop/default/secret.json', { headers: { authorization: `Bearer ${ok.json().token}` } })).status, 200)
   assert.equal((await s.request('/shop/default/apiToken.json', { body: { username: 'ada@example.com', password: PW } })).status, 401, 'the field is email here')
-  assert.equal((await s.request('/shop/default/apiToken.json', { form: { email: 'ada@example.com' } })).status, 401, 'no password')
+  const noPw = await s.request('/shop/default/apiToken.json', { form: { email: 'ada@example.com' } })
+  assert.equal(noPw.status, 401, 'no password')
+  assert.equal(noPw.json().error, 'Invalid login')
   for (let i = 0; i < 5; i++) await s.request('/shop/default/apiToken.json', { body: { email: 'ada@example.com', password: 'wrong' } })
   const locked = await s.request('/shop/default/apiToken.json', { body: { email: 'ada@example.com', password: PW } })
   assert.equal(locked.status, 401)
@@ -135,4 +155,13 @@ test('requiresSignature: only URLs signed by this login', async () => {
   const other = s.agent()
   await submit(other, '/shop/default/user/register', 'register', { first_name: 'Cy', last_name: 'C', email: 'cy@example.com', password: PW, password2: PW })
   assert.equal((await other.request(link)).status, 403, 'another login\'s signature')
+})
+
+test('requiresMembership passes once the user is in the group', async () => {
+  const a = s.agent()
+  await submit(a, '/shop/default/user/register', 'register', { first_name: 'Di', last_name: 'D', email: 'di@example.com', password: PW, password2: PW })
+  const id = (await a.request('/shop/default/whoami.json')).json().user.id
+  assert.equal((await a.request('/shop/default/admin.json')).status, 403)
+  await s.request(`/shop/default/grant?user=${id}&group=admin`)
+  assert.equal((await a.request('/shop/default/admin.json')).status, 200)
 })
