@@ -37,10 +37,12 @@ export const ROOMS = {
       'server/forms/form.ts:270-273', 'server/forms/form.ts:307-322', 'server/forms/uploads.ts'],
     tests: ['tests/mutation-guards/forms.test.ts'],
   },
+  // static files (body.ts, the request bodies, is not measured yet: see MUTATION.md)
   http: {
-    mutate: ['server/http/static.ts', 'server/http/body.ts'],
-    tests: ['tests/core/static.test.ts', 'tests/core/limits.test.ts', 'tests/mutation-guards/http.test.ts'],
+    mutate: ['server/http/static.ts'],
+    tests: ['tests/core/static.test.ts', 'tests/mutation-guards/http.test.ts'],
   },
+  // numbers.ts only so far (the IS_DECIMAL_IN_RANGE); the other validators: see MUTATION.md
   validators: {
     mutate: ['server/validators/numbers.ts'],
     tests: ['tests/mutation-guards/validators.test.ts'],
