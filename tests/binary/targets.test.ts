@@ -214,7 +214,7 @@ test('win-x64 under wine: --version names the target, --selftest passes', { skip
   assert.match(s.out, /esbuild [\d.]+ at C:\\users\\[^\\]+\\AppData\\Local\\quark\\cache\\[\w-]+\\esbuild\.exe/)
 })
 
-test('win-x64 under wine: in an empty folder the server serves the welcome index, the admin login over HTTPS and a SQLite page; data beside the .exe', { skip: wineSkip, timeout: 1_200_000 }, async (t) => {
+test('win-x64 under wine: from an empty folder the welcome index, the admin login and editor over HTTPS, a SQLite page, static files, tickets, pack/unpack; data beside the .exe', { skip: wineSkip, timeout: 1_200_000 }, async (t) => {
   await prepareWine()
   if (typeof wine === 'string') { t.skip(wine); return }
   const dir = fs.mkdtempSync(path.join(wineDir, 'drive-'))
@@ -256,6 +256,30 @@ test('win-x64 under wine: in an empty folder the server serves the welcome index
     const tickets = fs.readdirSync(path.join(dir, 'applications', 'visits', 'errors'))
     assert.equal(tickets.length, 1)
     assert.match(fs.readFileSync(path.join(dir, 'applications', 'visits', 'errors', tickets[0]!), 'utf8'), /boom on windows/)
+    // the admin's editor: log in with the printed password, read a file, save it, the page changes
+    const password = /admin password[^:\n]*:\s*(\S+)/i.exec(server.output())![1]!
+    const jar = new Map<string, string>()
+    const call = async (p: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}) => {
+      const r = await request(`${base}${p}`, { ...o, headers: { ...o.headers, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } })
+      for (const c of ([] as string[]).concat(r.headers['set-cookie'] ?? [])) { const [kv] = c.split(';'); const i = kv!.indexOf('='); jar.set(kv!.slice(0, i), kv!.slice(i + 1)) }
+      return r
+    }
+    const csrf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!
+    const loginPage = await call('/admin/default/login')
+    const form = new URLSearchParams({ _csrf: csrf(loginPage.body), password, _next: '/admin/default/index' }).toString()
+    const login = await call('/admin/default/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })
+    assert.equal(login.status, 303, login.body.slice(0, 300))
+    const token = csrf((await call('/admin/default/index')).body)
+    const opened = await call('/admin/edit/file.json?app=visits&path=controllers/default.ts')
+    assert.equal(opened.status, 200, opened.body.slice(0, 300))
+    const f = JSON.parse(opened.body) as { content: string; hash: string }
+    assert.match(f.content, /visits: /)
+    const saved = await call('/admin/edit/save.json', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify({ app: 'visits', path: 'controllers/default.ts', content: f.content.replace('visits: ', 'edited on windows, visits: '), hash: f.hash }) })
+    assert.equal(saved.status, 200, saved.body.slice(0, 300))
+    assert.match(fs.readFileSync(path.join(dir, 'applications', 'visits', 'controllers', 'default.ts'), 'utf8'), /edited on windows/)
+    await new Promise((res) => setTimeout(res, 1500))
+    assert.match((await request(`${base}/visits/default/index`)).body, /^edited on windows, visits: \d+$/)
     // pack and unpack through the .exe: Windows paths inside, '/' paths in the archive
     const packed = runWine(wine, exe, ['pack', 'visits', 'visits.w2t'], dir, path.join(wineDir, 'pack.log'))
     assert.equal(packed.status, 0, packed.out)
