@@ -13,3 +13,4 @@ export const QK_DAL_QUERY = defineError('QK_DAL_QUERY', 500, 'Database error dur
 export const QK_DAL_MIGRATION = defineError('QK_DAL_MIGRATION', 500, 'Migration of table %s failed: %s', 'An automatic migration could not be applied.')
 export const QK_DAL_CLOSED = defineError('QK_DAL_CLOSED', 500, 'Database connection %s is closed', 'A statement ran after closeAllConnections().')
 export const QK_DAL_CSV = defineError('QK_DAL_CSV', 500, 'CSV import error: %s', 'importFromCsv was given malformed CSV.')
+export const QK_DAL_NUL_IN_TEXT = defineError('QK_DAL_NUL_IN_TEXT', 400, 'PostgreSQL text cannot hold a NUL character (value %s)', 'A value sent to PostgreSQL contains U+0000, which its text types cannot store or compare: the request is refused before the statement runs (SQLite and MySQL keep NUL).')

@@ -46,7 +46,10 @@ function tokenize(text: string): Tok[] {
     }
     const num = /^-?\d+(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i))
     if (num && (c !== '-' || !out.length || out[out.length - 1]!.k === 'op' || out[out.length - 1]!.v === '(' || out[out.length - 1]!.v === ',')) {
-      out.push({ k: 'num', v: Number(num[0]), at: i })
+      const v = Number(num[0])
+      // 1e309 is Infinity: no database column holds it (PostgreSQL refuses it, SQLite and MySQL differ)
+      if (!Number.isFinite(v)) throw new QK_DBADMIN_QUERY(`the number ${num[0]} at position ${i + 1} is out of range`)
+      out.push({ k: 'num', v, at: i })
       i += num[0].length
       continue
     }

@@ -45,6 +45,26 @@ export function queryConformance({ target, fresh, open }: QueryCaseContext): voi
     assert.deepEqual(await ids(p.tags.contains('\u0000')), [])
   })
 
+  test('a NUL in a compared or stored value: kept on SQLite and MySQL, a clear 400 on PostgreSQL (its text holds no NUL)', async () => {
+    const db = await fresh()
+    const p = db.person
+    const plain = await p.insert({ name: 'plain', bio: 'zzzz' })
+    const hostile = "alpha\u0000' OR 1=1"
+    const refused = (e: any) => e.code === 'QK_DAL_NUL_IN_TEXT' && e.status === 400 && /cannot hold a NUL/.test(e.message)
+    if (isPg()) {
+      await assert.rejects(idsOf(db)(p.bio.eq(hostile)), refused)
+      await assert.rejects(idsOf(db)(p.bio.ne(hostile)), refused)
+      await assert.rejects(p.insert({ name: 'nul', bio: hostile }), refused)
+      await assert.rejects(db(p.id.eq(plain)).update({ bio: hostile }), refused)
+      assert.deepEqual((await db(p).select(p.id, p.bio)).map((r) => [r.id, r.bio]), [[plain, 'zzzz']], 'nothing stored or changed')
+    } else {
+      const nul = await p.insert({ name: 'nul', bio: hostile })
+      assert.deepEqual(await idsOf(db)(p.bio.eq(hostile)), [nul])
+      assert.deepEqual(await idsOf(db)(p.bio.ne(hostile)), [plain])
+      assert.equal((await p.get(nul))!.bio, hostile, 'the NUL round-trips')
+    }
+  })
+
   test('like / ilike: case-sensitive by default on every dialect, caseSensitive and escape options, literal backslash', async () => {
     const db = await fresh()
     const p = db.person

@@ -388,7 +388,7 @@ export function conformance(target: () => Target): void {
     const sentinel = await db.person.insert({ name: 'sentinel', bio: 'untouched' })
     for (const s of HOSTILE) {
       if (s.includes('\u0000') && isPg()) {
-        await assert.rejects(db.person.insert({ name: 'x', bio: s }), { code: 'QK_DAL_BAD_VALUE' })
+        await assert.rejects(db.person.insert({ name: 'x', bio: s }), { code: 'QK_DAL_NUL_IN_TEXT', status: 400 })
         continue
       }
       const id = await db.person.insert({ name: s.slice(0, 100), bio: s, tags: [s, 'x'], data: { s } })

@@ -59,6 +59,8 @@ const refused: [string, RegExp][] = [
   ['', /empty query/],
   ['sqlite_master.name = 1', /unknown table/],
   ['thing.value > 3 `x`', /unexpected character/],
+  ['thing.id=1e309', /the number 1e309 at position 10 is out of range/],
+  ['thing.value < -1e999', /out of range/],
 ]
 
 for (const [text, re] of refused) {

@@ -1,6 +1,6 @@
 /** PostgreSQL through `pg`: a pool per URI, $n placeholders, RETURNING id, advisory lock for migrations. */
 import pg from 'pg'
-import { QK_DAL_BAD_VALUE } from '../errors'
+import { QK_DAL_NUL_IN_TEXT } from '../errors'
 import type { ConnectionInfo } from '../uri'
 import { commonColumnType, decodeValue, encodeValue, matchesNothing, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
 
@@ -24,8 +24,8 @@ export const postgresDialect: Dialect = {
   createSuffix: '',
   encode(type, v) {
     const out = encodeValue(type, v, false)
-    // PostgreSQL text cannot hold NUL: say so instead of a driver error
-    if (typeof out === 'string' && out.includes('\u0000')) throw new QK_DAL_BAD_VALUE(type, 'PostgreSQL text cannot contain NUL characters')
+    // PostgreSQL text cannot hold NUL: say so (a 400, as for a compared value) instead of a driver error
+    if (typeof out === 'string' && out.includes('\u0000')) throw new QK_DAL_NUL_IN_TEXT(`for a ${type} field`)
     return out
   },
   decode: decodeValue,
@@ -60,6 +60,12 @@ const types = {
 
 function wrap(client: pg.PoolClient | pg.Pool) {
   return async (sql: string, params: unknown[]): Promise<ExecResult> => {
+    // PostgreSQL refuses U+0000 in text ("invalid byte sequence"), a driver error that became a 500:
+    // a value from the request with a NUL is bad input, refused with a 400 that names it
+    for (let i = 0; i < params.length; i++) {
+      const v = params[i]
+      if (typeof v === 'string' && v.includes('\u0000')) throw new QK_DAL_NUL_IN_TEXT(`$${i + 1}`)
+    }
     const r = await client.query({ text: sql, values: params, rowMode: 'array' } as pg.QueryArrayConfig)
     const res: ExecResult = { rows: r.rows ?? [], columns: (r.fields ?? []).map((f) => f.name), changes: r.rowCount ?? 0 }
     if (r.command === 'INSERT' && r.rows?.length) res.insertId = Number(r.rows[0][0])
