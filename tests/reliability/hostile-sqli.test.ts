@@ -13,6 +13,7 @@ import { FULL } from './lib/figures'
 let s: TestServer
 let admin: { agent: Agent; csrf: string }
 let initial: Sentinel
+let onPostgres = false
 
 before(async () => {
   s = await startHostileServer()
@@ -29,6 +30,7 @@ async function check(c: CaseLine): Promise<string | undefined> {
   switch (c.kind) {
     case 'op': case 'roundtrip': {
       const r = await s.request(`/rel/sqli/${c.kind}.json?${q(c.kind === 'op' ? { op: String(c.op), v } : { v })}`)
+      if (onPostgres && c.status_postgres !== undefined) { if (r.status !== c.status_postgres) failure = `status ${r.status}, expected ${String(c.status_postgres)} on PostgreSQL: ${r.body.slice(0, 200)}`; break }
       if (r.status !== 200) failure = `status ${r.status}: ${r.body.slice(0, 300)}`
       else if (r.json().ok !== true) failure = `wrong rows: ${r.body.slice(0, 300)}`
       else if (r.body.includes('TOPSECRET')) failure = 'the secret row leaked'
@@ -67,6 +69,7 @@ test('SQL injection on PostgreSQL: DAL operators and round trips', { timeout: 30
   const sqlite = s
   try {
     s = await startHostileServer()
+    onPostgres = true
     initial = await sentinel(s)
     await runCaseFile('sqli.jsonl', check, {
       parallel: 8, category: 'sqli-postgres', knownField: 'known_postgres',
@@ -74,6 +77,7 @@ test('SQL injection on PostgreSQL: DAL operators and round trips', { timeout: 30
     })
     assert.deepEqual(await sentinel(s), initial)
   } finally {
+    onPostgres = false
     await s.stop()
     s = sqlite
     delete process.env.QUARK_REL_HOSTILE_DB
