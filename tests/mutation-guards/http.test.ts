@@ -25,6 +25,10 @@ before(async () => {
         'static/small.txt': 'tiny',
         'static/big.bin': big,
         'static/sub/inner.txt': 'inner',
+        'static/b256.txt': 'x'.repeat(256),
+        'static/b257.txt': 'x'.repeat(257),
+        'static/huge.txt': 'y'.repeat(2 * 1024 * 1024 + 1),
+        'static/max.txt': 'z'.repeat(2 * 1024 * 1024),
         'static-private/secret.txt': 'sibling secret',
       },
     },
@@ -150,5 +154,21 @@ test('gzip: for a compressible file over 256 bytes when the client accepts it; n
   for (const [p, ae] of [['/app/static/t.txt', 'br'], ['/app/static/t.txt', ''], ['/app/static/small.txt', 'gzip'], ['/app/static/big.bin', 'gzip']] as const) {
     const r = await s.request(p, { headers: ae ? { 'accept-encoding': ae } : {} })
     assert.equal(r.headers['content-encoding'], undefined, `${p} ${ae}`)
+  }
+})
+
+test('gzip bounds: above 256 bytes and up to 2 MB', async () => {
+  const enc = async (p: string) => (await s.request(p, { headers: { 'accept-encoding': 'gzip' } })).headers['content-encoding']
+  assert.equal(await enc('/app/static/b256.txt'), undefined)
+  assert.equal(await enc('/app/static/b257.txt'), 'gzip')
+  assert.equal(await enc('/app/static/max.txt'), 'gzip')
+  assert.equal(await enc('/app/static/huge.txt'), undefined)
+})
+
+test('every framework asset of the table is served', async () => {
+  for (const name of ['bootstrap.min.css', 'bootstrap.bundle.min.js', 'htmx.min.js', 'quark.js', 'highlight.css']) {
+    const r = await s.request(`/_quark/${name}`)
+    assert.equal(r.status, 200, name)
+    assert.ok(r.buffer.length > 100, name)
   }
 })
