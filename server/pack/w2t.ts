@@ -70,6 +70,10 @@ export function checkEntryName(name: string): string {
   const parts = name.split('/').filter((p) => p !== '' && p !== '.')
   if (parts.some((p) => p === '..')) throw new QK_PACK_BAD_ARCHIVE(`entry ${JSON.stringify(name)} leads outside the app with ..`)
   if (parts.some((p) => /[\x00-\x1f]/.test(p))) throw new QK_PACK_BAD_ARCHIVE(`entry ${JSON.stringify(name)} has a control character`)
+  // checked on the segments, after '.' and empty ones are dropped ('.//C:' is 'C:'): a colon is a drive
+  // or an alternate data stream on Windows, where the binary runs too, and device names open devices
+  if (parts.some((p) => p.includes(':'))) throw new QK_PACK_BAD_ARCHIVE(`entry ${JSON.stringify(name)} has a colon (a drive or stream on Windows)`)
+  if (parts.some((p) => /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i.test(p))) throw new QK_PACK_BAD_ARCHIVE(`entry ${JSON.stringify(name)} is a Windows device name`)
   return parts.join('/')
 }
 

@@ -72,6 +72,10 @@ const evil: [string, () => Buffer, RegExp][] = [
   ['not gzip', () => Buffer.from('PK\x03\x04 a zip'), /not a gzip/],
   ['corrupt header', () => { const b = file('a.txt', 'x'); b[0] = 0x41; b[1] = 0x42; return gz([b]) }, /checksum/],
   ['backslash', () => gz([file('..\\..\\evil', 'x')]), /backslash/],
+  // found by the reliability suite's fuzzer: the drive check ran before '.' and empty segments were dropped
+  ['a drive after ./', () => gz([file('.//C:', 'x')]), /has a colon/],
+  ['an alternate data stream', () => gz([file('static/a.txt:hidden', 'x')]), /has a colon/],
+  ['a Windows device name', () => gz([file('static/NUL.txt', 'x')]), /Windows device name/],
 ]
 
 for (const [what, make, re] of evil) {
