@@ -99,8 +99,14 @@ export class FileStore implements SessionStore {
     await fsp.mkdir(this.dir, { recursive: true })
     const file = path.join(this.dir, `${id}.json`)
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-    await fsp.writeFile(tmp, json, { mode: 0o600 })
-    await fsp.rename(tmp, file)
+    try {
+      await fsp.writeFile(tmp, json, { mode: 0o600 })
+      await fsp.rename(tmp, file)
+    } catch (e) {
+      // a full disk fails the write part-way: the old session stays whole, and the partial copy goes
+      await fsp.rm(tmp, { force: true }).catch(() => undefined)
+      throw e
+    }
     return undefined
   }
 
