@@ -14,7 +14,6 @@ import { loadApp } from './apps/load'
 import { startQuarkProcess, Client, type QuarkProcess } from './lib/proc'
 import { multipart } from './lib/multipart'
 import { figure } from './lib/figures'
-import { withKnown } from './lib/cases'
 
 function mountTmpfs(dir: string, size: string): boolean {
   if (process.getuid?.() !== 0) return false
