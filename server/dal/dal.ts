@@ -17,7 +17,7 @@ import { DALSet } from './set'
 import { Query, Expression } from './expression'
 import { activeSession, inTransaction } from './session'
 import { forgetSchemas, migrateOnConn, schemaEntry } from './migrate'
-import { QK_DAL_CLOSED, QK_DAL_DUPLICATE, QK_DAL_MIGRATION, QK_DAL_NO_TABLE, QK_DAL_QUERY, QK_DAL_BAD_NAME } from './errors'
+import { QK_DAL_CLOSED, QK_DAL_DUPLICATE, QK_DAL_MIGRATION, QK_DAL_NO_TABLE, QK_DAL_QUERY, QK_DAL_BAD_NAME, QK_DAL_UNAVAILABLE, isUnavailable } from './errors'
 import { isQuarkError } from '../errors'
 import { exportDatabaseCsv, importDatabaseCsv, type CsvExportOptions, type CsvImportOptions } from './csv'
 
@@ -123,6 +123,7 @@ export async function closeAllConnections(): Promise<void> {
 function wrapError(e: unknown, op: string, tables: Table[]): unknown {
   if (isQuarkError(e)) return e
   const names = tables.map((t) => t._tablename).join(', ') || 'the database'
+  if (isUnavailable(e)) return new QK_DAL_UNAVAILABLE(op, names, (e as Error)?.message ?? String(e), { cause: e })
   return new QK_DAL_QUERY(op, names, (e as Error)?.message ?? String(e), { cause: e })
 }
 
@@ -389,7 +390,9 @@ export class DAL {
 }
 
 function wrapMigration(err: unknown, table: string): unknown {
-  return isQuarkError(err) ? err : new QK_DAL_MIGRATION(table, (err as Error)?.message, { cause: err })
+  if (isQuarkError(err)) return err
+  if (isUnavailable(err)) return new QK_DAL_UNAVAILABLE('migration', table, (err as Error)?.message ?? String(err), { cause: err })
+  return new QK_DAL_MIGRATION(table, (err as Error)?.message, { cause: err })
 }
 
 export { Expression }

@@ -14,3 +14,21 @@ export const QK_DAL_MIGRATION = defineError('QK_DAL_MIGRATION', 500, 'Migration 
 export const QK_DAL_CLOSED = defineError('QK_DAL_CLOSED', 500, 'Database connection %s is closed', 'A statement ran after closeAllConnections().')
 export const QK_DAL_CSV = defineError('QK_DAL_CSV', 500, 'CSV import error: %s', 'importFromCsv was given malformed CSV.')
 export const QK_DAL_NUL_IN_TEXT = defineError('QK_DAL_NUL_IN_TEXT', 400, 'PostgreSQL text cannot hold a NUL character (value %s)', 'A value sent to PostgreSQL contains U+0000, which its text types cannot store or compare: the request is refused before the statement runs (SQLite and MySQL keep NUL).')
+export const QK_DAL_UNAVAILABLE = defineError('QK_DAL_UNAVAILABLE', 503, 'Database unavailable during %s on %s: %s', 'The database server cannot be reached or is shutting down or starting (connection refused, reset or lost): a 503, and the next request tries again.')
+
+// Errors that say the server is away (down, restarting, unreachable), not that the statement is wrong:
+// node's socket codes, PostgreSQL's SQLSTATE classes 08 (connection) and 57P0x (shutdown, starting up),
+// mysql2's lost-connection codes
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN'])
+
+/** the driver error says the database server is away (down, restarting, unreachable) */
+export function isUnavailable(e: unknown): boolean {
+  for (let x = e, depth = 0; x && typeof x === 'object' && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    const code = String((x as { code?: unknown }).code ?? '')
+    if (UNAVAILABLE_CODES.has(code) || /^08/.test(code)) return true
+    if (/Connection terminated|connection is closed|Can't add new command when connection is in closed state/i.test((x as Error).message ?? '')) return true
+    if (x instanceof AggregateError && x.errors.some(isUnavailable)) return true
+  }
+  return false
+}

@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import type { ColumnSpec, Conn, Dialect, Driver } from './dialects/base'
-import { QK_DAL_MIGRATION } from './errors'
+import { QK_DAL_MIGRATION, QK_DAL_UNAVAILABLE, isUnavailable } from './errors'
 
 export interface SchemaEntry {
   status: 'pending' | 'done'
@@ -141,6 +141,7 @@ export async function migrateOnConn(conn: Conn, driver: Driver, e: SchemaEntry, 
     if (!fake) for (const s of stmts) await conn.exec(s, [])
   } catch (err) {
     log(opts.logFolder, `${stmts.join(';\n')};\nfailed: ${(err as Error).message}\n`)
+    if (isUnavailable(err)) throw new QK_DAL_UNAVAILABLE('migration', e.tablename, (err as Error).message, { cause: err })
     throw new QK_DAL_MIGRATION(e.tablename, (err as Error).message, { cause: err })
   }
   await writeSnapshot(conn, d, e)

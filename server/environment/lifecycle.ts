@@ -249,9 +249,14 @@ class ActionRun {
     const id = saveTicket({ app: state.application, appFolder: state.appFolder, error: e, clientIp: request.client, method: request.method, url: request.url, vars: request.vars as Record<string, unknown> })
     ;(o.logError ?? defaultLogError)(`quark: error in ${request.method} ${request.path}: ${(e as Error)?.message ?? String(e)} [ticket ${state.application}/${id}]`)
     await releaseAll(state)
-    const page = errorPage(500, 'Internal error', `Ticket issued: ${state.application}/${id}`)
+    // a database or Redis that is away is a 503 (the proxy or client may retry), still with a ticket
+    const away = isQuarkError(e) && e.status === 503
+    const page = away
+      ? errorPage(503, 'Service unavailable', `Please try again in a moment. Ticket issued: ${state.application}/${id}`)
+      : errorPage(500, 'Internal error', `Ticket issued: ${state.application}/${id}`)
     if (res.headersSent) { res.destroy(); return }
-    res.statusCode = 500
+    res.statusCode = away ? 503 : 500
+    if (away) res.setHeader('Retry-After', '5')
     res.setHeader('Content-Type', 'text/html; charset=utf-8')
     res.setHeader('Content-Length', Buffer.byteLength(page))
     res.setHeader('X-Quark-Ticket', `${state.application}/${id}`)
