@@ -151,3 +151,12 @@ export function matchRegexp(pattern: unknown, value: unknown): number | null {
   }
   return re.test(Buffer.isBuffer(value) ? value.toString() : String(value)) ? 1 : 0
 }
+
+/** `quark_length(x)` for SQLite: LENGTH as SQLite defines it (characters of text, bytes of a blob), NUL included. */
+export function textLength(value: unknown): number | null {
+  if (value === null || value === undefined) return null
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return value.length
+  let n = 0
+  for (const _ of String(value)) n++  // code points, as SQLite counts UTF-8 characters
+  return n
+}

@@ -62,7 +62,11 @@ export function queryConformance({ target, fresh, open }: QueryCaseContext): voi
       assert.deepEqual(await idsOf(db)(p.bio.eq(hostile)), [nul])
       assert.deepEqual(await idsOf(db)(p.bio.ne(hostile)), [plain])
       assert.equal((await p.get(nul))!.bio, hostile, 'the NUL round-trips')
+      // LENGTH counts past the NUL (SQLite's own stopped there: 5 for this value)
+      assert.deepEqual(await idsOf(db)(p.bio.len().eq([...hostile].length)), [nul])
     }
+    const accents = await p.insert({ name: 'accents', bio: 'h\u00e9llo \u{1F600}' })
+    assert.deepEqual(await idsOf(db)(p.bio.len().eq(7)), [accents], 'characters, not bytes: an emoji is one')
   })
 
   test('like / ilike: case-sensitive by default on every dialect, caseSensitive and escape options, literal backslash', async () => {

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { openSqlite, type SqliteConnection, type SqliteStatement } from '../drivers'
 import { Mutex } from '../mutex'
-import { globPattern, matchLike, matchRegexp } from '../like'
+import { globPattern, matchLike, matchRegexp, textLength } from '../like'
 import { commonColumnType, decodeValue, encodeValue, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
 
 const TYPES: Record<string, string> = {
@@ -37,7 +37,8 @@ export const sqliteDialect: Dialect = {
   encode: (type, v) => encodeValue(type, v, true),
   decode: decodeValue,
   extract: (part, sql) => `CAST(strftime('${EXTRACT[part]}', ${sql}) AS INTEGER)`,
-  length: (sql) => `LENGTH(${sql})`,
+  // SQLite's LENGTH stops at the first NUL of a text value: quark_length counts every character
+  length: (sql) => `quark_length(${sql})`,
   random: 'Random()',
   like(l, p, cs, bind) {
     // SQLite cuts patterns (and values) at NUL and refuses long patterns: those are matched in JS (like.ts)
@@ -87,6 +88,7 @@ export class SqliteDriver implements Driver {
     // the functions the dialect's SQL names: LIKE that reads NUL and long patterns, and REGEXP
     this.db.function('quark_like', { deterministic: true }, matchLike)
     this.db.function('regexp', { deterministic: true }, matchRegexp)
+    this.db.function('quark_length', { deterministic: true }, textLength)
   }
 
   /** Run synchronously; the caller owns the mutex (or runs between awaits). */
