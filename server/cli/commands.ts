@@ -40,8 +40,17 @@ export function lazyCommand(load: () => Command, summary?: string): Command {
     get summary() { return summary ?? get().summary },
     get usage() { return get().usage },
     get flags() { return get().flags },
-    run: (p, io) => get().run(p, io),
+    run: (p, io) => get().run(withFolder(p, get()), io),
   }
+}
+
+/**
+ * Every command that takes -f gets the same default folder (the binary's folder, else the current
+ * one), decided here once: pack, unpack and compile, in rooms below cli/, read only p.flags.folder.
+ */
+function withFolder(p: Parsed, cmd: Command): Parsed {
+  if (typeof p.flags.folder === 'string' || !cmd.flags.some((f) => f.name === 'folder')) return p
+  return { ...p, flags: { ...p.flags, folder: folderOf(p) } }
 }
 
 /**

@@ -3,6 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { Quark, quark, poll, within, get, groupMembers, isAlive, writeAppFile, root, type Site, type Target } from './helpers'
@@ -200,6 +201,20 @@ export function commandCases(target: Target, skip: string | false = false): void
     assert.ok(!fs.existsSync(compiled))
     const none = await quark(site, ['compile', 'nope'])
     assert.notEqual(none.code, 0)
+    // without -f, from another folder: the binary works on the apps beside it (as run, new, pack do),
+    // a checkout on the current folder
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-cli-elsewhere-'))
+    try {
+      const away = await quark({ ...site, dir: elsewhere }, ['compile', 'blog'])
+      if (site.viaNpx) {
+        assert.notEqual(away.code, 0)
+        assert.ok((away.stdout + away.stderr).includes(path.join(elsewhere, 'applications', 'blog')), away.stdout + away.stderr)
+      } else {
+        assert.equal(away.code, 0, away.stdout + away.stderr)
+        assert.ok(fs.existsSync(path.join(compiled, 'MANIFEST.json')), 'compiled the app beside the binary')
+        assert.equal((await quark({ ...site, dir: elsewhere }, ['compile', '--remove', 'blog'])).code, 0)
+      }
+    } finally { fs.rmSync(elsewhere, { recursive: true, force: true }) }
   }))
 }
 
