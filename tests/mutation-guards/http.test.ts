@@ -30,7 +30,11 @@ before(async () => {
         'static/huge.txt': 'y'.repeat(2 * 1024 * 1024 + 1),
         'static/max.txt': 'z'.repeat(2 * 1024 * 1024),
         'static-private/secret.txt': 'sibling secret',
+        'static/rewritten.txt': 'first version',
+        'static/regrown.txt': 'short',
       },
+      // an app without a static/ folder
+      bare: { 'controllers/default.ts': `export function index() { return 'x' }` },
     },
   })
   const app = s.appFolder('app')
@@ -101,6 +105,7 @@ test('conditional requests: If-None-Match (a list, *, weak tag) and If-Modified-
   assert.equal(await status({ 'if-none-match': etag }), 304)
   assert.equal(await status({ 'if-none-match': `"other", ${etag}` }), 304)
   assert.equal(await status({ 'if-none-match': '*' }), 304)
+  assert.equal(await status({ 'if-none-match': '"other", *' }), 304, 'a * after a comma and a space')
   assert.equal(await status({ 'if-none-match': '"other"' }), 200)
   assert.equal(await status({ 'if-none-match': '"other"', 'if-modified-since': lm }), 200, 'If-None-Match wins over the date')
   assert.equal(await status({ 'if-modified-since': lm }), 304)
@@ -170,5 +175,34 @@ test('every framework asset of the table is served', async () => {
     const r = await s.request(`/_quark/${name}`)
     assert.equal(r.status, 200, name)
     assert.ok(r.buffer.length > 100, name)
+  }
+})
+
+test('a file rewritten with the same size (new mtime) or a new size (same mtime) is served anew, never from the kept bytes', async () => {
+  const app = s.appFolder('app')
+  // whole seconds: a mtime set from a Date loses the sub-millisecond part a written file has
+  const T = 1_700_000_000
+  const same = path.join(app, 'static', 'rewritten.txt')
+  fs.utimesSync(same, T, T)
+  assert.equal((await s.request('/app/static/rewritten.txt')).body, 'first version')
+  fs.writeFileSync(same, 'other version') // same length
+  fs.utimesSync(same, T, T + 5)
+  const r = await s.request('/app/static/rewritten.txt')
+  assert.equal(r.body, 'other version')
+  const grown = path.join(app, 'static', 'regrown.txt')
+  fs.utimesSync(grown, T, T)
+  assert.equal((await s.request('/app/static/regrown.txt')).body, 'short')
+  fs.writeFileSync(grown, 'much longer now')
+  fs.utimesSync(grown, T, T) // the same mtime, another size
+  const g = await s.request('/app/static/regrown.txt')
+  assert.equal(g.body, 'much longer now')
+  assert.equal(g.headers['content-length'], '15')
+})
+
+test('an app without static/, and an unknown framework asset: 404 "Not found"', async () => {
+  for (const p of ['/bare/static/x.txt', '/_quark/nothing.js', '/_quark/']) {
+    const r = await s.request(p)
+    assert.equal(r.status, 404, p)
+    assert.equal(r.body, 'Not found', p)
   }
 })

@@ -38,14 +38,21 @@ export const ROOMS = {
       'server/forms/form.ts:273-276', 'server/forms/form.ts:310-325', 'server/forms/uploads.ts'],
     tests: ['tests/mutation-guards/forms.test.ts'],
   },
-  // static files (body.ts, the request bodies, is not measured yet: see MUTATION.md)
+  // static files
   http: {
     mutate: ['server/http/static.ts'],
     tests: ['tests/core/static.test.ts', 'tests/mutation-guards/http.test.ts'],
   },
-  // numbers.ts only so far (the IS_DECIMAL_IN_RANGE); the other validators: see MUTATION.md
+  // request bodies and their limits (--max-body, --max-file, --max-parts, --max-files): a separate list, so the
+  // static mutants do not pay for the body tests and the other way round
+  'http-body': {
+    mutate: ['server/http/body.ts'],
+    tests: ['tests/mutation-guards/http-body.test.ts'],
+  },
+  // numbers.ts (the IS_DECIMAL_IN_RANGE), then the most security-relevant others: network.ts (IS_EMAIL,
+  // IS_IPV4/6, IS_IPADDRESS), strong.ts (IS_STRONG), crypt.ts (CRYPT); the rest: see MUTATION.md
   validators: {
-    mutate: ['server/validators/numbers.ts'],
-    tests: ['tests/mutation-guards/validators.test.ts'],
+    mutate: ['server/validators/numbers.ts', 'server/validators/network.ts', 'server/validators/strong.ts', 'server/validators/crypt.ts'],
+    tests: ['tests/mutation-guards/validators.test.ts', 'tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts'],
   },
 }

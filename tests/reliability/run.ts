@@ -45,7 +45,8 @@ const out: string[] = []
 out.push('# Reliability suite: results of the full run', '')
 out.push(`Written by \`npm run reliability\` (tests/reliability/run.ts) on ${new Date().toISOString()}, commit ${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--', 'server']) ? ' (with uncommitted changes under server/)' : ''}.`)
 out.push(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, ${os.platform()} ${os.release()}. Duration ${minutes.toFixed(1)} min; test run ${res.status === 0 ? 'passed' : 'FAILED (exit ' + res.status + ')'}.`)
-out.push('The short form (`npm test`) runs the same files with 10 s of load, no repeats, fixed fuzz case counts and no slow-body case; it prints its figures and writes no file.', '')
+out.push('The short form (`npm test`) runs the same files with 10 s of load, no repeats, fixed fuzz case counts and no slow-body case; it prints its figures and writes no file.')
+out.push('Mutation testing of the security-critical rooms (`npm run mutation`): scores per room in [MUTATION.md](MUTATION.md).', '')
 
 out.push('## Load', '', '64 connections, each its own keep-alive connection and session, on a page that inserts a row, selects 10 and writes the session; the server in its own process (`quark run`). 60 s, then three repeats of 15 s on the same server.', '')
 out.push('| run | requests | req/s | errors | non-2xx | acknowledged inserts present | session sum | p50 ms | p99 ms | RSS before MB | after MB | after 3 repeats MB | growth % |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
