@@ -70,6 +70,22 @@ class ReadResult implements ExecResult {
   }
 }
 
+/**
+ * Two processes opening a new database file at once: while one switches it to WAL, the other can be
+ * told SQLITE_BUSY at once, without its busy handler (SQLite does so where waiting could deadlock, and
+ * while the WAL index is being built). Seen on a loaded machine in tests/dal/race.test.ts. The switch
+ * is persisted in the file, so trying again a moment later succeeds; this runs once per database and process.
+ */
+function onBusyRetry(fn: () => void): void {
+  const deadline = Date.now() + 10_000
+  for (let attempt = 1; ; attempt++) {
+    try { return fn() } catch (e) {
+      if ((e as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw e
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(10 * attempt, 200))
+    }
+  }
+}
+
 export class SqliteDriver implements Driver {
   readonly dialect = sqliteDialect
   readonly db: SqliteConnection
@@ -82,9 +98,11 @@ export class SqliteDriver implements Driver {
     this.db = openSqlite(filename)
     // the busy timeout first: switching a new file to WAL takes a lock that another process
     // opening the same database at the same moment may hold (it answered SQLITE_BUSY at once)
-    this.db.pragma('busy_timeout = 5000')  // other processes only: in-process contention goes through the mutex
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('foreign_keys = ON')
+    onBusyRetry(() => {
+      this.db.pragma('busy_timeout = 5000')  // other processes only: in-process contention goes through the mutex
+      this.db.pragma('journal_mode = WAL')
+      this.db.pragma('foreign_keys = ON')
+    })
     // the functions the dialect's SQL names: LIKE that reads NUL and long patterns, and REGEXP
     this.db.function('quark_like', { deterministic: true }, matchLike)
     this.db.function('regexp', { deterministic: true }, matchRegexp)
