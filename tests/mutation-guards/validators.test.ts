@@ -7,6 +7,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { IS_INT_IN_RANGE, IS_FLOAT_IN_RANGE, IS_DECIMAL_IN_RANGE, str2dec } from '../../server/validators/numbers'
+import { IS_IPV4 } from '../../server/validators/network'
+import { IS_STRONG } from '../../server/validators/strong'
 
 type V = { validate(v: unknown): unknown; formatter?(v: unknown): unknown }
 const ok = (v: V, value: unknown, want: unknown) => assert.deepEqual(v.validate(value), [want, null], `${String(value)} accepted`)
@@ -145,4 +147,38 @@ test('numbers with several integer digits and long exponents; no arrays or objec
   ok(IS_DECIMAL_IN_RANGE(), '15e-12', '0.000000000015')
   for (const v of [IS_INT_IN_RANGE(0, 10), IS_FLOAT_IN_RANGE(0, 10), IS_DECIMAL_IN_RANGE(0, 10)])
     for (const bad of [[5], { toString: () => '5' }, ['5']]) no(v, bad)
+})
+
+test('IS_STRONG: length bounds exact, zero counts forbid, stars of a stored password pass', () => {
+  const d = IS_STRONG()
+  ok(d, 'Abcde1!x', 'Abcde1!x')
+  no(d, 'Abcd1!x', 'Minimum length is 8')
+  ok(d, '*****', '*****')
+  no(d, '****')
+  no(d, 'a*****')
+  no(d, '*****a')
+  const m = IS_STRONG({ max: 12 })
+  ok(m, 'Abcdef1!xyzw', 'Abcdef1!xyzw')
+  no(m, 'Abcdef1!xyzwq', 'Maximum length is 12')
+  no(IS_STRONG({ lower: 2 }), 'ABCDEF1!a', 'Must include at least 2 lowercase')
+  ok(IS_STRONG({ lower: 2 }), 'ABCDE1!ab', 'ABCDE1!ab')
+  no(IS_STRONG({ upper: 0 }), 'Abcdefg1!', 'May not include any uppercase letters')
+  ok(IS_STRONG({ upper: 0 }), 'abcdefg1!', 'abcdefg1!')
+  no(IS_STRONG({ number: 0 }), 'Abcdefg1!', 'May not include any numbers')
+  no(IS_STRONG({ special: 0 }), 'Abcdefg1!', 'May not contain any of the following: ~!@#$%^&*()_+-=?<>,.:;{}[]|')
+})
+
+test('IS_IPV4: the private and automatic ranges inclusive at both ends; a range list', () => {
+  // web2py's private ranges: 172.16.0.0-172.16.255.255 (sic) and 192.168.0.0/16
+  for (const ip of ['172.16.0.0', '172.16.255.255', '192.168.0.0', '192.168.255.255']) ok(IS_IPV4({ isPrivate: true }), ip, ip)
+  for (const ip of ['172.15.255.255', '172.17.0.0', '192.167.255.255', '192.169.0.0', '10.0.0.1']) no(IS_IPV4({ isPrivate: true }), ip)
+  for (const ip of ['169.254.0.0', '169.254.255.255']) ok(IS_IPV4({ isAutomatic: true }), ip, ip)
+  for (const ip of ['169.253.255.255', '169.255.0.0']) no(IS_IPV4({ isAutomatic: true }), ip)
+  no(IS_IPV4({ isAutomatic: false }), '169.254.1.1')
+  ok(IS_IPV4({ isAutomatic: false }), '8.8.8.8', '8.8.8.8')
+  for (const ip of ['1.2.3.256', '1.2.3.300', '1.2.3.2a', '1.2.3.09']) no(IS_IPV4(), ip)
+  ok(IS_IPV4(), '1.2.3.249', '1.2.3.249')
+  const two = IS_IPV4({ minip: ['1.0.0.0', '3.0.0.0'], maxip: ['1.255.255.255', '3.255.255.255'] })
+  ok(two, '3.1.1.1', '3.1.1.1')
+  no(two, '2.1.1.1')
 })
