@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     if (knownInputs.has(JSON.stringify(input))) return
     fs.writeFileSync(current!, JSON.stringify(input))
     await target!.check(input)
-  }), { numRuns: Number(runsArg), seed: Number(seedArg), endOnFailure: true, interruptAfterTimeLimit: Number(secondsArg) * 1000 })
+  // no endOnFailure: it stops at the first failure without shrinking, and the kept regression line
+  // (and the canary) want the shrunk input; the time limit still bounds the run with its shrinking
+  }), { numRuns: Number(runsArg), seed: Number(seedArg), interruptAfterTimeLimit: Number(secondsArg) * 1000 })
   if (result.failed && result.counterexample) {
     finish({ ok: false, runs, corpus: corpus.length, failure: { input: result.counterexample[0], error: String((result.errorInstance as Error)?.message ?? result.errorInstance).slice(0, 2000), seed: result.seed, path: result.counterexamplePath }, knownFailures, knownFixed })
     return
