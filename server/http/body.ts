@@ -213,8 +213,12 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
       // after a failure no temp file is even opened (a stream destroyed before it opens still creates its file)
       if (failed) { stream.resume(); return }
       const tmp = path.join(limits.uploadTmp, `up-${randomBytes(12).toString('hex')}`)
+      // opened here, not by the stream: a write stream opens its file later, so one destroyed by fail()
+      // could still create its file after the clean-up removed it (a temp file left, seen in CI)
+      let fd: number
+      try { fd = fs.openSync(tmp, 'wx', 0o600) } catch (e) { stream.resume(); return fail(e as Error) }
       tempPaths.push(tmp)
-      const out = fs.createWriteStream(tmp)
+      const out = fs.createWriteStream(tmp, { fd })
       outs.push(out)
       let size = 0
       stream.on('data', (c: Buffer) => { size += c.length })
