@@ -66,6 +66,10 @@ function taskSource(args: SchedulerArgs): TaskSource {
 
 /** The IPC message a worker process (worker-main.ts) sends once its app is loaded and it begins. */
 export const WORKER_READY = 'quark-scheduler-worker-ready'
+/** The IPC message a worker sends when the app can never run one (no Scheduler in its models). */
+export const WORKER_MISCONFIGURED = 'quark-scheduler-worker-misconfigured'
+/** The exit code of a worker that sent WORKER_MISCONFIGURED (sysexits' EX_CONFIG). */
+export const EXIT_MISCONFIGURED = 78
 /** Failed starts in a row of one worker after which `quark scheduler` gives up. */
 export const MAX_FAILED_STARTS = 3
 /** A worker that dies this soon after reporting ready still counts as one that could not start. */
@@ -154,7 +158,9 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
     // undefined until the worker reports ready; then whether it has outlived START_GRACE_MS
     let started: boolean | undefined
     let grace: NodeJS.Timeout | undefined
-    child.on('message', (m: { type?: string }) => {
+    let misconfigured: string | undefined
+    child.on('message', (m: { type?: string; message?: string }) => {
+      if (m?.type === WORKER_MISCONFIGURED) { misconfigured = String(m.message); return }
       if (m?.type !== WORKER_READY || started !== undefined) return
       started = false
       grace = setTimeout(() => {
@@ -171,6 +177,17 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
       live.delete(child)
       if (stopping) { if (!live.size) finish(); return }
       const how = signal ? `signal ${signal}` : `exit code ${code}`
+      if (code === EXIT_MISCONFIGURED) {
+        if (exitCode === 0) {
+          exitCode = 1
+          // 'close' comes after the IPC channel has delivered the worker's last message
+          report = new Promise<void>((resolve) => child.once('close', () => resolve())).then(() => err(
+            `[scheduler] ${what}: ${misconfigured ?? 'No Scheduler found'}. Create one in a model, e.g. models/scheduler.ts:\n` +
+            `  export const scheduler = new Scheduler(db, { tasks: { myTask: (x: number) => x * 2 } })`))
+        }
+        stopAll()
+        return
+      }
       if (started) {
         out(`[scheduler] worker ${i} exited (${how}); restarting it in ${RESTART_DELAY_MS / 1000} s`)
       } else {

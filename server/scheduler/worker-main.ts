@@ -6,7 +6,8 @@
  */
 import { Worker } from './worker'
 import { appScheduler, schedulerFromModule, type TaskSource } from './source'
-import { WORKER_READY } from './command'
+import { WORKER_READY, WORKER_MISCONFIGURED, EXIT_MISCONFIGURED } from './command'
+import { QK_SCHED_NO_SCHEDULER } from './errors'
 
 export interface WorkerProcessConfig {
   source: TaskSource
@@ -41,6 +42,12 @@ async function main(): Promise<void> {
 }
 
 main().then(() => process.exit(0), (e) => {
+  // an app with no Scheduler will not get one by restarting the worker: tell the supervisor,
+  // which stops at once with this one line, not a stack trace per retry
+  if (e instanceof QK_SCHED_NO_SCHEDULER && process.send) {
+    process.send({ type: WORKER_MISCONFIGURED, message: e.message }, () => process.exit(EXIT_MISCONFIGURED))
+    return
+  }
   console.error(`[scheduler] worker failed: ${e instanceof Error ? e.stack : String(e)}`)
   process.exit(1)
 })
