@@ -26,7 +26,7 @@ declare module './auth' {
 export const AUTH_ACTIONS = ['login', 'logout', 'register', 'profile', 'change_password', 'request_reset_password', 'reset_password', 'verify_email', 'retrieve_username', 'not_authorized'] as const
 
 const TITLES: Record<string, string> = {
-  login: 'Log In', register: 'Sign Up', profile: 'Profile', change_password: 'Change password', request_reset_password: 'Lost password',
+  login: 'Log In', logout: 'Log Out', register: 'Sign Up', profile: 'Profile', change_password: 'Change password', request_reset_password: 'Lost password',
   reset_password: 'Reset password', retrieve_username: 'Retrieve username',
 }
 
@@ -116,9 +116,17 @@ Auth.prototype.form = async function (action?: string) {
       return page(this, a, f.render(), links)
     }
     case 'logout': {
-      await this.logoutUser()
-      flash(m.loggedOut)
-      redirect(next(this.settings.logoutNext))
+      // only a POST carrying the session's logout key logs out: a link or an image on another
+      // site (a cross-site GET or a forged POST) gets the confirmation form instead
+      if (!this.isLoggedIn()) redirect(next(this.settings.logoutNext))
+      const given = request.method === 'POST' ? request.postVars._formkey : undefined
+      if (typeof given === 'string' && this.checkLogoutKey(given)) {
+        await this.logoutUser()
+        flash(m.loggedOut)
+        redirect(next(this.settings.logoutNext))
+      }
+      const why = request.method === 'POST' ? DIV(String(T('Session expired or invalid form key: please submit the form again')), { _class: 'alert alert-danger' }) : ''
+      return page(this, a, DIV(why, P(String(T('Log out of this site?'))), this.logoutForm({ _class: 'btn btn-primary' })))
     }
     // falls through (redirect never returns)
     case 'register': {

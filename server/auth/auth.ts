@@ -9,14 +9,15 @@
  * from the database on every check, so changes take effect on the next
  * request.
  */
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { FORM, INPUT, BUTTON, URL, type XmlElement } from '../html'
 import { current } from '../current'
 import { Field, type DAL, type Table, type Row } from '../dal'
 import { DEFAULT_DIGEST } from '../validators'
 import { QK_AUTH_BAD_OPTION, QK_AUTH_NO_REQUEST } from './errors'
 import { DEFAULT_TABLE_NAMES, defineAuthTables, authTable, type DefineTablesOptions, type TableNames } from './tables'
 import { hashPassword, needsRehash, verifyPassword } from './password'
-import { throttleState, EVENTS } from './throttle'
+import { throttleState, loginOrigin, EVENTS } from './throttle'
 import { Mail } from './mail'
 
 export interface AuthSettings {
@@ -259,6 +260,28 @@ export class Auth {
     if (id !== null) await this.logEvent(EVENTS.loggedOut, id)
   }
 
+  /**
+   * The key a logout POST must carry: an HMAC of this login's own key, so the layout can
+   * render the logout form on every page without writing the session.
+   */
+  logoutKey(): string | null {
+    const k = this.sessionAuth()?.hmacKey
+    return k ? createHmac('sha256', k).update('logout').digest('hex') : null
+  }
+  checkLogoutKey(given: string): boolean {
+    const k = this.logoutKey()
+    if (!k || given.length !== k.length) return false
+    return timingSafeEqual(Buffer.from(given), Buffer.from(k))
+  }
+  /** The small POST form the layout shows as "Log Out" (logout is never a GET: no cross-site logout). */
+  logoutForm(button: Record<string, unknown> = { _class: 'btn btn-link nav-link' }): XmlElement {
+    const [c, f] = this.settings.formAction
+    return FORM(
+      INPUT({ _type: 'hidden', _name: '_formkey', _value: this.logoutKey() ?? '' }),
+      BUTTON(String(current.T('Log Out')), { _type: 'submit', ...button }),
+      { _action: URL(c, f, { args: ['logout'] }), _method: 'post', _class: 'quark-logout d-inline' })
+  }
+
   /** Set the user of this request only (basic auth, bearer token): nothing is stored in the session. */
   setRequestUser(row: Row): void { current.set(REQUEST_USER, this.publicUser(row)) }
 
@@ -294,14 +317,18 @@ export class Auth {
   async checkLogin(login: string, password: string): Promise<{ user: Row; error: null } | { user: null; error: 'invalid' | 'locked' | 'pending' | 'disabled' }> {
     const client = (current.request as { client?: string } | undefined)?.client ?? ''
     const row = await this.findUser(login)
-    const t = await throttleState(this, row?.id ?? null, client)
+    const origin = loginOrigin(String(login ?? ''))
+    // The password is hashed first, whatever follows (a dummy hash for an unknown login, and
+    // for a locked one too), so the answer takes the same time for a known and an unknown
+    // account, locked or not; failures are counted per submitted login either way.
+    const ok = await verifyPassword(String(password ?? ''), row ? row.password : dummyHash(this.settings.digestAlg)) && !!row
+    const t = await throttleState(this, row?.id ?? null, client, origin)
     if (t.locked) {
-      await this.logEvent(EVENTS.lockedOut, row?.id ?? null)
+      await this.logEvent(EVENTS.lockedOut, row?.id ?? null, origin)
       return { user: null, error: 'locked' }
     }
-    const ok = row ? await verifyPassword(String(password ?? ''), row.password) : await verifyPassword(String(password ?? ''), DUMMY_HASH).then(() => false)
     if (!row || !ok) {
-      await this.logEvent(EVENTS.loginFailed, row?.id ?? null)
+      await this.logEvent(EVENTS.loginFailed, row?.id ?? null, origin)
       return { user: null, error: 'invalid' }
     }
     const key = String(row.registration_key ?? '')
@@ -340,8 +367,14 @@ export class Auth {
   }
 }
 
-// verified against when the login names no user, so both cases cost the same time
-const DUMMY_HASH = `${DEFAULT_DIGEST}$00000000000000000000000000000000$${'0'.repeat(64)}`
+// verified against when the login names no user, so both cases cost the same time: a hash of the
+// app's own algorithm (PBKDF2 cost and key length), never one that fails fast on its shape
+function dummyHash(alg: string): string {
+  const m = /^pbkdf2\(\d+,(\d+),\w+\)$/i.exec(alg)
+  const a = m ? alg : DEFAULT_DIGEST
+  const keylen = m ? Number(m[1]) : 32
+  return `${a}$00000000000000000000000000000000$${'0'.repeat(keylen * 2)}`
+}
 
 export function requireRequest(what: string): any {
   const r = current.request

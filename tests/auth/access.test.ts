@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Agent, TestServer } from '../helpers/server'
-import { startAuthApp, submit } from './authApp'
+import { startAuthApp, submit, logout } from './authApp'
 import { signJwt } from '../../server/auth'
 
 let s: TestServer
@@ -120,13 +120,13 @@ test('basic auth and bearer tokens for JSON actions', async () => {
 test('_next to another host is refused (open redirect)', async () => {
   const b = s.agent()
   await submit(b, '/shop/default/user/register', 'register', { first_name: 'Eve', last_name: 'E', email: 'eve@example.com', password: PW, password2: PW })
-  await b.request('/shop/default/user/logout')
+  await logout(b)
   for (const next of ['https://evil.example/x', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x']) {
     const r = await submit(b, `/shop/default/user/login?_next=${encodeURIComponent(next)}`, 'login', { email: 'eve@example.com', password: PW })
     assert.equal(r.status, 303)
     const loc = String(r.headers.location)
     assert.ok(loc.startsWith('/') && !loc.startsWith('//') && !loc.includes('evil'), `${next} → ${loc}`)
-    await b.request('/shop/default/user/logout')
+    await logout(b)
   }
   const r = await submit(b, `/shop/default/user/login?_next=${encodeURIComponent('/shop/default/secret?a=1')}`, 'login', { email: 'eve@example.com', password: PW })
   assert.equal(r.headers.location, '/shop/default/secret?a=1')

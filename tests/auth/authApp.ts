@@ -93,3 +93,12 @@ export async function submit(a: Agent, url: string, formname: string, fields: Re
 }
 
 export const SESSION = 'session_id_shop'
+
+/** Log out as the layout's form does: GET a page carrying the logout form, POST it with its key. */
+export async function logout(a: Agent, app = 'shop'): Promise<TestResponse> {
+  const page = await a.request(`/${app}/default/user/logout`)
+  if (page.status === 303) return page // not logged in
+  const m = /<form class="quark-logout[^"]*"[^>]*>[\s\S]*?name="_formkey"[^>]*value="([0-9a-f]*)"/.exec(page.body)
+  if (!m) throw new Error(`no logout form in ${page.status} ${page.body.slice(0, 2000)}`)
+  return a.request(`/${app}/default/user/logout`, { form: { _formkey: m[1] } })
+}

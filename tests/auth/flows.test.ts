@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import type { TestServer } from '../helpers/server'
-import { startAuthApp, submit, mails, linkIn, SESSION, formKey } from './authApp'
+import { startAuthApp, submit, mails, linkIn, SESSION, formKey, logout } from './authApp'
 
 let s: TestServer
 before(async () => { s = await startAuthApp('registrationRequiresVerification: true, loginMaxFailures: 3') })
@@ -58,7 +58,7 @@ test('register → verify → login → profile → change password → logout �
   assert.equal(r.status, 303, r.body)
   // logout: the session id changes again and the user is gone
   const loggedIn = a.jar[SESSION]
-  r = await a.request('/shop/default/user/logout')
+  r = await logout(a)
   assert.equal(r.status, 303)
   assert.notEqual(a.jar[SESSION], loggedIn)
   r = await a.request('/shop/default/secret.json')

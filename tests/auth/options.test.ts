@@ -1,7 +1,7 @@
 /** Registration options: approval, captcha hook, registration disabled, usernames and retrieve_username. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startAuthApp, submit, mails } from './authApp'
+import { startAuthApp, submit, mails, logout } from './authApp'
 
 const PW = 'correct horse 1'
 
@@ -48,12 +48,12 @@ test('usernames: log in with the username, retrieve it by mail', async () => {
     const a = s.agent()
     let r = await submit(a, '/shop/default/user/register', 'register', { first_name: 'U', last_name: 'U', email: 'u@example.com', username: 'ulla', password: PW, password2: PW })
     assert.equal(r.status, 303, r.body)
-    await a.request('/shop/default/user/logout')
+    await logout(a)
     r = await submit(a, '/shop/default/user/register', 'register', { first_name: 'V', last_name: 'V', email: 'v@example.com', username: 'ulla', password: PW, password2: PW })
     assert.equal(r.status, 200, 'a taken username is refused')
     r = await submit(a, '/shop/default/user/login', 'login', { username: 'ulla', password: PW })
     assert.equal(r.status, 303)
-    await a.request('/shop/default/user/logout')
+    await logout(a)
     r = await submit(a, '/shop/default/user/retrieve_username', 'retrieve_username', { email: 'u@example.com' })
     assert.equal(r.status, 303)
     assert.match(mails(s).at(-1)!.message, /ulla/)

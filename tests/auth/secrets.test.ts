@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Agent, RequestOptions, TestResponse, TestServer } from '../helpers/server'
-import { startAuthApp, formKey, mails, linkIn } from './authApp'
+import { startAuthApp, formKey, mails, linkIn, logout } from './authApp'
 
 let s: TestServer | undefined
 after(async () => { await s?.stop() })
@@ -41,7 +41,7 @@ test('secrets never reach responses, logs or tickets', async () => {
     // an error while a password is posted: a ticket is stored
     const boom = await a.request('/shop/default/boom', { form: { password: P2, reset_password_key: 'x' } })
     assert.equal(boom.status, 500)
-    await a.request('/shop/default/user/logout')
+    await logout(a)
     await post('/shop/default/user/request_reset_password', 'request_reset_password', { email: 'ada@example.com' })
     const reset = linkIn(mails(s).at(-1)!.message)
     const mailedKey = new globalThis.URL(reset, 'http://x').searchParams.get('key')!

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer } from '../helpers/server'
-import { submit } from './authApp'
+import { submit, logout } from './authApp'
 
 test('welcome navbar: visitor links, then the user and logout', async () => {
   const s = await startServer({ welcome: true })
@@ -27,10 +27,12 @@ test('welcome navbar: visitor links, then the user and logout', async () => {
     assert.equal(r.status, 303, r.body)
     r = await a.request(String(r.headers.location))
     assert.match(nav(r.body), /Grace/)
-    assert.match(nav(r.body), /href="\/welcome\/default\/user\/logout">Log Out</)
+    assert.match(nav(r.body), /<form class="quark-logout d-inline" method="post" action="\/welcome\/default\/user\/logout">/)
+    assert.match(nav(r.body), />Log Out<\/button>/)
     assert.doesNotMatch(nav(r.body), /Sign Up/)
     assert.match(r.body, /Registration successful/, 'the flash survives the redirect')
-    r = await a.request('/welcome/default/user/logout')
+    r = await logout(a, 'welcome')
+    assert.equal(r.status, 303)
     r = await a.request(String(r.headers.location))
     assert.match(nav(r.body), /Log In/)
     assert.match(r.body, /Logged out/)

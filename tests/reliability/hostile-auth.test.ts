@@ -111,9 +111,42 @@ const checks: Record<string, (c: CaseLine) => Promise<string | undefined>> = {
     const a = s.agent()
     await login(a)
     const cookie = a.jar.session_id_rel!
-    const r = await a.request('/rel/default/user/logout')
-    if (![200, 303].includes(r.status)) return `logout: ${r.status}`
+    // logout is a POST with the key of the layout's logout form
+    const page = await a.request('/rel/default/user/logout')
+    const key = /class="quark-logout[^"]*"[^>]*>[\s\S]*?name="_formkey"[^>]*value="([0-9a-f]*)"/.exec(page.body)?.[1]
+    if (!key) return `no logout form: ${page.status}`
+    const r = await a.request('/rel/default/user/logout', { form: { _formkey: key } })
+    if (r.status !== 303) return `logout: ${r.status}`
     return (await loggedIn({ session_id_rel: cookie })) ? 'the old cookie is still logged in after logout' : undefined
+  },
+  // issue 22: the lock-out must not tell a known account from an unknown one (a fresh server, so
+  // the address limit is not already spent by the throttle cases)
+  async 'enumeration-lockout'(c) {
+    const t = await server('http-enum')
+    const email = `${c.id}@example.com`
+    const r0 = t.agent()
+    const page = await r0.request('/rel/default/user/register')
+    const reg = await r0.request('/rel/default/user/register', { form: { first_name: 'E', last_name: 'N', email, password: USER.password, password2: USER.password, ...formKeyOf(page.body) } })
+    if (reg.status !== 303 && !/already in database/.test(reg.body)) return `register: ${reg.status}`
+    const tryLogin = async (e: string) => { const a = t.agent(); const p = await a.request('/rel/default/user/login'); return a.request('/rel/default/user/login', { form: { email: e, password: 'Wrong-password-1', ...formKeyOf(p.body) } }) }
+    let last = ''
+    for (let i = 0; i < Number(c.tries ?? 7); i++) {
+      const a = message(await tryLogin(email), email), b = message(await tryLogin(`nobody-${c.id}@example.com`), `nobody-${c.id}@example.com`)
+      if (a !== b) return `try ${i}: a known and an unknown account answer differently: ${a} / ${b}`
+      last = a
+    }
+    return /locked/i.test(last) ? undefined : `neither was locked after ${c.tries} tries: ${last}`
+  },
+  async 'logout-csrf'(c) {
+    const t = await server('http-enum')
+    const a = t.agent()
+    const email = `${c.id}@example.com`
+    const page = await a.request('/rel/default/user/register')
+    const reg = await a.request('/rel/default/user/register', { form: { first_name: 'L', last_name: 'O', email, password: USER.password, password2: USER.password, ...formKeyOf(page.body) } })
+    if (reg.status !== 303) return `register: ${reg.status}`
+    const r = c.method === 'GET' ? await a.request('/rel/default/user/logout') : await a.request('/rel/default/user/logout', { form: (c.form as Record<string, string>) ?? {} })
+    if (r.status !== 200) return `${c.method} logout answered ${r.status}, not the confirmation form`
+    return (await t.request('/rel/default/secret', { cookies: a.jar })).status === 200 ? undefined : `a ${c.method} without the form key logged the user out`
   },
   async 'cookie-flags'(c) {
     const t = await server(String(c.server))
