@@ -111,7 +111,12 @@ function runAction(req: IncomingMessage, res: ServerResponse, o: CoreOptions, ta
 async function readThenRun(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, request: QuarkRequest, response: QuarkResponse): Promise<void> {
   try { await readBody(req, request, o.limits) } catch (e) {
     if (e instanceof QK_HTTP_ABORTED) { res.destroy(); return }
-    if (isQuarkError(e)) { res.setHeader('Connection', 'close'); return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message) }
+    if (isQuarkError(e)) {
+      // the server's own failure (a full disk: QK_HTTP_DISK_FULL) is logged; a client's bad body is not
+      if (e.status >= 500) (o.logError ?? defaultLogError)(`quark: ${req.method} ${maskSecrets(req.url ?? '')}: ${e.message}`)
+      res.setHeader('Connection', 'close')
+      return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message)
+    }
     throw e
   }
   return runWithSession(req, res, o, target, folder, request, response)
@@ -249,13 +254,17 @@ class ActionRun {
     const id = saveTicket({ app: state.application, appFolder: state.appFolder, error: e, clientIp: request.client, method: request.method, url: request.url, vars: request.vars as Record<string, unknown> })
     ;(o.logError ?? defaultLogError)(`quark: error in ${request.method} ${request.path}: ${(e as Error)?.message ?? String(e)} [ticket ${state.application}/${id}]`)
     await releaseAll(state)
-    // a database or Redis that is away is a 503 (the proxy or client may retry), still with a ticket
+    // a database or Redis that is away is a 503 (the proxy or client may retry), still with a ticket;
+    // a full disk (an upload or the session could not be written) a 507 that says so
     const away = isQuarkError(e) && e.status === 503
+    const full = isQuarkError(e) && e.status === 507
     const page = away
       ? errorPage(503, 'Service unavailable', `Please try again in a moment. Ticket issued: ${state.application}/${id}`)
-      : errorPage(500, 'Internal error', `Ticket issued: ${state.application}/${id}`)
+      : full
+        ? errorPage(507, 'Insufficient storage', `The server has no space left to save this; nothing was half-written. Ticket issued: ${state.application}/${id}`)
+        : errorPage(500, 'Internal error', `Ticket issued: ${state.application}/${id}`)
     if (res.headersSent) { res.destroy(); return }
-    res.statusCode = away ? 503 : 500
+    res.statusCode = away ? 503 : full ? 507 : 500
     if (away) res.setHeader('Retry-After', '5')
     res.setHeader('Content-Type', 'text/html; charset=utf-8')
     res.setHeader('Content-Length', Buffer.byteLength(page))
@@ -341,7 +350,8 @@ function setSessionCookie(o: CoreOptions, state: CurrentState, r: SaveResult, re
   if (r.setCookie) {
     response.cookies[cookieName(state.application)] = {
       value: r.setCookie,
-      options: { path: '/', httpOnly: true, sameSite: 'Lax', secure: o.isHttps, maxAge: o.sessionMaxAge },
+      // Secure follows the request: HTTPS here, or HTTPS at a trusted proxy (--trust-proxy)
+      options: { path: '/', httpOnly: true, sameSite: 'Lax', secure: state.request.isHttps, maxAge: o.sessionMaxAge },
     }
     maybeCleanup(state.appFolder, o.sessionMaxAge)
   }

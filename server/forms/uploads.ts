@@ -16,7 +16,7 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { current } from '../current/index'
 import { HTTP, StreamBody, contentTypeOf } from '../http/index'
-import { QK_FORMS_BAD_UPLOAD_NAME, QK_FORMS_NO_UPLOAD_FOLDER, QK_FORMS_UPLOAD_TOO_LARGE } from './errors'
+import { QK_FORMS_BAD_UPLOAD_NAME, QK_FORMS_DISK_FULL, QK_FORMS_NO_UPLOAD_FOLDER, QK_FORMS_UPLOAD_TOO_LARGE } from './errors'
 
 /** What a multipart body gives for a file (http's UploadedFile) or a buffer given by code. */
 export interface IncomingFile { filename: string; path?: string; data?: Buffer; size?: number; type?: string }
@@ -119,6 +119,19 @@ export async function storeUpload(file: IncomingFile, o: StoreOptions): Promise<
   const folder = uploadsFolder(o.folder)
   const name = makeStoredName(o.table, o.field, file.filename)
   const dest = storedPath(folder, name, o.uploadseparate)
+  try {
+    await writeStored(file, dest)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') throw e
+    // a full disk fails the write or the copy part-way: no partial file stays in uploads/
+    await fs.promises.rm(dest, { force: true })
+    throw new QK_FORMS_DISK_FULL(JSON.stringify(file.filename), code, { cause: e })
+  }
+  return name
+}
+
+async function writeStored(file: IncomingFile, dest: string): Promise<void> {
   await fs.promises.mkdir(path.dirname(dest), { recursive: true })
   if (file.data) {
     await fs.promises.writeFile(dest, file.data, { flag: 'wx' })
@@ -132,7 +145,6 @@ export async function storeUpload(file: IncomingFile, o: StoreOptions): Promise<
       await fs.promises.rm(file.path, { force: true })
     }
   }
-  return name
 }
 
 /** Remove a stored file (autodelete, delete checkbox); names that are not stored names are ignored. */

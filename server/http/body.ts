@@ -4,8 +4,9 @@
  * multipart included; a multipart body also by `maxFileSize` per file
  * (--max-file), `maxParts` fields and files (--max-parts) and `maxFiles` files
  * (--max-files). Over a limit: 413 with the limit in the message; malformed
- * JSON or multipart: 400; an aborted client rejects with QK_HTTP_ABORTED. A
- * refused or broken body leaves no temp file behind.
+ * JSON or multipart: 400; an aborted client rejects with QK_HTTP_ABORTED; a
+ * temp file that cannot be written because the disk (or quota) is full: 507
+ * QK_HTTP_DISK_FULL. A refused or broken body leaves no temp file behind.
  */
 import type { IncomingMessage } from 'node:http'
 import fs from 'node:fs'
@@ -15,7 +16,7 @@ import { randomBytes } from 'node:crypto'
 import busboy from 'busboy'
 import {
   QK_HTTP_ABORTED, QK_HTTP_BAD_BODY, QK_HTTP_BAD_JSON, QK_HTTP_BODY_TOO_LARGE, QK_HTTP_FILE_TOO_LARGE,
-  QK_HTTP_TOO_MANY_FILES, QK_HTTP_TOO_MANY_PARTS,
+  QK_HTTP_DISK_FULL, QK_HTTP_TOO_MANY_FILES, QK_HTTP_TOO_MANY_PARTS,
 } from './errors'
 import { addVar, parseQuery, type QuarkRequest } from './request'
 import { Dict } from './dict'
@@ -163,6 +164,12 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
   })
 }
 
+/** A full disk or quota (ENOSPC, EDQUOT) said as such (507), any other file error as it is (a 500 with its ticket). */
+function diskFull(e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException).code
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new QK_HTTP_DISK_FULL(code, { cause: e }) : e as Error
+}
+
 /** busboy's message, said once: `multipart: Unexpected end of form` */
 function multipartMessage(e: unknown): string {
   // Stryker disable next-line OptionalChaining: busboy throws and emits Error objects only
@@ -216,7 +223,7 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
       // opened here, not by the stream: a write stream opens its file later, so one destroyed by fail()
       // could still create its file after the clean-up removed it (a temp file left, seen in CI)
       let fd: number
-      try { fd = fs.openSync(tmp, 'wx', 0o600) } catch (e) { stream.resume(); return fail(e as Error) }
+      try { fd = fs.openSync(tmp, 'wx', 0o600) } catch (e) { stream.resume(); return fail(diskFull(e)) }
       tempPaths.push(tmp)
       const out = fs.createWriteStream(tmp, { fd })
       outs.push(out)
@@ -225,8 +232,8 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
       stream.on('limit', () => fail(new QK_HTTP_FILE_TOO_LARGE(JSON.stringify(info.filename ?? field), maxFile)))
       pending.push(new Promise<void>((res) => {
         out.on('close', () => res())
-        // Stryker disable next-line StringLiteral,BlockStatement: a temp file write error (disk full): no fault a test can inject through HTTP
-        out.on('error', (e) => { fail(e); res() })
+        // Stryker disable next-line StringLiteral,BlockStatement: a temp file write error (disk full): needs a full file system, which only tests/reliability/faults-disk makes (a tmpfs, as root), not this room's tests
+        out.on('error', (e) => { fail(diskFull(e)); res() })
         // Stryker disable next-line BlockStatement: fail() destroys every temp stream too (a part's stream errs only when the body breaks)
         stream.on('error', () => { out.destroy(); res() })
       }).then(() => {
@@ -253,7 +260,7 @@ function readMultipart(req: IncomingMessage, request: QuarkRequest, limits: Body
     req.on('aborted', () => fail(new QK_HTTP_ABORTED()))
     // Stryker disable next-line StringLiteral,BlockStatement,ConditionalExpression: a client that went away gets no answer to observe; 'aborted' above also catches it
     req.on('close', () => { if (!req.complete) fail(new QK_HTTP_ABORTED()) })
-    try { fs.mkdirSync(limits.uploadTmp, { recursive: true }) } catch (e) { fail(e as Error); return }
+    try { fs.mkdirSync(limits.uploadTmp, { recursive: true }) } catch (e) { fail(diskFull(e)); return }
     // counted beside the pipe (a 'data' listener starts the flow, so it is added with the pipe)
     req.on('data', (c: Buffer) => {
       received += c.length

@@ -8,8 +8,8 @@ export const ROOMS = {
   session: {
     // stores/file.ts (the default store): the id format, the lock (in-process, then the lock file and its
     // owner's token), the write; the other stores have their own conformance suite (tests/session/)
-    mutate: ['server/session/fileSessions.ts', 'server/session/lock.ts', 'server/session/stores/file.ts:22-22',
-      'server/session/stores/file.ts:42-64', 'server/session/stores/file.ts:97-109'],
+    mutate: ['server/session/fileSessions.ts', 'server/session/lock.ts', 'server/session/stores/file.ts:24-24',
+      'server/session/stores/file.ts:44-66', 'server/session/stores/file.ts:99-113'],
     tests: ['tests/core/session.test.ts', 'tests/mutation-guards/session.test.ts', 'tests/session/file-lock.test.ts'],
   },
   dispatch: {
@@ -54,5 +54,38 @@ export const ROOMS = {
   validators: {
     mutate: ['server/validators/numbers.ts', 'server/validators/network.ts', 'server/validators/strong.ts'],
     tests: ['tests/mutation-guards/validators.test.ts', 'tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts'],
+  },
+  // the other validators, one room per group of files so that a run stays short; each killed by web2py's
+  // cases (tests/validators/) and its own guard file
+  'validators-text': {
+    mutate: ['server/validators/text.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts'],
+  },
+  'validators-sets': {
+    mutate: ['server/validators/sets.ts', 'server/validators/lists.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/validators/lists.test.ts'],
+  },
+  'validators-dates': {
+    mutate: ['server/validators/dates.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/validators/timezone.test.ts'],
+  },
+  'validators-urls': {
+    mutate: ['server/validators/urls.ts', 'server/validators/files.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts'],
+  },
+  'validators-base': {
+    mutate: ['server/validators/base.ts', 'server/validators/crypt.ts', 'server/validators/indb.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/validators/in-db.test.ts'],
+  },
+  // the stores other than the file store (which the session room covers): the encrypted cookie, the
+  // database and Redis stores, and the store configuration (private/session.json)
+  'session-stores': {
+    mutate: ['server/session/stores/cookie.ts', 'server/session/stores/config.ts', 'server/session/stores/database.ts', 'server/session/stores/redis.ts'],
+    tests: ['tests/session/cookie-store.test.ts', 'tests/session/sqlite.test.ts', 'tests/session/redis.test.ts'],
+  },
+  // login, registration, password reset and lock-out: the flows of auth.ts and actions.ts over HTTP
+  'auth-actions': {
+    mutate: ['server/auth/auth.ts', 'server/auth/actions.ts'],
+    tests: ['tests/auth/flows.test.ts', 'tests/auth/units.test.ts'],
   },
 }

@@ -3,7 +3,8 @@
  *
  * - ids are 32 hex characters (128 random bits); the format check is what keeps a cookie from naming a
  *   path outside sessions/ (`abc/../../x`), so nothing else in this file joins a client's text into a path;
- * - files are written 0o600, atomically (a temp file renamed over the old one);
+ * - files are written 0o600, atomically (a temp file renamed over the old one); a full disk (ENOSPC, EDQUOT)
+ *   is QK_SESSION_DISK_FULL (507), the old file kept whole and no temp file left;
  * - the lock is two-level: the in-process queue of lock.ts (requests of one process wait on a promise, no
  *   polling) and then an exclusive lock file `<id>.lock` (created with O_EXCL, holding pid, host and a random
  *   token), which serialises processes sharing the folder. Only the holder of the token removes it; a lock
@@ -17,6 +18,7 @@ import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { acquire } from '../lock'
 import { retryUntil } from './wait'
+import { QK_SESSION_DISK_FULL } from '../errors'
 import type { SessionStore, Unlock } from './types'
 
 const ID = /^[0-9a-f]{32}$/
@@ -95,18 +97,19 @@ export class FileStore implements SessionStore {
   }
 
   async save(id: string, json: string, renewedFrom: string | undefined): Promise<string | undefined> {
-    if (renewedFrom) await fsp.rm(path.join(this.dir, `${renewedFrom}.json`), { force: true })
-    await fsp.mkdir(this.dir, { recursive: true })
     const file = path.join(this.dir, `${id}.json`)
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
     try {
+      await fsp.mkdir(this.dir, { recursive: true })
       await fsp.writeFile(tmp, json, { mode: 0o600 })
       await fsp.rename(tmp, file)
     } catch (e) {
       // a full disk fails the write part-way: the old session stays whole, and the partial copy goes
       await fsp.rm(tmp, { force: true }).catch(() => undefined)
-      throw e
+      throw diskFull(e)
     }
+    // the renewed session's old file goes once the new one is written (a failed write keeps the old one)
+    if (renewedFrom) await fsp.rm(path.join(this.dir, `${renewedFrom}.json`), { force: true })
     return undefined
   }
 
@@ -136,6 +139,12 @@ export class FileStore implements SessionStore {
 }
 
 interface LockContent { pid: number; host: string; token: string }
+
+/** A full disk or quota (ENOSPC, EDQUOT) said as such (507, the old session kept); any other error as it is. */
+function diskFull(e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new QK_SESSION_DISK_FULL(code, { cause: e }) : e
+}
 
 function createLock(file: string, token: string): boolean {
   const content = `${process.pid} ${HOST} ${token}`

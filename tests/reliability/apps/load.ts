@@ -40,6 +40,12 @@ export async function grow() {
   session.blob = (String(session.blob ?? '')) + 'x'.repeat(Number(request.vars.kb || 64) * 1024)
   return 'size=' + session.blob.length
 }
+export async function regrow() {
+  // what a login does: the session moves to a fresh id, then grows
+  session.renew()
+  session.blob = (String(session.blob ?? '')) + 'x'.repeat(Number(request.vars.kb || 64) * 1024)
+  return 'size=' + session.blob.length
+}
 export async function upload() {
   const f = request.files?.[0]
   if (!f) return 'no file'
