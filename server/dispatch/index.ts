@@ -6,8 +6,14 @@
  *   AppRegistry(folder): get(name), names(), mountApp(name, folder), scan()
  *   isValidAppName(name)
  *   siteDefaultApp(folder), appDefaults(appFolder)   routes.json defaults (site and per app)
+ *   SiteRoutes(registry): the site's routes (routes.ts / routes.json, site and per app), compiled once
+ *     per change: route(pathname, query, req) → target (in), outgoing(...) / outgoingStatic(...) for
+ *     URL() (out), errorRoute(app, status, uri, ticket) for routes_onerror, describe() for the admin
+ *   routesProblems(): the routes files that failed to load, and why
  */
 export { parsePath, isValidAppName, NAME, EXT, type Target, type Defaults } from './parse'
 export { AppRegistry } from './registry'
 export { siteDefaultApp, appDefaults } from './routes'
 export * from './errors'
+export { SiteRoutes, type RoutedTarget, type ErrorRoute, type OutRequest } from './site'
+export { routesProblems } from './config'

@@ -11,7 +11,9 @@
  *   any other error: roll back, store a ticket, send a 500 page with only the ticket id
  *   always: release the transactionals, remove upload temp files.
  */
+import fs from 'node:fs'
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import { lookup as mimeLookup } from 'mime-types'
 import { performance } from 'node:perf_hooks'
 import { newState, runInContext, type CurrentState } from '../current'
 import { isQuarkError } from '../errors'
@@ -19,7 +21,7 @@ import {
   buildRequest, QuarkResponse, sendResponse, errorPage, readBody, hasBody, removeUploads, serveStatic, serveAsset, isHTTP,
   QK_HTTP_ABORTED, type BodyLimits, type QuarkRequest, type HTTPError,
 } from '../http'
-import { parsePath, siteDefaultApp, appDefaults, type AppRegistry, type Target, type Defaults } from '../dispatch'
+import { SiteRoutes, type AppRegistry, type Target, type RoutedTarget } from '../dispatch'
 import { loadSession, saveSession, releaseSession, cookieName, maybeCleanup, type Session, type SaveResult } from '../session'
 import { saveTicket } from '../tickets'
 import { appRuntime, type AppRuntime } from './app'
@@ -39,8 +41,8 @@ export interface CoreOptions {
   /** where request and error lines go (default stdout / stderr) */
   log?: (line: string) => void
   logError?: (line: string) => void
-  /** made once per server on the first request */
-  dispatchDefaults?: Defaults
+  /** the site's routes (routes.ts / routes.json), made once per server on the first request */
+  siteRoutes?: SiteRoutes
 }
 
 const STATUS_TEXT: Record<number, string | undefined> = STATUS_CODES
@@ -81,24 +83,55 @@ function handle(req: IncomingMessage, res: ServerResponse, o: CoreOptions): Prom
   if (url.charCodeAt(0) !== 47) return plainPage(res, 400, 'Bad Request')
   const q = url.indexOf('?')
   const pathname = q === -1 ? url : url.slice(0, q)
-  let target: Target
+  let target: RoutedTarget
+  const routes = o.siteRoutes ??= new SiteRoutes(o.registry)
   try {
-    target = parsePath(pathname, o.dispatchDefaults ??= {
-      // a function: the routes.json read and the `init` lookup only for a URL that names no app
-      application: () => siteDefaultApp(o.registry.folder) ?? (o.registry.get('init') ? 'init' : 'welcome'),
-      controller: 'default',
-      function: 'index',
-      forApp: (app) => { const f = o.registry.get(app); return f ? appDefaults(f) : undefined },
-    })
+    target = routes.route(pathname, q === -1 ? '' : url.slice(q + 1), req)
   } catch (e) {
-    if (isQuarkError(e)) return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message)
+    if (isQuarkError(e)) {
+      if (e.status < 500 && routedError(o, res, undefined, e.status, url)) return
+      return plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error', e.message)
+    }
     throw e
   }
   if (target.kind === 'asset') return serveAsset(req, res, o.assets, target.name)
   const folder = o.registry.get(target.application)
-  if (!folder) return plainPage(res, 404, 'Not Found', `Invalid application: ${target.application}`)
+  if (!folder) {
+    if (routedError(o, res, undefined, 404, url)) return
+    return plainPage(res, 404, 'Not Found', `Invalid application: ${target.application}`)
+  }
   if (target.kind === 'static') { serveStatic(req, res, `${folder}/static`, target.path); return }
-  return runAction(req, res, o, target, folder, q === -1 ? '' : url.slice(q + 1))
+  return runAction(req, res, o, target, folder, target.query ?? (q === -1 ? '' : url.slice(q + 1)))
+}
+
+/** routes_onerror for an error answered outside an action's run; false when no route applies */
+function routedError(o: CoreOptions, res: ServerResponse, app: string | undefined, status: number, uri: string, ticket?: string): boolean {
+  const r = o.siteRoutes?.errorRoute(app, status, uri, ticket)
+  if (r === undefined) return false
+  const response = new QuarkResponse(false)
+  const body = errorRouteBody(o, response, app, status, uri, ticket, r)
+  if (body === undefined) return false
+  res.statusCode = response.status
+  for (const k of Object.keys(response.headers)) res.setHeader(k, response.headers[k]!)
+  if (ticket) res.setHeader('X-Quark-Ticket', ticket)
+  res.end(body ?? '')
+  return true
+}
+
+/** routes_onerror applied to an answer: a static page with the original status, or a redirect to an action */
+function errorRouteBody(o: CoreOptions, response: QuarkResponse, app: string | undefined, status: number, uri: string, ticket: string | undefined,
+  r = o.siteRoutes?.errorRoute(app, status, uri, ticket)): Buffer | string | undefined {
+  if (r === undefined) return undefined
+  if (r.kind === 'redirect') {
+    response.status = 303
+    response.headers.Location = r.location
+    return ''
+  }
+  let page: Buffer
+  try { page = fs.readFileSync(r.file) } catch { return undefined }
+  response.status = status
+  response.headers['Content-Type'] = (mimeLookup(r.file) || 'text/html') + (/\.html?$/.test(r.file) ? '; charset=utf-8' : '')
+  return page
 }
 
 function runAction(req: IncomingMessage, res: ServerResponse, o: CoreOptions, target: Target & { kind: 'action' }, folder: string, query: string): Promise<void> | void {
@@ -148,6 +181,18 @@ function runInState(req: IncomingMessage, res: ServerResponse, o: CoreOptions, t
   state.session = session
   state.T = rt.T(req.headers['accept-language']) as CurrentState['T']
   state.cache = rt.cache()
+  // the site's routes write the links (URL()), and a language prefix sets T's language
+  if (o.siteRoutes?.isRouted()) {
+    state.urlRouter = o.siteRoutes
+    const lang = (target as RoutedTarget).language
+    if (lang !== undefined) {
+      state.uriLanguage = lang
+      ;(request as QuarkRequest & { uriLanguage?: string }).uriLanguage = lang
+      // inside the request's state: T.force keeps the language there, not on the T shared by requests
+      const T = state.T as unknown as { force?: (l: string) => void }
+      if (T.force) runInContext(state, () => T.force!(lang))
+    }
+  }
   const run = new ActionRun(res, o, state, rt, request, response, session)
   const done = runInContext(state, run.start)
   if (request.files.length === 0) return done
@@ -242,6 +287,7 @@ class ActionRun {
       const saved = finishSession(this.o, state, this.session, this.response)
       if (saved) await saved
       body = httpAnswer(e, this.response)
+      if (this.response.status >= 400) body = errorRouteBody(this.o, this.response, state.application, this.response.status, this.request.url, undefined) ?? body
     } catch (err) { return this.ticket(err) }
     return this.send(body)
   }
@@ -264,6 +310,7 @@ class ActionRun {
         ? errorPage(507, 'Insufficient storage', `The server has no space left to save this; nothing was half-written. Ticket issued: ${state.application}/${id}`)
         : errorPage(500, 'Internal error', `Ticket issued: ${state.application}/${id}`)
     if (res.headersSent) { res.destroy(); return }
+    if (routedError(o, res, state.application, away ? 503 : full ? 507 : 500, request.url, `${state.application}/${id}`)) return
     res.statusCode = away ? 503 : full ? 507 : 500
     if (away) res.setHeader('Retry-After', '5')
     res.setHeader('Content-Type', 'text/html; charset=utf-8')

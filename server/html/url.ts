@@ -25,6 +25,8 @@ export interface UrlOptions {
   salt?: string
   /** quote '/' inside args too */
   encodeEmbeddedSlash?: boolean
+  /** the language prefix to write (routes with `languages`); default: the request's */
+  language?: string
 }
 
 /** The request fields URL() and URL.verify read (a subset of the core's request). */
@@ -84,6 +86,19 @@ function currentRequest(): UrlRequest | undefined {
   try { return current.request as UrlRequest | undefined } catch { return undefined }
 }
 
+/**
+ * What the site's routes put in the request state (`state.urlRouter`, set by the request lifecycle
+ * from dispatch's SiteRoutes only when the site has routes): the full form in, the routed form out.
+ */
+export interface UrlRouter {
+  outgoing(a: string, c: string, f: string, ext: string | undefined, args: readonly string[], full: string, req: UrlRequest | undefined, language: string | undefined): string
+  outgoingStatic(a: string, file: string, full: string, req: UrlRequest | undefined): string
+}
+
+function currentState(): { request?: unknown; urlRouter?: unknown; uriLanguage?: unknown } | undefined {
+  try { return current.state } catch { return undefined }
+}
+
 // Names and static paths already checked (a layout calls URL several times per page, with the same
 // few values on every request): bounded, so hostile input cannot grow them.
 const goodNames = new Set<string>()
@@ -96,7 +111,9 @@ const staticUrls = new Map<string, string>()
 const NO_ARGS: readonly unknown[] = Object.freeze([])
 
 function buildUrl(a: string | undefined, c: string | undefined, f: string | undefined, opts: UrlOptions): string {
-  const req = currentRequest()
+  const st = currentState()
+  const req = st?.request as UrlRequest | undefined
+  const router = st?.urlRouter as UrlRouter | undefined
   a = a ?? req?.application ?? current.application
   c = c ?? req?.controller ?? 'default'
   f = f ?? req?.function ?? 'index'
@@ -105,6 +122,11 @@ function buildUrl(a: string | undefined, c: string | undefined, f: string | unde
   checkName(c)
   // URL('static', 'css/app.css'): a file path under static/, each segment quoted, never '..'.
   if (c === 'static') {
+    if (router !== undefined && a) {
+      if (f.split('/').some((seg) => seg === '..' || seg === '')) throw new QK_HTML_BAD_URL_PART(JSON.stringify(f))
+      const file = f.split('/').map((seg) => pyQuote(seg, false)).join('/')
+      return router.outgoingStatic(a, file, '/' + a + '/static/' + file, req)
+    }
     const key = a + '\0' + f
     const known = staticUrls.get(key)
     if (known !== undefined) return known
@@ -118,7 +140,8 @@ function buildUrl(a: string | undefined, c: string | undefined, f: string | unde
   if (f.includes('.')) { const i = f.lastIndexOf('.'); ext = ext ?? f.slice(i + 1); f = f.slice(0, i) }
   const fn = ext ? f + '.' + ext : f
   const args = opts.args === undefined || opts.args === null ? NO_ARGS : Array.isArray(opts.args) ? opts.args : [opts.args]
-  const other = args.length ? '/' + args.map((x) => pyQuote(String(x), !opts.encodeEmbeddedSlash)).join('/') : ''
+  const quoted = args.length ? args.map((x) => pyQuote(String(x), !opts.encodeEmbeddedSlash)) : NO_ARGS as string[]
+  const other = args.length ? '/' + quoted.join('/') : ''
   const path = (a ? '/' + a : '') + '/' + c + '/' + fn + other
   const pairs = flattenVars(opts.vars)
   if (opts.hmacKey) {
@@ -126,9 +149,11 @@ function buildUrl(a: string | undefined, c: string | undefined, f: string | unde
     const signedPath = ext === 'html' ? (a ? '/' + a : '') + '/' + c + '/' + f + other : path
     pairs.push(['_signature', sign(signedMessage(signedPath, pairs, opts.hashVars), opts.hmacKey, opts.salt ?? '')])
   }
-  let url = path + (pairs.length ? '?' + encodeVars(pairs) : '')
+  // the routes write the link; the signature above covers the full form, which URL.verify rebuilds
+  const written = router !== undefined && a ? router.outgoing(a, c, f, ext, quoted, path, req, opts.language ?? st?.uriLanguage as string | undefined) : path
+  let url = written + (pairs.length ? '?' + encodeVars(pairs) : '')
   if (opts.anchor !== undefined && opts.anchor !== '') url += '#' + pyQuote(String(opts.anchor), true)
-  if (opts.scheme || opts.host) {
+  if ((opts.scheme || opts.host) && written.charCodeAt(0) === 47) {
     const scheme = typeof opts.scheme === 'string' ? opts.scheme : req?.scheme ?? (req?.env?.wsgi_url_scheme as string | undefined) ?? 'http'
     let host = typeof opts.host === 'string' ? opts.host : req?.host ?? (req?.env?.http_host as string | undefined) ?? 'localhost'
     if (opts.port !== undefined) host = host.replace(/:\d+$/, '') + ':' + opts.port

@@ -111,8 +111,11 @@ test('routes.json: the site default app and an app default controller/function',
   assert.equal((await s.request('/shop/default')).body, 'shop index')
   assert.equal((await s.request('/shop/pages/index')).body, 'pages index')
   assert.equal((await s.request('/welcome')).body, 'welcome index')
-  // a broken routes file is ignored, not fatal
+  // a broken routes file is reported, not fatal: the last good routes stay in force (issue #24)
   fs.writeFileSync(path.join(s.folder, 'routes.json'), '{ broken')
+  await new Promise((r) => setTimeout(r, 1100))
+  assert.equal((await s.request('/')).body, 'shop home')
+  fs.rmSync(path.join(s.folder, 'routes.json'))
   await new Promise((r) => setTimeout(r, 1100))
   assert.equal((await s.request('/')).body, 'welcome index')
 })
