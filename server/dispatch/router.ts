@@ -239,6 +239,8 @@ export class SiteRouter {
   /** path (after routes_in, prefix included) → target; throws 400 / 404 QuarkErrors. */
   incoming(pathname: string, host: string, fallbackApp: () => string): Target & { language?: string } {
     let p = pathname
+    // Quark's own assets (/_quark/...) are found with or without the prefix: layouts link them at the root
+    if (p.startsWith('/_quark/')) return { kind: 'asset', name: p.slice(8) }
     if (this.pathPrefix) {
       if (p !== this.pathPrefix && !p.startsWith(this.pathPrefix + '/')) throw new QK_DISPATCH_NOT_FOUND(pathname)
       p = p.slice(this.pathPrefix.length)
