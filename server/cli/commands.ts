@@ -72,6 +72,7 @@ const LOADERS: Record<string, () => Command> = {
   compile: () => (require('../compile') as typeof import('../compile')).compileCommand,
   cron: () => (require('../cron') as typeof import('../cron')).cronCli,
   scheduler: () => (require('../scheduler') as typeof import('../scheduler')).schedulerCli,
+  routes: () => (require('./routes') as typeof import('./routes')).routesCommand,
 }
 
 export const COMMANDS: Record<string, Command> = Object.fromEntries(

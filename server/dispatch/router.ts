@@ -191,7 +191,8 @@ export class SiteRouter {
     const named = new Set<string>([...(this.defaultApplication ? [this.defaultApplication] : []), ...[...this.domains.values()].map((d) => d.application),
       ...(this.applicationsSetting === 'ALL' ? [] : this.applicationsSetting), ...Object.keys(perApp)])
     for (const a of named) if (!apps.get(a)) throw new QK_ROUTES_BAD_CONFIG(where, `the router names an application that does not exist: ${a}`)
-    // compile every app section now, so a bad one is reported at load
+    // compile BASE's app settings and every app section now, so a bad one is reported at load
+    new AppRouter('', '', pick(base, APP_KEYS), where)
     for (const a of Object.keys(perApp)) this.app(a)
   }
 
