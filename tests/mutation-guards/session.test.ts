@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { startServer, type TestServer } from '../helpers/server'
 import { loadSession, saveSession, releaseSession, sessionId, cookieName, cleanupSessions, maybeCleanup, type Session } from '../../server/session'
-import { acquire } from '../../server/session/lock'
+import { acquire, heldLocks } from '../../server/session/lock'
 import { FileStore } from '../../server/session/stores/file'
 
 const HEX = 'abcdef0123456789abcdef0123456789'
@@ -139,6 +139,42 @@ test('the lock is free again once every holder released (no key left waiting)', 
   // a new acquire after everyone released resolves without anybody releasing anything
   const r3 = await acquire(key)
   r3()
+})
+
+test('the lock forgets a key once its last holder released: the map stays as small as the sessions in use', async () => {
+  const base = heldLocks()
+  // 200 sessions, each used once, some contended
+  for (let i = 0; i < 200; i++) {
+    const key = `leak-${i}-${Math.random()}`
+    const r1 = await acquire(key)
+    if (i % 2) {
+      const p2 = acquire(key)
+      assert.equal(heldLocks(), base + 1, 'one key, however many wait on it')
+      r1()
+      ;(await p2)()
+    } else r1()
+  }
+  assert.equal(heldLocks(), base, 'every released key forgotten (a long-running server would grow by one entry per session ever seen)')
+  // a holder released twice after a later request took the key: the later one keeps it
+  const key = `twice-${Math.random()}`
+  const a = await acquire(key)
+  a()
+  const b = await acquire(key)
+  a()
+  assert.equal(heldLocks(), base + 1, "a second release does not forget a later holder's key")
+  b()
+  assert.equal(heldLocks(), base)
+})
+
+test('an uncontended lock is granted without yielding (no await on the free path: a tick on every session request)', async () => {
+  // two async calls started in the same turn: one that returns at once, and acquire on a free key; if acquire
+  // awaited anything on the free path, the plain one would settle first
+  const order: string[] = []
+  const plain = async () => () => {}
+  const a = acquire(`free-${Math.random()}`).then((release) => { order.push('lock'); release() })
+  const b = plain().then(() => order.push('plain'))
+  await Promise.all([a, b])
+  assert.deepEqual(order, ['lock', 'plain'])
 })
 
 // ---- the file store at unit level ----

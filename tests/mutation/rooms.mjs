@@ -77,15 +77,24 @@ export const ROOMS = {
     mutate: ['server/validators/base.ts', 'server/validators/crypt.ts', 'server/validators/indb.ts'],
     tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/validators/in-db.test.ts'],
   },
-  // the stores other than the file store (which the session room covers): the encrypted cookie, the
-  // database and Redis stores, and the store configuration (private/session.json)
-  'session-stores': {
-    mutate: ['server/session/stores/cookie.ts', 'server/session/stores/config.ts', 'server/session/stores/database.ts', 'server/session/stores/redis.ts'],
-    tests: ['tests/session/cookie-store.test.ts', 'tests/session/sqlite.test.ts', 'tests/session/redis.test.ts'],
+  // the stores other than the file store (which the session room covers): the encrypted cookie and the
+  // store configuration (private/session.json), unit tests only ...
+  'session-cookie': {
+    mutate: ['server/session/stores/cookie.ts', 'server/session/stores/config.ts'],
+    tests: ['tests/session/cookie-store.test.ts', 'tests/mutation-guards/session-cookie.test.ts'],
   },
-  // login, registration, password reset and lock-out: the flows of auth.ts and actions.ts over HTTP
+  // ... and the database and Redis stores, through the conformance suite (two Quark processes each)
+  'session-stores': {
+    mutate: ['server/session/stores/database.ts', 'server/session/stores/redis.ts'],
+    tests: ['tests/session/sqlite.test.ts', 'tests/session/redis.test.ts'],
+  },
+  // login, registration, password reset and lock-out: the flows of auth.ts and actions.ts over HTTP. Line
+  // ranges (move them with any edit above or inside them): auth.ts the session's login (expiry, publicUser,
+  // loginUser/logoutUser, the logout key) and checkLogin; actions.ts safeNext and the reset key's check, the
+  // dispatch, login, logout, registration's keys, verify_email, change_password and the reset pages
   'auth-actions': {
-    mutate: ['server/auth/auth.ts', 'server/auth/actions.ts'],
-    tests: ['tests/auth/flows.test.ts', 'tests/auth/units.test.ts'],
+    mutate: ['server/auth/auth.ts:212-275', 'server/auth/auth.ts:305-345',
+      'server/auth/actions.ts:33-47', 'server/auth/actions.ts:88-130', 'server/auth/actions.ts:149-179', 'server/auth/actions.ts:202-271'],
+    tests: ['tests/mutation-guards/auth-actions.test.ts', 'tests/auth/units.test.ts'],
   },
 }
