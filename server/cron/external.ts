@@ -7,9 +7,17 @@
  *
  * A per-app lock file means two overlapping invocations never run the same
  * app's jobs at once; the second one skips that app and reports it.
+ *
+ * Many machines (applications/cron.json names a lease, see leases.ts): each
+ * machine's system crontab calls `quark cron`, and each due line's latest
+ * scheduled minute is claimed in the shared database or Redis before it runs,
+ * with the same key the in-process runners use, so a minute runs once across
+ * every machine and mode; finished runs are recorded in the same store.
  */
 import path from 'node:path'
 import { CronRunner, type CronApp, type CronRunnerOptions } from './runner'
+import { nextRun, type CronSchedule } from './schedule'
+import type { CronLease } from './leases'
 import { readState, writeState, type CronRunRecord } from './files'
 import type { CrontabError } from './crontab'
 import { LockFile } from './lock'
@@ -22,20 +30,37 @@ export interface ExternalResult {
   badLines: CrontabError[]
   /** true when another process held this app's cron lock */
   locked: boolean
+  /** lines whose scheduled minute another process or machine had already claimed (shared lease only) */
+  claimedElsewhere: Array<{ line: number; tick: string }>
+}
+
+export interface ExternalOptions extends CronRunnerOptions {
+  /** the lease shared by every machine (applications/cron.json): occurrences are claimed in it, runs recorded */
+  lease?: CronLease
+}
+
+/** The last occurrence of `s` in (from, to], or null. */
+export function latestOccurrence(s: CronSchedule, from: Date, to: Date): Date | null {
+  let last: Date | null = null
+  // bounded: a machine off for a long time still costs at most this many steps (then the latest found is used)
+  for (let t = nextRun(s, from), i = 0; t && t.getTime() <= to.getTime() && i < 600_000; t = nextRun(s, t), i++) last = t
+  return last
 }
 
 /** Run each app's due lines once; resolves when all have finished. */
-export async function runDueApps(apps: CronApp[], opts: CronRunnerOptions): Promise<ExternalResult[]> {
+export async function runDueApps(apps: CronApp[], opts: ExternalOptions): Promise<ExternalResult[]> {
   const results: ExternalResult[] = []
   for (const app of apps) results.push(await runDueApp(app, opts))
   return results
 }
 
-async function runDueApp(app: CronApp, opts: CronRunnerOptions): Promise<ExternalResult> {
+async function runDueApp(app: CronApp, opts: ExternalOptions): Promise<ExternalResult> {
   const runs: CronRunRecord[] = []
-  const runner = new CronRunner([app], { ...opts, onRun: (r) => { runs.push(r); opts.onRun?.(r) } })
+  const lease = opts.lease
+  const recorded: Array<Promise<void>> = []
+  const runner = new CronRunner([app], { ...opts, onRun: (r) => { runs.push(r); opts.onRun?.(r); if (lease) recorded.push(lease.record(r)) } })
   const crontab = runner.crontab(app)
-  const result: ExternalResult = { app: app.name, runs, badLines: crontab.errors, locked: false }
+  const result: ExternalResult = { app: app.name, runs, badLines: crontab.errors, locked: false, claimedElsewhere: [] }
   if (!crontab.entries.length) return result
   const lock = new LockFile(path.join(app.folder, 'cron', 'cron.lock'))
   if (!lock.tryAcquire()) {
@@ -53,7 +78,21 @@ async function runDueApp(app: CronApp, opts: CronRunnerOptions): Promise<Externa
     state.lastCheck = now.toISOString()
     writeState(app.folder, state)
     const due = runner.due(from, now)
-    const records = await Promise.all(due.map(({ entry }) => runner.run(app, entry).then((r) => ({ key: entry.key, r }))))
+    const started: Array<Promise<{ key: string; r: CronRunRecord }>> = []
+    for (const { entry } of due) {
+      let tick: Date | undefined
+      if (lease) {
+        // every machine computes the same latest minute: the first to claim it runs it
+        tick = latestOccurrence(entry.schedule, from, now) ?? undefined
+        if (!tick) continue
+        if (!(await lease.claim(`${app.name}\0${entry.key}\0${tick.toISOString()}`))) {
+          result.claimedElsewhere.push({ line: entry.line, tick: tick.toISOString() })
+          continue
+        }
+      }
+      started.push(runner.run(app, entry, tick).then((r) => ({ key: entry.key, r })))
+    }
+    const records = await Promise.all(started)
     const latest = readState(app.folder)
     // forget lines that are no longer in the crontab, so the state file does not grow with every edit
     const keys = new Set(crontab.entries.map((e) => e.key))
@@ -65,6 +104,7 @@ async function runDueApp(app: CronApp, opts: CronRunnerOptions): Promise<Externa
   } finally {
     clearInterval(refresh)
     lock.release()
+    await Promise.all(recorded)
   }
   return result
 }

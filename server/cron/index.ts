@@ -24,6 +24,7 @@ import type { CronApp, CronRunnerOptions, RunTask } from './runner'
 import { QK_CRON_BAD_MODE } from './errors'
 import { defaultRunTask } from './task'
 import { readLeaseConfig, makeLease } from './leases'
+import { testClock } from './clock'
 
 export { parseCrontab, parseTask, describeTask } from './crontab'
 export type { CronEntry, CronTask, Crontab, CrontabError } from './crontab'
@@ -51,19 +52,6 @@ export interface CronHandle {
   tick(): void
   /** stop the timer, wait for running jobs, release the cluster lock */
   stop(): Promise<void>
-}
-
-/**
- * QUARK_CRON_TEST_CLOCK=<startMs>:<epochMs>:<speed> (tests only): cron's clock reads startMs at real time
- * epochMs and runs `speed` times faster, the same in every process given the same value, so tests of
- * several processes see minutes pass in seconds.
- */
-function testClock(): (() => Date) | undefined {
-  const v = process.env.QUARK_CRON_TEST_CLOCK
-  if (!v) return undefined
-  const [start, epoch, speed] = v.split(':').map(Number)
-  if (!Number.isFinite(start) || !Number.isFinite(epoch) || !(speed! > 0)) return undefined
-  return () => new Date(start! + (Date.now() - epoch!) * speed!)
 }
 
 export interface StartCronOptions extends Partial<Omit<InProcessCronOptions, 'lockFile'>> {

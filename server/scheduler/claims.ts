@@ -22,12 +22,18 @@ export interface Claim { task: any; runId: number; started: number }
 const MAX_STORED_OUTPUT = 1024 * 1024
 const OPEN = ['ASSIGNED', 'RUNNING']
 
-/** Due and free, as of `now`: the condition of the candidate search and of the claim's compare-and-set alike. */
+/** Due and free, as of `now`: the condition of the candidate search and of the claim's compare-and-set alike.
+ * A task waiting on a parent that has not COMPLETED (scheduler_task_deps.can_visit false) is not due. */
 export function dueQuery(db: Db, groups: string[], now: number): any {
   const t = db.scheduler_task
+  const d = db.scheduler_task_deps
   return t.status.eq('QUEUED').and(t.enabled.eq(true)).and(t.group_name.belongs(groups)).and(t.next_run_time.le(now))
     .and(t.stop_time.eq(null).or(t.stop_time.gt(now)))
+    .and(t.id.belongs(db(d.can_visit.eq(false)).nested(d.task_child)).not())
 }
+
+/** The SQL of the same dependency condition, for the PostgreSQL claim's raw SELECT ... FOR UPDATE SKIP LOCKED. */
+export const WAITING_ON_PARENTS_SQL = 'id NOT IN (SELECT task_child FROM scheduler_task_deps WHERE NOT can_visit)'
 
 /**
  * Make task `id` ours if it is still due and free, and open its run. The
@@ -92,6 +98,8 @@ export async function recordRun(db: Db, claim: Claim, o: Outcome, stopped: numbe
   const ours = t.id.eq(claim.task.id).and(t.run_id.eq(claim.runId))
   if (await db(ours.and(t.status.eq('RUNNING'))).update(next) === 1) {
     await db(r.id.eq(claim.runId)).update(run)
+    // its last run completed: the tasks that depend on it may run (same transaction: never one without the other)
+    if (next.status === 'COMPLETED') await releaseChildren(db, Number(claim.task.id))
     return true
   }
   const release: Record<string, unknown> = { run_id: null }
@@ -122,4 +130,10 @@ export async function releaseClaims(db: Db, name: string, now: number, reason: s
     if (runId !== null) await db(r.id.eq(runId).and(r.status.eq('RUNNING'))).update({ status: 'FAILED', stop_time: now, traceback: reason })
   }
   return n
+}
+
+/** The dependants of a COMPLETED task become free to run (as far as this parent goes). */
+export async function releaseChildren(db: Db, parentId: number): Promise<void> {
+  const d = db.scheduler_task_deps
+  await db(d.task_parent.eq(parentId).and(d.can_visit.eq(false))).update({ can_visit: true })
 }

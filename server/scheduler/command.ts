@@ -68,6 +68,9 @@ function taskSource(args: SchedulerArgs): TaskSource {
 export const WORKER_READY = 'quark-scheduler-worker-ready'
 /** The IPC message a worker sends when the app can never run one (no Scheduler in its models). */
 export const WORKER_MISCONFIGURED = 'quark-scheduler-worker-misconfigured'
+/** Exit codes of a worker that ended because the scheduler told it to (terminate(), kill()): not restarted. */
+export const EXIT_TERMINATED = 79
+export const EXIT_KILLED = 80
 /** The exit code of a worker that sent WORKER_MISCONFIGURED (sysexits' EX_CONFIG). */
 export const EXIT_MISCONFIGURED = 78
 /** Failed starts in a row of one worker after which `quark scheduler` gives up. */
@@ -141,6 +144,7 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
   const live = new Set<ChildProcess>()
   const failedStarts = new Array<number>(args.workers).fill(0)
   let report: Promise<void> = Promise.resolve()
+  let retiredCount = 0
 
   const stopAll = () => {
     if (stopping) return
@@ -176,6 +180,14 @@ export async function schedulerCommand(argv: readonly string[], opts: SchedulerC
       clearTimeout(grace)
       live.delete(child)
       if (stopping) { if (!live.size) finish(); return }
+      const retired = code === EXIT_TERMINATED ? 'TERMINATE' : code === EXIT_KILLED ? 'KILL' : undefined
+      if (retired) {
+        // scheduler.terminate()/kill(): obeyed, not undone by a restart; the command ends with its last worker
+        out(`[scheduler] worker ${i} (pid ${child.pid}) ended: told to ${retired} by the scheduler; not restarted`)
+        retiredCount++
+        if (!live.size && retiredCount >= args.workers) { stopping = true; finish() }
+        return
+      }
       const how = signal ? `signal ${signal}` : `exit code ${code}`
       if (code === EXIT_MISCONFIGURED) {
         if (exitCode === 0) {

@@ -47,6 +47,11 @@ export interface QueueOptions {
   groupName?: string
   /** a label (default: the function name) */
   taskName?: string
+  /** ids of tasks that must have COMPLETED before this one runs (web2py's scheduler_task_deps); a parent that
+   * never completes (FAILED, STOPPED, EXPIRED) keeps its dependants waiting */
+  dependsOn?: number[]
+  /** a label stored with the dependencies (web2py's job_name) */
+  jobName?: string
 }
 
 export interface RunInfo {
@@ -129,31 +134,48 @@ export class Scheduler {
     if (typeof vars !== 'object' || vars === null || Array.isArray(vars)) throw new QK_SCHED_BAD_OPTION('vars', 'must be an object')
     const uuid = opts.uuid ?? crypto.randomUUID()
     if (typeof uuid !== 'string' || !uuid || uuid.length > 64) throw new QK_SCHED_BAD_OPTION('uuid', 'must be a non-empty string of at most 64 characters')
+    const dependsOn = opts.dependsOn ?? []
+    if (!Array.isArray(dependsOn) || !dependsOn.every((x) => Number.isInteger(x) && x > 0)) throw new QK_SCHED_BAD_OPTION('dependsOn', 'must be an array of task ids')
     const t = this.db.scheduler_task
     if (!(await this.db(t.uuid.eq(uuid)).isEmpty())) throw new QK_SCHED_DUPLICATE_UUID(uuid)
-    const id = await t.insert({
-      application_name: this.applicationName,
-      task_name: opts.taskName ?? name,
-      group_name: opts.groupName ?? this.groupName,
-      status: 'QUEUED',
-      function_name: name,
-      uuid,
-      args: json(name, 'args', args),
-      vars: json(name, 'vars', vars),
-      enabled: true,
-      start_time: start,
-      next_run_time: opts.immediate ? Math.min(start, now) : start,
-      stop_time: stop,
-      repeats,
-      retry_failed: retryFailed,
-      period,
-      prevent_drift: Boolean(opts.preventDrift),
-      timeout,
-      times_run: 0,
-      times_failed: 0,
-      assigned_worker_name: '',
+    // the task and its dependencies in one transaction: no worker may see it queued without them
+    return this.db.transaction(async () => {
+      const parents: any[] = dependsOn.length ? [...await this.db(t.id.belongs(dependsOn)).select(t.id, t.status)] : []
+      for (const p of dependsOn) if (!parents.some((r) => Number(r.id) === p)) throw new QK_SCHED_BAD_OPTION('dependsOn', `no task with id ${p}`)
+      const id = await t.insert({
+        application_name: this.applicationName,
+        task_name: opts.taskName ?? name,
+        group_name: opts.groupName ?? this.groupName,
+        status: 'QUEUED',
+        function_name: name,
+        uuid,
+        args: json(name, 'args', args),
+        vars: json(name, 'vars', vars),
+        enabled: true,
+        start_time: start,
+        next_run_time: opts.immediate ? Math.min(start, now) : start,
+        stop_time: stop,
+        repeats,
+        retry_failed: retryFailed,
+        period,
+        prevent_drift: Boolean(opts.preventDrift),
+        timeout,
+        times_run: 0,
+        times_failed: 0,
+        assigned_worker_name: '',
+      })
+      for (const p of parents) {
+        await this.db.scheduler_task_deps.insert({ job_name: opts.jobName ?? '', task_parent: Number(p.id), task_child: Number(id), can_visit: p.status === 'COMPLETED' })
+      }
+      return { id: Number(id), uuid }
     })
-    return { id: Number(id), uuid }
+  }
+
+  /** The ids of the tasks task `id` waits for and whether each has completed. */
+  async dependencies(id: number): Promise<Array<{ parent: number; completed: boolean }>> {
+    const d = this.db.scheduler_task_deps
+    const rows = await this.db(d.task_child.eq(id)).select({ orderby: d.task_parent })
+    return [...rows].map((r: any) => ({ parent: Number(r.task_parent), completed: Boolean(r.can_visit) }))
   }
 
   /** A task by id or uuid, with its latest run (output included). null when there is none. */

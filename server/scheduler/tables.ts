@@ -13,6 +13,11 @@
  * was released (it was presumed dead) or stopped finds it gone and writes
  * nothing. scheduler_worker.host_name/pid let a worker on the same machine
  * tell a late heartbeat from a dead process.
+ *
+ * scheduler_task_deps (web2py's name and columns): task_child may run only
+ * once task_parent has COMPLETED; can_visit turns true when it does, in the
+ * transaction that records the parent's last run. A task with any row whose
+ * can_visit is false is not due.
  */
 
 export const TASK_STATUSES = ['QUEUED', 'ASSIGNED', 'RUNNING', 'COMPLETED', 'FAILED', 'TIMEOUT', 'STOPPED', 'EXPIRED'] as const
@@ -64,6 +69,13 @@ export function defineSchedulerTables(db: Db): void {
       Field('run_result', 'text'),
       Field('traceback', 'text'),
       Field('worker_name', 'string', { length: 255 }))
+  }
+  if (!db.scheduler_task_deps) {
+    db.defineTable('scheduler_task_deps',
+      Field('job_name', 'string', { length: 255, default: '' }),
+      Field('task_parent', 'integer', { notnull: true }),
+      Field('task_child', 'integer', { notnull: true }),
+      Field('can_visit', 'boolean', { default: false }))
   }
   if (!db.scheduler_worker) {
     db.defineTable('scheduler_worker',

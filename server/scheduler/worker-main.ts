@@ -6,7 +6,7 @@
  */
 import { Worker } from './worker'
 import { appScheduler, schedulerFromModule, type TaskSource } from './source'
-import { WORKER_READY, WORKER_MISCONFIGURED, EXIT_MISCONFIGURED } from './command'
+import { WORKER_READY, WORKER_MISCONFIGURED, EXIT_MISCONFIGURED, EXIT_TERMINATED, EXIT_KILLED } from './command'
 import { QK_SCHED_NO_SCHEDULER } from './errors'
 
 export interface WorkerProcessConfig {
@@ -19,7 +19,7 @@ export interface WorkerProcessConfig {
   quiet?: boolean
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const raw = process.env.QUARK_SCHEDULER_WORKER
   if (!raw) throw new Error('QUARK_SCHEDULER_WORKER is not set: this file is started by `quark scheduler`')
   const cfg = JSON.parse(raw) as WorkerProcessConfig
@@ -39,9 +39,11 @@ async function main(): Promise<void> {
   await worker.run()
   const { closeAllConnections } = require('../dal') as { closeAllConnections: () => Promise<void> }
   await closeAllConnections()
+  // told to TERMINATE or KILL (scheduler.terminate()/kill()): a distinct exit code, so the supervisor does not start it again
+  return worker.retiredBy === 'KILL' ? EXIT_KILLED : worker.retiredBy === 'TERMINATE' ? EXIT_TERMINATED : 0
 }
 
-main().then(() => process.exit(0), (e) => {
+main().then((code) => process.exit(code), (e) => {
   // an app with no Scheduler will not get one by restarting the worker: tell the supervisor,
   // which stops at once with this one line, not a stack trace per retry
   if (e instanceof QK_SCHED_NO_SCHEDULER && process.send) {

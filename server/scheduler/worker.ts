@@ -35,7 +35,7 @@ import { ChildExecutor, type Outcome, type RunHandle } from './executor'
 import { toMs, type Db, type WorkerStatus } from './tables'
 import { parseJson, type Scheduler } from './scheduler'
 import type { TaskSource } from './source'
-import { dueQuery, nextState, recordRun, releaseClaims, requeueState, takeTask, type Claim } from './claims'
+import { dueQuery, nextState, recordRun, releaseClaims, requeueState, takeTask, WAITING_ON_PARENTS_SQL, type Claim } from './claims'
 
 export interface WorkerOptions {
   source: TaskSource
@@ -76,6 +76,8 @@ export class Worker {
   private readonly postgres: boolean
   private stopping = false
   private status: WorkerStatus = 'ACTIVE'
+  /** set when the loop ended because the scheduler said TERMINATE or KILL: a supervisor must not restart it */
+  retiredBy: 'TERMINATE' | 'KILL' | undefined
   /** the run in progress; killedByCommand when the worker (not the task) was killed */
   private current: { claim: Claim; handle: RunHandle; killedByCommand: boolean } | undefined
   private heartbeatTimer: NodeJS.Timeout | undefined
@@ -209,8 +211,9 @@ export class Worker {
     })
     this.status = status
     if (current && claimGone) current.handle.kill('STOPPED', 'stopped by stopTask (or its claim was released while this worker was presumed dead)')
-    if (status === 'TERMINATE') this.stop()
+    if (status === 'TERMINATE') { this.retiredBy ??= 'TERMINATE'; this.stop() }
     if (status === 'KILL') {
+      this.retiredBy = 'KILL'
       if (current) {
         current.killedByCommand = true
         current.handle.kill('FAILED', `worker ${this.name} was killed`)
@@ -255,7 +258,7 @@ export class Worker {
         // the row is locked by this transaction and skipped by the others': workers never queue up on one task
         const ids = await this.db.executesql(
           'SELECT id FROM scheduler_task WHERE status = $1 AND enabled AND group_name = ANY($2) AND next_run_time <= $3 ' +
-          'AND (stop_time IS NULL OR stop_time > $3) ORDER BY next_run_time, id LIMIT 1 FOR UPDATE SKIP LOCKED', ['QUEUED', this.groups, now])
+          `AND (stop_time IS NULL OR stop_time > $3) AND ${WAITING_ON_PARENTS_SQL} ORDER BY next_run_time, id LIMIT 1 FOR UPDATE SKIP LOCKED`, ['QUEUED', this.groups, now])
         return ids.length ? takeTask(this.db, Number(ids[0][0]), this.name, this.groups, now) : undefined
       })
     }

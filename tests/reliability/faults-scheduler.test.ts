@@ -1,4 +1,4 @@
-// Faults (#17 item 3): scheduler workers SIGKILLed in the middle of tasks, on SQLite and
+// Faults (#17 item 3): scheduler workers SIGKILLed in the middle of tasks, on SQLite, MySQL and
 // PostgreSQL. 8 tasks of 1.5 s through 3 worker processes; two workers are killed while running a task
 // (each kill waits for its task to have started: events, not timers). Every task must end
 // COMPLETED (0 lost) and have completed exactly once (0 run twice: one "done" mark, one
@@ -20,7 +20,7 @@ const TASKS = 8
 const TASK_MS = 1500
 const KILLS = 2
 
-for (const dbKind of ['sqlite', 'postgres'] as const) {
+for (const dbKind of ['sqlite', 'postgres', 'mysql'] as const) {
   test(`scheduler workers killed mid-task: ${dbKind}`, { timeout: 300_000 }, async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-rel-sched-'))
     const marks = path.join(tmp, 'marks.txt')
@@ -28,7 +28,7 @@ for (const dbKind of ['sqlite', 'postgres'] as const) {
     let pgdb: TestDatabase | undefined
     const workers: ChildProcess[] = []
     try {
-      if (dbKind === 'postgres') pgdb = await createTestDatabase('postgres', 'rel_sched')
+      if (dbKind !== 'sqlite') pgdb = await createTestDatabase(dbKind, 'rel_sched')
       const uri = pgdb ? pgdb.uri : `sqlite://${path.join(tmp, 'sched.sqlite')}`
       const scheduler = makeScheduler(uri, marks)
       assert.equal(await scheduler.taskStatus(-1), null) // tables made before the workers start

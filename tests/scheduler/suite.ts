@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import { forkWorker, type Scheduler, type TaskInfo } from '../../server/scheduler/index'
+import { EXIT_KILLED, EXIT_TERMINATED } from '../../server/scheduler/command'
 
 export interface DbFixture { uri: string; drop(): Promise<void> }
 
@@ -196,6 +197,29 @@ export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): 
     await assert.rejects(scheduler.queueTask('add', { uuid }), /already queued/)
   })
 
+  test(`${name}: dependencies: a task runs only after every task it depends on COMPLETED; a failed parent holds it`, async () => {
+    const a = await scheduler.queueTask('sleep', { args: [800, `dep-a-${name}`], timeout: 60 })
+    const b = await scheduler.queueTask('mark', { args: [`dep-b-${name}`] })
+    const child = await scheduler.queueTask('mark', { args: [`dep-child-${name}`], dependsOn: [a.id, b.id], jobName: 'build' })
+    const failed = await scheduler.queueTask('fail')
+    const orphan = await scheduler.queueTask('mark', { args: [`dep-orphan-${name}`], dependsOn: [failed.id] })
+    await waitFor('the child', finished(child.id, ['COMPLETED', 'FAILED']), 60_000)
+    const line = (p: string) => { const m = marks(p); assert.equal(m.length, 1, p); return Number(m[0]!.split(' ')[2]) }
+    const [ta, tb, tc] = [line(`dep-a-${name}`), line(`dep-b-${name}`), line(`dep-child-${name}`)]
+    const aRun = (await scheduler.taskRuns(a.id))[0]!
+    assert.ok(tc >= aRun.stopTime!.getTime() && tc >= tb && tc > ta, 'the child started after both parents ended')
+    assert.deepEqual(await scheduler.dependencies(child.id), [{ parent: a.id, completed: true }, { parent: b.id, completed: true }])
+    await waitFor('the failing parent', finished(failed.id, ['FAILED']), 30_000)
+    // workers poll every 50 ms: wait until a later task ran, so the orphan had every chance to be (wrongly) taken
+    const later = await scheduler.queueTask('add', { args: [2, 2] })
+    await waitFor('a later task', finished(later.id, ['COMPLETED']), 30_000)
+    assert.equal((await status(orphan.id)).status, 'QUEUED', 'a task whose parent failed waits')
+    assert.equal(marks(`dep-orphan-${name}`).length, 0)
+    await scheduler.stopTask(orphan.id)
+    await assert.rejects(scheduler.queueTask('add', { dependsOn: [999_999_999] }), /no task with id 999999999/)
+    await assert.rejects(scheduler.queueTask('add', { dependsOn: ['x' as unknown as number] }), /dependsOn/)
+  })
+
   test(`${name}: a worker whose heartbeat is late but whose process is alive keeps its task (one run, not two)`, async () => {
     // its heartbeat comes every 4 s while the others count a worker dead after 2 s of silence: during each of its
     // runs it spends seconds past that deadline. It alone serves group 'slow', so its task is not anyone else's.
@@ -215,7 +239,7 @@ export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): 
       assert.equal(marks('slowpoke').length, 1, 'started once')
       assert.ok((await scheduler.workers()).some((w) => w.workerName === slowName), 'never taken for dead')
       assert.equal(await scheduler.terminate(slowName), 1)
-      assert.equal(await exit, 0)
+      assert.equal(await exit, EXIT_TERMINATED)
     } finally {
       if (slow.exitCode === null && slow.signalCode === null) slow.kill('SIGKILL')
     }
@@ -245,12 +269,12 @@ export function schedulerSuite(name: string, makeDb: () => Promise<DbFixture>): 
     const names = alive.map((w) => `w${workers.indexOf(w)}-${process.pid}`)
     const exits = alive.map((w) => new Promise<number | null>((r) => w.once('exit', (code) => r(code))))
     assert.equal(await scheduler.terminate(names[0]), 1)
-    assert.equal(await exits[0], 0, 'a terminated worker exits cleanly')
+    assert.equal(await exits[0], EXIT_TERMINATED, 'a terminated worker exits cleanly, with the code that tells its supervisor not to restart it')
     const { id } = await scheduler.queueTask('sleep', { args: [60_000], timeout: 120 })
     const s = await waitFor('running', finished(id, ['RUNNING']))
     assert.equal(s.assignedWorkerName, names[1])
     assert.equal(await scheduler.kill(names[1]), 1)
-    assert.equal(await exits[1], 0)
+    assert.equal(await exits[1], EXIT_KILLED)
     const after = await status(id)
     assert.equal(after.status, 'QUEUED', 'the task of a killed worker is queued again, not lost')
     assert.equal(after.timesFailed, 0)
