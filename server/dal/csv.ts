@@ -116,7 +116,9 @@ function fromCell(type: string, s: string): unknown {
   if (type === 'blob') return Buffer.from(s, 'base64')
   if (type === 'list:string') return decodeList(s)
   if (type.startsWith('list:')) return decodeList(s).map(Number)
-  if (type === 'integer' || type === 'bigint' || type === 'double' || type === 'id' || type.startsWith('reference') || type.startsWith('decimal')) return s === '' ? null : Number(s)
+  // bigint and decimal cells stay text: the DAL reads them exactly (a Number would round beyond 2^53 / 15 digits)
+  if (type === 'bigint' || type.startsWith('decimal')) return s === '' ? null : s
+  if (type === 'integer' || type === 'double' || type === 'id' || type.startsWith('reference')) return s === '' ? null : Number(s)
   return s
 }
 

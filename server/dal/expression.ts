@@ -97,7 +97,7 @@ export class Expression {
   /** absolute value */
   abs(): Expression { return new Expression('abs', this, undefined, this.type === 'id' || this.type.startsWith('reference') ? 'integer' : this.type) }
   /** seconds since 1970-01-01 00:00:00 UTC of a date or datetime (whole seconds) */
-  epoch(): Expression { return new Expression('epoch', this, undefined, 'bigint') }
+  epoch(): Expression { return new Expression('epoch', this, undefined, 'integer') }
   coalesce(...others: Operand[]): Expression { return new Expression('coalesce', this, others, this.type) }
   add(v: Operand): Expression { return new Expression('add', this, v, this.type) }
   sub(v: Operand): Expression { return new Expression('sub', this, v, this.type) }
@@ -185,7 +185,9 @@ function compileNode(e: Expression, ctx: CompileContext): string {
       return e.extra ? `COUNT(DISTINCT ${a.compile(ctx)})` : `COUNT(${a.compile(ctx)})`
     case 'countall':
       return 'COUNT(*)'
-    case 'sum': case 'min': case 'max': case 'avg': case 'lower': case 'upper':
+    case 'sum': case 'avg':
+      return `${e.op.toUpperCase()}(${ctx.d.numeric ? ctx.d.numeric(a.compile(ctx), a.type) : a.compile(ctx)})`
+    case 'min': case 'max': case 'lower': case 'upper':
       return `${e.op.toUpperCase()}(${a.compile(ctx)})`
     case 'len':
       return ctx.d.length(a.compile(ctx))
@@ -286,7 +288,7 @@ export const displayDialect: Dialect = {
 
 /** Replace placeholders by literal values, for SQL shown to people (never executed). */
 export function inlineParams(sql: string, params: unknown[], d: Dialect): string {
-  const lit = (v: unknown) => SqlString.escape(v instanceof Buffer ? v.toString('hex') : v as string)
+  const lit = (v: unknown) => (typeof v === 'bigint' ? String(v) : SqlString.escape(v instanceof Buffer ? v.toString('hex') : v as string))
   if (d.name === 'postgres') return sql.replace(/\$(\d+)/g, (_m, n: string) => lit(params[Number(n) - 1]))
   let i = 0
   return sql.replace(/\?/g, () => lit(params[i++]))

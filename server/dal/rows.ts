@@ -18,6 +18,9 @@ export const baseRowProto: object = Object.defineProperty({}, 'get', {
     return e.alias ? this[e.alias] : this._extra?.[String(e)]
   },
 })
+// JSON.stringify(row) and JSON.stringify(rows): a bigint field is written as text (JSON.stringify throws
+// on a bigint, and a JSON number beyond 2^53 is rounded by a JavaScript reader; text keeps it exact)
+Object.defineProperty(baseRowProto, 'toJSON', { enumerable: false, value(this: Row) { return jsonPlain(this) } })
 
 /** The table a row came from: a symbol, so it never shows in keys or JSON. */
 export const ROW_TABLE: unique symbol = Symbol('quark.row.table')
@@ -93,6 +96,17 @@ function plain(row: Row): Record<string, unknown> {
   return out
 }
 
+/** plain(row) with bigints as text, for JSON */
+function jsonPlain(row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of Object.keys(row)) {
+    const v = row[k]
+    out[k] = typeof v === 'bigint' ? v.toString()
+      : v && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) && !Array.isArray(v) ? jsonPlain(v) : v
+  }
+  return out
+}
+
 export class Rows implements Iterable<Row> {
   [index: number]: Row
   readonly length: number
@@ -151,7 +165,7 @@ export class Rows implements Iterable<Row> {
     for (const r of this.records) out[String(r[key])] = plain(r)
     return out
   }
-  toJSON(): Record<string, unknown>[] { return this.asList() }
+  toJSON(): Record<string, unknown>[] { return this.records.map(jsonPlain) }
   /**
    * Rows with each field's `represent(value, row)` applied (the value as
    * shown to people); render(i) gives one row.

@@ -122,7 +122,11 @@ function keywordQuery(c: Ctx, keywords: string, fields: any[]): any {
     for (const f of fields) {
       let one: any
       if (f.type === 'string' || f.type === 'text' || f.type.startsWith('list:string')) one = f.contains(word)
-      else if ((f.type === 'integer' || f.type === 'id' || f.type === 'double' || f.type === 'bigint') && /^-?\d+(\.\d+)?$/.test(word)) one = f.eq(Number(word))
+      else if ((f.type === 'integer' || f.type === 'id') && /^-?\d+$/.test(word)) one = f.eq(Number(word))
+      // bigint and decimal compare exactly: the word goes to the DAL as text, never through a float
+      else if (f.type === 'bigint' && /^-?\d+$/.test(word)) one = f.eq(word)
+      else if (f.type.startsWith('decimal') && /^-?\d+(\.\d+)?$/.test(word)) one = f.eq(word)
+      else if (f.type === 'double' && /^-?\d+(\.\d+)?$/.test(word)) one = f.eq(Number(word))
       if (one) any = any ? any.or(one) : one
     }
     if (!any) return c.table._fieldMap.get('id').eq(-1)
@@ -136,7 +140,7 @@ function builderQuery(c: Ctx, vars: Record<string, any>, fields: any[]): any {
   const op = OPS[String(vars.qo ?? '')]
   if (!f || !op || vars.qv === undefined || vars.qv === '') return undefined
   let v: unknown = String(vars.qv)
-  if (['integer', 'bigint', 'double', 'id'].includes(f.type) || f.type.startsWith('reference')) v = Number(v)
+  if (['integer', 'double', 'id'].includes(f.type) || f.type.startsWith('reference')) v = Number(v)
   return f[op](v)
 }
 

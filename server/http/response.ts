@@ -72,7 +72,14 @@ export class QuarkResponse {
   /** JSON of a value, setting the content type (as web2py's response.json). */
   json(value: unknown): string {
     this.headers['Content-Type'] = 'application/json; charset=utf-8'
-    return JSON.stringify(value)
+    try {
+      return JSON.stringify(value)
+    } catch (e) {
+      // a bigint (a DAL bigint field) has no JSON form: written as text, which keeps it exact; only
+      // values holding one pay for the replacer
+      if (!(e instanceof TypeError) || !/BigInt/i.test(e.message)) throw e
+      return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+    }
   }
 
   /** Stream a file (by path) or a readable stream as the body. */

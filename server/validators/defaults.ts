@@ -14,7 +14,7 @@ export function defaultRequires(type: string, opts: { length?: number; notnull?:
   if (type === 'string' || type === 'password') v = IS_LENGTH(opts.length ?? 512)
   else if (type === 'text') v = IS_LENGTH(1 << 16)
   else if (type === 'integer') v = IS_INT_IN_RANGE(-(2 ** 31), 2 ** 31)
-  else if (type === 'bigint') v = IS_INT_IN_RANGE(-(2 ** 53), 2 ** 53)
+  else if (type === 'bigint') v = IS_INT_IN_RANGE(-(2n ** 63n), 2n ** 63n)
   else if (type === 'double') v = IS_FLOAT_IN_RANGE(-1e100, 1e100)
   else if (dec) { const lim = 10 ** (Number(dec[1]) - Number(dec[2])); v = IS_DECIMAL_IN_RANGE(-lim, lim) }
   else if (type === 'date') v = IS_DATE()

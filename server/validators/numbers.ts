@@ -6,7 +6,7 @@
  */
 import { BaseValidator, factory, formatG, messageOf, pyFormat, tr, type MessageOption } from './base'
 
-type Bound = number | string | null | undefined
+type Bound = number | bigint | string | null | undefined
 
 /** web2py's range message: "Enter <what>" + the bounds that exist; integer max shown as max-1. */
 function rangeMessage(custom: string | undefined, what: string, min: number | null, max: number | null, intMax: boolean): string {
@@ -21,24 +21,37 @@ function rangeMessage(custom: string | undefined, what: string, min: number | nu
 }
 
 const INT = /^[+-]?\d+$/
+/** a bound as an exact integer (bigint fields reach 2^63: a float bound would round) */
+function intBound(b: Bound): bigint | null {
+  if (b == null) return null
+  if (typeof b === 'bigint') return b
+  if (typeof b === 'string' && INT.test(b.trim())) return BigInt(b.trim())
+  return BigInt(Math.trunc(Number(b)))
+}
+
 export class IsIntInRange extends BaseValidator {
-  private readonly minimum: number | null
-  private readonly maximum: number | null
+  private readonly minimum: bigint | null
+  private readonly maximum: bigint | null
   private readonly message?: string
   constructor(minimum?: Bound, maximum?: Bound, opts?: string | MessageOption) {
     super()
-    this.minimum = minimum == null ? null : Math.trunc(Number(minimum))
-    this.maximum = maximum == null ? null : Math.trunc(Number(maximum))
+    this.minimum = intBound(minimum)
+    this.maximum = intBound(maximum)
     this.message = typeof opts === 'string' ? opts : opts?.errorMessage ?? opts?.error_message
   }
+  /** the integer (a number, or a bigint beyond 2^53 so it stays exact), compared exactly */
   protected check(value: unknown) {
     if ((typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') && INT.test(String(value))) {
-      const v = Number(value)
-      if ((this.minimum === null || v >= this.minimum) && (this.maximum === null || v < this.maximum)) return v
+      const v = BigInt(String(value))
+      if ((this.minimum === null || v >= this.minimum) && (this.maximum === null || v < this.maximum)) {
+        return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v
+      }
     }
-    this.failRaw(rangeMessage(this.message, 'an integer', this.minimum, this.maximum, true))
+    const num = (b: bigint | null) => (b === null ? null : Number(b))
+    this.failRaw(rangeMessage(this.message, 'an integer', num(this.minimum), num(this.maximum), true))
   }
 }
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
 
@@ -80,7 +93,8 @@ export class IsFloatInRange extends BaseValidator {
 
 /** An exact decimal as [digits as BigInt, scale]; null when the text is not a plain decimal. */
 function parseDecimal(s: string): { int: bigint; scale: number; text: string } | null {
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(s.trim())
+  // at most 4 exponent digits: '1e999999999' would otherwise build a billion-digit number
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d{1,4}))?$/i.exec(s.trim())
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null
   let digits = m[2] + (m[3] ?? '')
   let scale = (m[3] ?? '').length - Number(m[4] ?? 0)

@@ -93,7 +93,7 @@ export function conformance(target: () => Target): void {
     assert.equal(r.name, 'Ann')
     assert.equal(r.age, 41)
     assert.equal(r.height, 1.75)
-    assert.equal(r.price, 12.5)
+    assert.equal(r.price, '12.50', 'a decimal reads as its exact text with its scale')
     assert.equal(r.born, '1983-02-03')
     assert.equal(r.wake, '06:30:00')
     assert.ok(r.seen instanceof Date)
@@ -104,7 +104,7 @@ export function conformance(target: () => Target): void {
     assert.deepEqual(r.tags, ['red', 'green|blue'])
     assert.deepEqual(r.nums, [1, 2, 3])
     assert.deepEqual([...r.pic], [0, 1, 2, 255])
-    assert.equal(r.big, 2 ** 40)
+    assert.equal(r.big, 2n ** 40n, 'a bigint field reads as a bigint')
     assert.equal(r.shout, 'ANN')
     assert.equal(r.greet('Hi'), 'Hi, Ann')
     // defaults
@@ -510,6 +510,72 @@ export function conformance(target: () => Target): void {
   })
 
   queryConformance({ target, fresh, open })
+
+  test('exact numbers: bigint round-trips ±(2^63-1), -2^63 and 2^53+1; decimal(20,10) exactly; order and comparisons exact', async () => {
+    const db = open()
+    db.defineTable('exact', Field('label'), Field('big', 'bigint'), Field('amount', 'decimal(20,10)'), Field('small', 'decimal(5,2)'))
+    const t = db.exact
+    await db(t).delete()
+    const bigs = [2n ** 63n - 1n, -(2n ** 63n - 1n), -(2n ** 63n), 2n ** 53n + 1n, -(2n ** 53n) - 1n, 0n, 1n, -1n, 4611686018427387907n]
+    const amounts = ['1234567890.0123456789', '-1234567890.0123456789', '9999999999.9999999999', '-9999999999.9999999999',
+      '0.0000000001', '-0.0000000001', '0.0000000000', '1234567890.0123456788', '1234567890.0123456790', '12.5000000000']
+    for (let i = 0; i < Math.max(bigs.length, amounts.length); i++) {
+      await t.insert({ label: `r${i}`, big: bigs[i] ?? null, amount: amounts[i] ?? null })
+    }
+    const rows = await db(t).select({ orderby: t.label })
+    const byLabel = new Map(rows.map((r) => [r.label, r]))
+    for (let i = 0; i < bigs.length; i++) {
+      const r = byLabel.get(`r${i}`)!
+      assert.equal(typeof r.big, 'bigint', `r${i}.big is a bigint`)
+      assert.equal(r.big, bigs[i], `bigint ${bigs[i]} round-trips`)
+    }
+    for (let i = 0; i < amounts.length; i++) assert.equal(byLabel.get(`r${i}`)!.amount, amounts[i], `decimal ${amounts[i]} round-trips`)
+    // the exact value finds its row, its neighbour does not
+    assert.deepEqual((await db(t.big.eq(2n ** 53n + 1n)).select(t.label)).map((r) => r.label), ['r3'])
+    assert.equal(await db(t.big.eq(2n ** 53n)).count(), 0, '2^53 is not 2^53+1')
+    assert.equal(await db(t.big.eq('9223372036854775807')).count(), 1, 'integer text is exact too')
+    assert.deepEqual((await db(t.amount.eq('1234567890.0123456789')).select(t.label)).map((r) => r.label), ['r0'])
+    // ordering and comparisons beyond 15 significant digits, negatives included
+    const ordered = (await db(t.big.isNotNull()).select(t.big, { orderby: t.big })).map((r) => r.big)
+    assert.deepEqual(ordered, [...bigs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+    const byAmount = (await db(t.amount.isNotNull()).select(t.amount, { orderby: t.amount })).map((r) => r.amount)
+    const sorted = [...amounts].sort((a, b) => { const d = Number(a) - Number(b); return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0 })
+    // the three values near 1234567890.01234567 differ in their 20th digit: compare them as exact decimals
+    const exactOrder = (a: string, b: string) => { const [x, y] = [BigInt(a.replace('.', '')), BigInt(b.replace('.', ''))]; return x < y ? -1 : x > y ? 1 : 0 }
+    assert.deepEqual(byAmount, [...amounts].sort(exactOrder), `ordered exactly (a float sort gives ${sorted.join(', ')})`)
+    assert.deepEqual((await db(t.amount.gt('1234567890.0123456789')).select(t.label, { orderby: t.amount })).map((r) => r.label), ['r8', 'r2'])
+    assert.deepEqual((await db(t.amount.lt('-0.0000000001')).select(t.label, { orderby: t.amount })).map((r) => r.label), ['r3', 'r1'])
+    assert.deepEqual((await db(t.amount.le('0')).select(t.label, { orderby: t.amount })).map((r) => r.label), ['r3', 'r1', 'r5', 'r6'])
+    assert.equal(await db(t.amount.belongs(['12.5', '0.0000000001'])).count(), 2)
+    assert.equal((await db(t.amount.isNotNull()).select(t.amount.max().withAlias('m'))).first()!.m, '9999999999.9999999999')
+    assert.equal((await db(t.amount.isNotNull()).select(t.amount.min().withAlias('m'))).first()!.m, '-9999999999.9999999999')
+    assert.equal((await db(t.big.isNotNull()).select(t.big.max().withAlias('m'))).first()!.m, 2n ** 63n - 1n)
+    // a number, a bigint and text with more digits are accepted (rounded half away from zero to the scale, as the databases do)
+    const id = await t.insert({ label: 'n', small: 1.005, big: 42 })
+    await t.insert({ label: 'm', small: '-2.675' })
+    assert.equal((await t.get(id))!.small, '1.01')
+    assert.equal((await t.get({ label: 'm' }))!.small, '-2.68')
+    assert.equal((await t.get(id))!.big, 42n)
+    await db(t.id.eq(id)).update({ small: '999.99', big: -(2n ** 63n) })
+    assert.equal((await t.get(id))!.small, '999.99')
+    assert.equal((await t.get(id))!.big, -(2n ** 63n))
+    // out of range, not a number: refused with a named error before the database sees it
+    await assert.rejects(t.insert({ big: 2n ** 63n }), { code: 'QK_DAL_BAD_VALUE' })
+    await assert.rejects(t.insert({ big: 1.5 }), { code: 'QK_DAL_BAD_VALUE' })
+    await assert.rejects(t.insert({ big: '12abc' }), { code: 'QK_DAL_BAD_VALUE' })
+    await assert.rejects(t.insert({ small: '1000' }), { code: 'QK_DAL_BAD_VALUE' })
+    await assert.rejects(t.insert({ small: 'NaN' }), { code: 'QK_DAL_BAD_VALUE' })
+    await assert.rejects(t.insert({ amount: '1e400' }), { code: 'QK_DAL_BAD_VALUE' })
+    // SUM of decimals: exact on PostgreSQL and MySQL, a float on SQLite (its arithmetic has no exact decimals)
+    await db(t).delete()
+    for (const v of ['0.10', '0.20', '-0.05']) await t.insert({ small: v })
+    assert.equal((await db(t).select(t.small.sum().withAlias('s'))).first()!.s, '0.25')
+    // rows with bigints serialise to JSON (as text: a JSON number beyond 2^53 would be rounded by a JavaScript reader)
+    await t.insert({ label: 'j', big: 2n ** 63n - 1n })
+    const json = JSON.parse(JSON.stringify(await db(t.label.eq('j')).select(t.label, t.big)))
+    assert.deepEqual(json, [{ label: 'j', big: '9223372036854775807' }])
+    await t.drop()
+  })
 
   test('reserved words are quoted consistently and work as names', async () => {
     const db = open()

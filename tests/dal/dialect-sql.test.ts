@@ -46,7 +46,10 @@ test('update, delete, insert text and placeholders', async () => {
   assert.equal(sqlite(sqlite.thing.id.eq(3))._update({ name: 'x', ok: true }), `UPDATE "thing" SET "name"='x', "ok"=1 WHERE ("thing"."id" = 3)`)
   assert.equal(pg(pg.thing.id.eq(3))._update({ name: 'x', ok: true }), `UPDATE "thing" SET "name"='x', "ok"=true WHERE ("thing"."id" = 3)`)
   assert.equal(my(my.thing.id.eq(3))._update({ name: 'x' }), 'UPDATE `thing` SET `name`=\'x\' WHERE (`thing`.`id` = 3)')
-  assert.equal(pg(pg.thing.price.gt(2))._delete(), 'DELETE FROM "thing" WHERE ("thing"."price" > 2)')
+  // a decimal is bound as its exact text (never a float)
+  assert.equal(pg(pg.thing.price.gt(2))._delete(), `DELETE FROM "thing" WHERE ("thing"."price" > '2.00')`)
+  assert.equal(my(my.thing.price.gt('2.5'))._delete(), 'DELETE FROM `thing` WHERE (`thing`.`price` > 2.50)')
+  assert.equal(sqlite(sqlite.thing.price.lt(-2))._delete(), `DELETE FROM "thing" WHERE ("thing"."price" < 'N99999997.99')`)
   assert.equal(my(my.thing)._delete(), 'DELETE FROM `thing`')
   // the real statement text carries placeholders, never values
   const b = pg(pg.person.name.eq("x'; DROP TABLE person; --"))._build([pg.person.id])
@@ -59,7 +62,7 @@ test('update, delete, insert text and placeholders', async () => {
 test('create table per dialect', () => {
   const cols = sqlite.thing._schema.columns
   assert.equal(createTableSql(sqlite._dialect, 'thing', cols),
-    'CREATE TABLE "thing"(\n  "id" INTEGER PRIMARY KEY AUTOINCREMENT,\n  "name" VARCHAR(512),\n  "owner" INTEGER REFERENCES "person" ("id") ON DELETE CASCADE,\n  "price" NUMERIC(10,2),\n  "ok" INTEGER\n)')
+    'CREATE TABLE "thing"(\n  "id" INTEGER PRIMARY KEY AUTOINCREMENT,\n  "name" VARCHAR(512),\n  "owner" INTEGER REFERENCES "person" ("id") ON DELETE CASCADE,\n  "price" DECIMAL_TEXT(10,2),\n  "ok" INTEGER\n)')
   assert.equal(createTableSql(pg._dialect, 'thing', cols),
     'CREATE TABLE "thing"(\n  "id" SERIAL PRIMARY KEY,\n  "name" VARCHAR(512),\n  "owner" INTEGER REFERENCES "person" ("id") ON DELETE CASCADE,\n  "price" NUMERIC(10,2),\n  "ok" BOOLEAN\n)')
   assert.equal(createTableSql(my._dialect, 'thing', cols),

@@ -4,6 +4,7 @@
  * table. The shared value encoding (lists, dates, JSON) is here too.
  */
 import { QK_DAL_BAD_VALUE } from '../errors'
+import { readDecimal, readInt64, toDecimalText, toInt64 } from '../exact'
 import type { LikePattern } from '../like'
 import type { DialectName } from '../uri'
 
@@ -60,6 +61,8 @@ export interface Dialect {
   createSuffix: string
   encode(type: string, value: unknown): unknown
   decode(type: string, value: unknown): unknown
+  /** SQL reading a stored value of `type` as a number for arithmetic and SUM/AVG (SQLite's decimal text) */
+  numeric?(sql: string, type: string): string
   extract(part: string, sql: string): string
   length(sql: string): string
   random: string
@@ -161,9 +164,13 @@ export function encodeValue(type: string, value: unknown, boolAsInt: boolean): u
   if (value === null || value === undefined) return null
   const base = SIMPLE_TYPES.has(type) ? type : type.startsWith('reference') ? 'reference' : type.startsWith('list:') ? 'list' : type.startsWith('decimal') ? 'decimal' : type
   switch (base) {
-    case 'id': case 'integer': case 'bigint': case 'reference':
+    case 'id': case 'integer': case 'reference':
       return toInt(type, value)
-    case 'double': case 'decimal':
+    case 'bigint':
+      return toInt64(type, value)
+    case 'decimal':
+      return toDecimalText(type, value)
+    case 'double':
       return toNumber(type, value)
     case 'boolean': {
       const b = value === true || value === 1 || value === 'T' || value === 'true' || value === '1' || value === 'on'
@@ -205,14 +212,19 @@ export function encodeValue(type: string, value: unknown, boolAsInt: boolean): u
   }
 }
 
-/** Driver value → JS value (integers as numbers, datetime as Date, date/time as strings, lists as arrays). */
+/**
+ * Driver value → JS value (integers as numbers, bigint as bigint, decimals as exact text,
+ * datetime as Date, date/time as strings, lists as arrays).
+ */
 export function decodeValue(type: string, value: unknown): unknown {
   if (value === null || value === undefined) return null
   switch (type) {
     case 'string': case 'text': case 'password': case 'upload':
       return typeof value === 'string' ? value : String(value)
-    case 'id': case 'integer': case 'bigint': case 'double':
+    case 'id': case 'integer': case 'double':
       return typeof value === 'number' ? value : Number(value)
+    case 'bigint':
+      return readInt64(value)
     case 'boolean':
       return value === true || value === 1 || value === '1' || value === 'T' || value === 't'
     case 'datetime':
@@ -227,7 +239,8 @@ export function decodeValue(type: string, value: unknown): unknown {
     case 'blob':
       return Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array)
     default:
-      if (type.startsWith('reference') || type.startsWith('decimal')) return typeof value === 'number' ? value : Number(value)
+      if (type.startsWith('reference')) return typeof value === 'number' ? value : Number(value)
+      if (type.startsWith('decimal')) return readDecimal(type, value)
       if (type === 'list:string') return decodeList(String(value))
       if (type.startsWith('list:')) return decodeList(String(value)).map(Number)
       return value

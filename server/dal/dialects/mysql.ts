@@ -18,7 +18,13 @@ export const mysqlDialect: Dialect = {
   tableConstraints: (cols) => cols.filter((c) => c.referenced).map((c) =>
     `FOREIGN KEY (\`${c.name}\`) REFERENCES \`${c.referenced}\` (\`id\`) ON DELETE ${c.ondelete}`),
   createSuffix: ' ENGINE=InnoDB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
-  encode: (type, v) => encodeValue(type, v, true),
+  encode(type, v) {
+    const out = encodeValue(type, v, true)
+    // typed parameters, else mysql2 sends a bigint as text and MySQL compares text with a number as doubles
+    if (typeof out === 'bigint') return typed('BIGINT', out)
+    if (type.startsWith('decimal') && typeof out === 'string') return typed('NEWDECIMAL', out)
+    return out
+  },
   decode: decodeValue,
   extract: (part, sql) => `EXTRACT(${part.toUpperCase()} FROM ${sql})`,
   length: (sql) => `CHAR_LENGTH(${sql})`,
@@ -29,8 +35,20 @@ export const mysqlDialect: Dialect = {
   // not UNIX_TIMESTAMP(): it reads the value in the session's time zone; datetimes are stored in UTC
   epoch: (sql) => `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${sql})`,
   alterColumn: (table, c) => [`ALTER TABLE \`${table}\` MODIFY COLUMN \`${c.name}\` ${commonColumnType({ ...c, unique: false }, TYPES)}`],
-  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'double', 'blob']),
+  // not integer nor double: SUM and AVG answer DECIMAL, read as exact text (decimalNumbers is off for decimal fields)
+  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'blob']),
   insertDefaults: (t) => `INSERT INTO \`${t}\` () VALUES ()`,
+}
+
+/**
+ * A mysql2 typed parameter (BIGINT as a 64-bit integer, NEWDECIMAL as exact text) that also prints as an
+ * SQL literal in the SQL shown to people (_select, sql.log).
+ */
+function typed(kind: 'BIGINT' | 'NEWDECIMAL', value: bigint | string): unknown {
+  const factories = (mysql as unknown as { TypedParameter: Record<string, (v: unknown) => object> }).TypedParameter
+  const p = factories[kind](value)
+  Object.defineProperty(p, 'toSqlString', { value: () => String(value) })
+  return p
 }
 
 type Queryable = mysql.Pool | mysql.PoolConnection
@@ -56,7 +74,7 @@ export class MysqlDriver implements Driver {
   constructor(readonly key: string, info: ConnectionInfo, poolSize: number) {
     this.pool = mysql.createPool({
       host: info.host, port: info.port, user: info.user, password: info.password, database: info.database,
-      connectionLimit: poolSize, dateStrings: true, supportBigNumbers: true, decimalNumbers: true, charset: 'utf8mb4', timezone: 'Z',
+      connectionLimit: poolSize, dateStrings: true, supportBigNumbers: true, decimalNumbers: false, charset: 'utf8mb4', timezone: 'Z',
     })
     this.exec = wrap(this.pool)
   }

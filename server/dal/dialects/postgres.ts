@@ -44,13 +44,16 @@ export const postgresDialect: Dialect = {
     out.push(`ALTER TABLE ${q(table)} ALTER COLUMN ${q(c.name)} ${c.notnull ? 'SET' : 'DROP'} NOT NULL`)
     return out
   },
-  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'bigint', 'double', 'boolean', 'blob']),
+  // not bigint (a number or bigint from int8, a bigint always for the app) nor double (AVG answers numeric text)
+  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'boolean', 'blob']),
   insertDefaults: (t) => `INSERT INTO "${t}" DEFAULT VALUES`,
 }
 
-// dates/times as text (decoded by the DAL, always UTC), int8 and numeric as numbers, json as text
+// dates/times as text (decoded by the DAL, always UTC), json as text; int8 (BIGINT, COUNT, SUM) a number
+// when exact, else a bigint; numeric as its exact text (a decimal field's value; the DAL decodes the rest)
+const int8 = (v: string): number | bigint => { const n = Number(v); return Number.isSafeInteger(n) ? n : BigInt(v) }
 const typeParsers: Record<number, (v: string) => unknown> = {
-  20: (v) => Number(v), 1700: (v) => Number(v), 1082: (v) => v, 1114: (v) => v, 1184: (v) => v, 1083: (v) => v, 114: (v) => v, 3802: (v) => v,
+  20: int8, 1700: (v) => v, 1082: (v) => v, 1114: (v) => v, 1184: (v) => v, 1083: (v) => v, 114: (v) => v, 3802: (v) => v,
 }
 const types = {
   getTypeParser(oid: number, format?: string) {

@@ -9,11 +9,14 @@ import path from 'node:path'
 import { openSqlite, type SqliteConnection, type SqliteStatement } from '../drivers'
 import { Mutex } from '../mutex'
 import { globPattern, matchLike, matchRegexp, textLength } from '../like'
+import { sortableDecimal } from '../exact'
 import { commonColumnType, decodeValue, encodeValue, type ColumnSpec, type Conn, type Dialect, type Driver, type ExecResult } from './base'
 
+// bigint is declared BIGINT (INTEGER affinity) so the driver knows to read its column exactly (readsInt64);
+// decimal is text in an order-preserving form (exact.ts: NUMERIC affinity would keep only 15 digits)
 const TYPES: Record<string, string> = {
-  text: 'TEXT', blob: 'BLOB', boolean: 'INTEGER', integer: 'INTEGER', bigint: 'INTEGER', double: 'DOUBLE',
-  decimal: 'NUMERIC', date: 'DATE', time: 'TIME', datetime: 'TIMESTAMP', json: 'TEXT', reference: 'INTEGER',
+  text: 'TEXT', blob: 'BLOB', boolean: 'INTEGER', integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE',
+  decimal: 'DECIMAL_TEXT', date: 'DATE', time: 'TIME', datetime: 'TIMESTAMP', json: 'TEXT', reference: 'INTEGER',
 }
 
 /** longer LIKE patterns go to quark_like (SQLite refuses patterns over 50,000 bytes, and its matcher recurses) */
@@ -34,8 +37,10 @@ export const sqliteDialect: Dialect = {
   idColumn: () => 'INTEGER PRIMARY KEY AUTOINCREMENT',
   tableConstraints: () => [],
   createSuffix: '',
-  encode: (type, v) => encodeValue(type, v, true),
+  encode: (type, v) => (v !== null && v !== undefined && type.startsWith('decimal') ? sortableDecimal(type, v) : encodeValue(type, v, true)),
   decode: decodeValue,
+  // arithmetic and SUM/AVG read the stored text as a number (a float: SQLite has no exact decimal arithmetic)
+  numeric: (sql, type) => (type.startsWith('decimal') ? `quark_decimal(${sql})` : sql),
   extract: (part, sql) => `CAST(strftime('${EXTRACT[part]}', ${sql}) AS INTEGER)`,
   // SQLite's LENGTH stops at the first NUL of a text value: quark_length counts every character
   length: (sql) => `quark_length(${sql})`,
@@ -49,8 +54,51 @@ export const sqliteDialect: Dialect = {
   regexp: (l, p, bind) => `${l} REGEXP ${bind(p)}`,
   epoch: (sql) => `CAST(strftime('%s', ${sql}) AS INTEGER)`,
   alterColumn: () => [],  // SQLite rebuilds the table instead (see migrate.ts)
-  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'bigint', 'double']),
+  plainTypes: new Set(['string', 'text', 'password', 'upload', 'id', 'integer', 'double']),
   insertDefaults: (t) => `INSERT INTO "${t}" DEFAULT VALUES`,
+}
+
+/** reads whose integers are read as bigints (a BIGINT column, or an expression that may be one) */
+const exactStatements = new WeakSet<SqliteStatement>()
+
+/**
+ * better-sqlite3 rounds an integer beyond 2^53 to the nearest double unless the statement reads
+ * bigints: those reading a BIGINT column or an expression (SUM, MAX of one: no declared type) do, and
+ * narrowRows gives back numbers where they are exact. Reads of ordinary tables stay as fast as before.
+ * node:sqlite's adapter reads bigints by itself when a value is out of range (node-sqlite.ts).
+ */
+function readsInt64(stmt: SqliteStatement): boolean {
+  if (typeof stmt.safeIntegers !== 'function') return false
+  const cols = stmt.columns()
+  if (!cols.some((c) => c.type === null || c.type === undefined || /^BIGINT$/i.test(c.type))) return false
+  stmt.safeIntegers(true)
+  return true
+}
+
+function narrowRows(rows: unknown[][]): void {
+  for (const row of rows) {
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j]
+      if (typeof v === 'bigint' && v >= SAFE_MIN && v <= SAFE_MAX) row[j] = Number(v)
+    }
+  }
+}
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER)
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER)
+
+/** quark_decimal(x): a stored decimal (order-preserving text, or a number in a table made before) as a float */
+function decimalAsNumber(v: unknown): number | null {
+  if (v === null || v === undefined) return null
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v)
+  const s = String(v)
+  if (s[0] === 'P' || s[0] === 'N') {
+    const digits = s.slice(1)
+    const point = digits.indexOf('.')
+    const whole = BigInt(digits.replace('.', ''))
+    const u = s[0] === 'N' ? -(10n ** BigInt(digits.length - (point >= 0 ? 1 : 0)) - 1n - whole) : whole
+    return Number(u) / 10 ** (point >= 0 ? digits.length - point - 1 : 0)
+  }
+  return Number(s)
 }
 
 /** Column names per prepared statement, computed once: stmt.columns() costs as much as a small query. */
@@ -107,6 +155,7 @@ export class SqliteDriver implements Driver {
     this.db.function('quark_like', { deterministic: true }, matchLike)
     this.db.function('regexp', { deterministic: true }, matchRegexp)
     this.db.function('quark_length', { deterministic: true }, textLength)
+    this.db.function('quark_decimal', { deterministic: true }, decimalAsNumber)
   }
 
   /** Run synchronously; the caller owns the mutex (or runs between awaits). */
@@ -116,10 +165,15 @@ export class SqliteDriver implements Driver {
       stmt = this.db.prepare(sql)
       if (this.statements.size > 2000) this.statements.clear()
       this.statements.set(sql, stmt)
-      if (stmt.reader) stmt.raw(true)
+      if (stmt.reader) {
+        stmt.raw(true)
+        if (readsInt64(stmt)) exactStatements.add(stmt)
+      }
     }
     if (stmt.reader) {
-      return new ReadResult(stmt.all(params) as unknown[][], stmt)
+      const rows = stmt.all(params) as unknown[][]
+      if (exactStatements.has(stmt)) narrowRows(rows)
+      return new ReadResult(rows, stmt)
     }
     const info = stmt.run(params)
     return { rows: [], columns: [], changes: Number(info.changes), insertId: Number(info.lastInsertRowid) }

@@ -8,7 +8,8 @@
 
 export type SqliteDriverName = 'better-sqlite3' | 'node:sqlite'
 
-export interface SqliteColumn { name: string }
+/** `type`: the declared type of the column read (null for an expression) */
+export interface SqliteColumn { name: string; type?: string | null }
 
 export interface SqliteRunInfo { changes: number | bigint; lastInsertRowid: number | bigint }
 
@@ -21,6 +22,8 @@ export interface SqliteStatement {
   all(params: unknown[]): unknown[]
   run(params: unknown[]): SqliteRunInfo
   columns(): SqliteColumn[]
+  /** better-sqlite3: read integers as bigints (node:sqlite's adapter does so by itself when one is out of range) */
+  safeIntegers?(on?: boolean): unknown
 }
 
 export interface SqliteConnection {
