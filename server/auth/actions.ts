@@ -41,6 +41,12 @@ Auth.prototype.safeNext = function (next, fallback) {
   return next
 }
 
+/** A default next page written as /app/controller/function: as the site's routes write it (URL()). */
+function routedPath(u: string): string {
+  const m = /^\/(\w+)\/(\w+)\/(\w+)$/.exec(u)
+  return m ? URL(m[1]!, m[2]!, m[3]!) : u
+}
+
 /** a reset key is `<expiry ms>-<random hex>`: well formed and not expired */
 function validResetKey(key: string): boolean {
   return /^\d+-[0-9a-f]{48}$/.test(key) && Number(key.split('-')[0]) > Date.now()
@@ -90,7 +96,7 @@ Auth.prototype.form = async function (action?: string) {
   const a = action ?? request.args[0] ?? 'login'
   if (!(AUTH_ACTIONS as readonly string[]).includes(a) || this.settings.actionsDisabled.includes(a)) throw HTTP(404, 'Not Found')
   if (a === 'retrieve_username' && !this.settings.username) throw HTTP(404, 'Not Found')
-  const next = (fallback: string) => this.safeNext(request.vars._next, fallback)
+  const next = (fallback: string) => this.safeNext(request.vars._next, routedPath(fallback))
   const m = this.messages
   const T = current.T
   switch (a) {

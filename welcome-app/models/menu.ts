@@ -1,5 +1,5 @@
 // The main menu, as [label, active, url] entries, rendered by the layout.
 export const menu: [string, boolean, string][] = [
-  [String(T('Home')), request.function === 'index', `/${request.application}/default/index`],
-  [String(T('Hello')), request.function === 'hello', `/${request.application}/default/hello`],
+  [String(T('Home')), request.function === 'index', URL('default', 'index')],
+  [String(T('Hello')), request.function === 'hello', URL('default', 'hello')],
 ]
