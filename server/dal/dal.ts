@@ -19,13 +19,17 @@ import { activeSession, inTransaction } from './session'
 import { forgetSchemas, migrateOnConn, schemaEntry } from './migrate'
 import { QK_DAL_CLOSED, QK_DAL_DUPLICATE, QK_DAL_MIGRATION, QK_DAL_NO_TABLE, QK_DAL_QUERY, QK_DAL_BAD_NAME, QK_DAL_UNAVAILABLE, isUnavailable } from './errors'
 import { isQuarkError } from '../errors'
+import { ClusterDriver, clusterKey } from './cluster'
 import { exportDatabaseCsv, importDatabaseCsv, type CsvExportOptions, type CsvImportOptions } from './csv'
 
 export interface DALOptions {
   /** folder of relative SQLite files and of sql.log (default: <app>/databases) */
   folder?: string
-  /** connections per pool (PostgreSQL, MySQL); default 10 */
+  /** connections per pool (PostgreSQL, MySQL) in this process; default 10 (`poolSize` is the older spelling) */
+  pool?: number
   poolSize?: number
+  /** read replicas (same dialect): selects outside a transaction, or in a request before its first write (cluster.ts) */
+  replicas?: readonly string[]
   /** false: never alter the database */
   migrate?: boolean
   /** record the definitions as migrated without running any DDL */
@@ -89,6 +93,14 @@ function driverFor(info: ConnectionInfo, poolSize: number): Driver {
   return d
 }
 
+/** failover list and replicas: one ClusterDriver per combination, cached like a single server's pool */
+function clusterDriverFor(members: ConnectionInfo[], replicas: ConnectionInfo[], poolSize: number): Driver {
+  const key = clusterKey(members, replicas)
+  let d = drivers.get(key)
+  if (!d) { d = new ClusterDriver(key, members, replicas, poolSize); drivers.set(key, d) }
+  return d
+}
+
 /*
  * `sqlite://memory` is a database of its own for each DAL object (web2py's sqlite:memory), not one
  * shared by the process: its driver gets a key of its own, and is closed (its schema entries
@@ -146,20 +158,29 @@ export class DAL {
   /** lazily declared tables not built yet (defineLazyTable) */
   declare _lazy: LazyGroup | undefined
 
-  constructor(uri: string, options: DALOptions = NO_OPTIONS) {
+  /** `uri`, or a list of URIs tried in order (failover, see cluster.ts) */
+  constructor(uris: string | readonly string[], options: DALOptions = NO_OPTIONS) {
     const state = currentState()
     const explicitFolder = options.folder ?? (state?.appFolder ? databasesFolder(state.appFolder) : undefined)
     const folder = explicitFolder ?? process.cwd()
     let byUri = uriCache.get(folder)
     if (!byUri) { byUri = new Map(); if (uriCache.size < 1000) uriCache.set(folder, byUri) }
-    let info = byUri.get(uri)
-    if (!info) { info = parseUri(uri, folder); if (byUri.size < 1000) byUri.set(uri, info) }
+    const parse = (u: string) => {
+      let i = byUri!.get(u)
+      if (!i) { i = parseUri(u, folder); if (byUri!.size < 1000) byUri!.set(u, i) }
+      return i
+    }
+    const uri = typeof uris === 'string' ? uris : uris[0]!
+    const info = parse(uri)
     const db = ((query?: Query | Table | null) => {
       if (query instanceof Table) return new DALSet(db, null, query)
       return new DALSet(db, query ?? null)
     }) as DAL
     Object.setPrototypeOf(db, DAL.prototype)
-    const driver = info.filename === ':memory:' ? memoryDriver(db) : driverFor(info, options.poolSize ?? 10)
+    const poolSize = options.pool ?? options.poolSize ?? 10
+    const cluster = (typeof uris !== 'string' && uris.length > 1) || (options.replicas?.length ?? 0) > 0
+    const driver = cluster ? clusterDriverFor(typeof uris === 'string' ? [info] : uris.map(parse), (options.replicas ?? []).map(parse), poolSize)
+      : info.filename === ':memory:' ? memoryDriver(db) : driverFor(info, poolSize)
     // plain stores in one fixed order: every db of the process shares one hidden class
     db._uri = uri
     db._driver = driver
@@ -342,6 +363,10 @@ export class DAL {
     for (let i = 0; i < tables.length; i++) if (tables[i]._schema.status !== 'done') { pending = true; break }
     if (!pending && drivers.has(this._driver.key)) {
       const session = activeSession(this._driver)
+      // a select outside a transaction, or in a request that has not written yet: a read replica may serve it
+      if ((op === 'select' || op === 'count') && this._driver instanceof ClusterDriver && this._driver.replicas.length && (!session || session.readOnlySoFar())) {
+        return this._driver.read(sql, params, (e) => wrapError(e, op, tables))
+      }
       if (!session) return this._driver.run(sql, params, (e) => wrapError(e, op, tables))
       // a transaction already begun: straight to its connection
       if (session.conn) return session.conn.exec(sql, params).then(undefined, (e) => { throw wrapError(e, op, tables) })
@@ -360,6 +385,9 @@ export class DAL {
       if (pending.length) await this._ensureMigrated(pending)
     }
     try {
+      if ((op === 'select' || op === 'count') && this._driver instanceof ClusterDriver && this._driver.replicas.length && (!session || session.readOnlySoFar())) {
+        return await this._driver.read(sql, params)
+      }
       if (!session) return await this._driver.run(sql, params)
       const conn = await session.connection()
       return await conn.exec(sql, params)

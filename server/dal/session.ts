@@ -18,8 +18,13 @@ export class TxSession {
   private depth = 0
   /** undone when the transaction rolls back (e.g. a migration made inside it) */
   onRollback: Array<() => void> = []
+  /** opened by db.transaction(): every statement goes to the primary, reads included */
+  explicit = false
 
   constructor(readonly driver: Driver) {}
+
+  /** a request's transaction that has sent nothing yet: its selects may go to a read replica (cluster.ts) */
+  readOnlySoFar(): boolean { return !this.explicit && !this.conn && !this.opening }
 
   /** the connection of this transaction, begun at the first statement */
   connection(): Promise<Conn> {
@@ -98,6 +103,7 @@ export async function inTransaction<T>(driver: Driver, fn: () => Promise<T>): Pr
   const s = activeSession(driver)
   if (s) return s.savepoint(fn)
   const session = new TxSession(driver)
+  session.explicit = true
   const map = new Map(scriptSessions.getStore() ?? [])
   map.set(driver.key, session)
   return scriptSessions.run(map, async () => {
