@@ -57,13 +57,13 @@ export async function build(opts: BuildOptions): Promise<Built[]> {
     log(`bundle: ${mb(fs.statSync(mainJs).size)} in ${Date.now() - t0} ms`)
     const common = await collectCommonAssets({ root, monaco: opts.monaco, log })
     let total = 0
-    for (const b of common.values()) total += b.length
-    log(`assets: ${common.size}, ${mb(total)}; Node ${NODE_VERSION}`)
+    for (const b of common.files.values()) total += b.length
+    log(`assets: ${common.files.size}, ${mb(total)}; Node ${NODE_VERSION}`)
     const built: Built[] = []
     for (const target of opts.targets) {
       const t1 = Date.now()
       const out = opts.outFor(target)
-      await makeSea({ mainJs, assets: targetAssets(common, root, target, log), out, target, builder, codeCache: target === host, workDir: work, log })
+      await makeSea({ mainJs, assets: await targetAssets(common, root, target, log), out, target, builder, codeCache: target === host, workDir: work, log })
       fs.rmSync(path.join(work, target.name), { recursive: true, force: true })
       const size = fs.statSync(out).size
       built.push({ target: target.name, out, size, sha256: sha256File(out) })

@@ -5,6 +5,7 @@
  * Mac runs here.
  */
 import fs from 'node:fs'
+import crypto from 'node:crypto'
 
 const MH_MAGIC_64 = 0xfeedfacf
 export const CPU_TYPE_X86_64 = 0x01000007
@@ -93,4 +94,58 @@ export function removeMachoSignature(file: string): void {
     b = b.subarray(0, dataoff)
   }
   fs.writeFileSync(file, b)
+}
+
+const LC_SYMTAB = 0x2
+const LC_DYSYMTAB = 0xb
+/** linkedit_data_command blobs dyld reads to load and bind the executable */
+const DYLD_BLOBS: Record<number, string> = {
+  0x80000034: 'LC_DYLD_CHAINED_FIXUPS',
+  0x80000033: 'LC_DYLD_EXPORTS_TRIE',
+  0x26: 'LC_FUNCTION_STARTS',
+  0x29: 'LC_DATA_IN_CODE',
+  0x22: 'LC_DYLD_INFO',
+  0x80000022: 'LC_DYLD_INFO_ONLY',
+}
+const ZEROFILL = new Set([0x1, 0xc, 0x12])
+
+/**
+ * What dyld and the program see of a Mach-O executable, as sha256 digests of
+ * content (offsets may move): every section's bytes, every dyld blob
+ * (chained fixups, exports trie, function starts, data in code), every other
+ * load command as written. The symbol table and signature are left out:
+ * stripping local symbols (`llvm-strip -x`) must change nothing else, which
+ * the build checks (sea.ts) since no Mac runs here to try the result.
+ */
+export function machoLoadDigest(file: string): Record<string, string> {
+  const b = fs.readFileSync(file)
+  const h = (x: Buffer) => crypto.createHash('sha256').update(x).digest('hex').slice(0, 24)
+  const out: Record<string, string> = {}
+  let n = 0
+  for (const [at, cmd, size] of commands(b)) {
+    if (cmd === LC_SYMTAB || cmd === LC_DYSYMTAB || cmd === LC_CODE_SIGNATURE) continue
+    if (cmd === LC_SEGMENT_64) {
+      const seg = cstr(b, at + 8, 16)
+      if (seg === '__LINKEDIT') continue  // its size follows the symbol table; its contents are the blobs below
+      const nsects = b.readUInt32LE(at + 64)
+      out[`segment ${seg}`] = h(Buffer.concat([b.subarray(at + 8, at + 40), b.subarray(at + 56, at + 72)]))  // name, vm range, prot, nsects
+      for (let s = 0; s < nsects; s++) {
+        const p = at + 72 + s * 80
+        const name = `${seg},${cstr(b, p, 16)}`
+        const bytes = Number(b.readBigUInt64LE(p + 40))
+        const flags = b.readUInt32LE(p + 64)
+        out[`section ${name}`] = ZEROFILL.has(flags & 0xff) ? `zerofill ${bytes}` : h(b.subarray(b.readUInt32LE(p + 48), b.readUInt32LE(p + 48) + bytes))
+      }
+    } else if (DYLD_BLOBS[cmd]) {
+      if (cmd === 0x22 || cmd === 0x80000022) {
+        // dyld_info_command: five (offset, size) pairs
+        for (let k = 0; k < 5; k++) out[`${DYLD_BLOBS[cmd]} ${k}`] = h(b.subarray(b.readUInt32LE(at + 8 + k * 8), b.readUInt32LE(at + 8 + k * 8) + b.readUInt32LE(at + 12 + k * 8)))
+      } else {
+        out[DYLD_BLOBS[cmd]] = h(b.subarray(b.readUInt32LE(at + 8), b.readUInt32LE(at + 8) + b.readUInt32LE(at + 12)))
+      }
+    } else {
+      out[`command ${n++} 0x${cmd.toString(16)}`] = h(b.subarray(at, at + size))
+    }
+  }
+  return out
 }

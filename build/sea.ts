@@ -10,13 +10,16 @@
  * Mach-O: the injected section invalidates the code signature Node's macOS
  * build carries; an x64 binary with a broken signature is killed, one with no
  * signature runs (Rosetta 2 included). The signature is removed here
- * (macho.ts); nothing on Linux makes an ad-hoc signature, see the README.
+ * (macho.ts), after its local symbols are (stripMacho); nothing on Linux
+ * makes an ad-hoc signature, see the README.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { nodeExecutable, type Target } from './targets'
-import { removeMachoSignature } from './macho'
+import { nodeExecutable, TARGETS, type Target } from './targets'
+
+const TARGETS_DARWIN = TARGETS['darwin-x64']
+import { removeMachoSignature, machoLoadDigest } from './macho'
 
 export interface SeaOptions {
   mainJs: string
@@ -45,14 +48,41 @@ function works(cmd: string): boolean {
 }
 
 /**
- * A strip that reads this ELF: llvm-strip reads every architecture and
- * prints nothing; GNU strip only this machine's and (on Node 20's binary)
- * warned a dozen times about note sections it cannot name.
+ * A strip that reads this file: llvm-strip reads every architecture and
+ * format (ELF and Mach-O) and prints nothing; GNU strip reads only this
+ * machine's ELF (on Node 20's binary it also warned a dozen times,
+ * "Can't find string offset for section name '.note.100'": Node 20's build
+ * has 256 note sections named by an index GNU strip cannot read; harmless,
+ * and Node 26's build has none).
  */
 function stripTool(target: Target): string | undefined {
-  for (const t of ['llvm-strip', ...[19, 18, 17, 16, 15, 14].map((v) => `llvm-strip-${v}`)]) if (works(t)) return t
-  if (target.platform === process.platform && target.arch === process.arch && works('strip')) return 'strip'
+  for (const t of ['llvm-strip', ...[20, 19, 18, 17, 16, 15, 14].map((v) => `llvm-strip-${v}`)]) if (works(t)) return t
+  if (target.platform === 'linux' && target.platform === process.platform && target.arch === process.arch && works('strip')) return 'strip'
   return undefined
+}
+
+/**
+ * Node's macOS build keeps its 866,000 local symbols (37 MB): `llvm-strip -x`
+ * drops them and keeps the global ones (what a native addon links against is
+ * in the exports trie anyway). No Mac runs here to try the result, so the
+ * strip is kept only if everything dyld and the program read is byte for byte
+ * what it was (machoLoadDigest: sections, chained fixups, exports trie, every
+ * other load command); else the binary keeps its symbols, with a note.
+ */
+function stripMacho(file: string, log: (m: string) => void): void {
+  const tool = stripTool(TARGETS_DARWIN)
+  if (!tool) { log('note: no llvm-strip: the macOS binary keeps its local symbols (+37 MB); install llvm'); return }
+  const before = machoLoadDigest(file)
+  const stripped = `${file}.stripped`
+  run(tool, ['-x', '-o', stripped, file])
+  const after = machoLoadDigest(stripped)
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k])
+  if (changed.length) {
+    fs.rmSync(stripped, { force: true })
+    log(`note: ${tool} -x changed more than the symbol table of the macOS binary (${changed.join(', ')}): kept unstripped`)
+    return
+  }
+  fs.renameSync(stripped, file)
 }
 
 export async function makeSea(opts: SeaOptions): Promise<void> {
@@ -77,7 +107,10 @@ export async function makeSea(opts: SeaOptions): Promise<void> {
     if (tool) run(tool, [base])
     else log(`note: no strip for ${target.name} ELF (install llvm); the binary keeps its symbols (+33 MB)`)
   }
-  if (target.platform === 'darwin') removeMachoSignature(base)
+  if (target.platform === 'darwin') {
+    if (opts.strip !== false) stripMacho(base, log)
+    removeMachoSignature(base)
+  }
 
   fs.mkdirSync(path.dirname(opts.out), { recursive: true })
   const tmpOut = `${opts.out}.tmp`

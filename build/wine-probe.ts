@@ -31,7 +31,7 @@ export async function buildWineProbe(root: string, out: string, log: (m: string)
   try {
     const mainJs = path.join(work, 'quark.js')
     await bundle({ root, main: path.join(root, 'server', 'cli', 'main.ts'), outfile: mainJs })
-    const assets = targetAssets(await collectCommonAssets({ root, monaco: false, log }), root, TARGETS['win-x64'], log)
+    const assets = await targetAssets(await collectCommonAssets({ root, monaco: false, log }), root, TARGETS['win-x64'], log)
     const files: Record<string, string> = {}
     let i = 0
     for (const [name, data] of assets) { const f = path.join(work, `asset-${i++}`); fs.writeFileSync(f, data); files[name] = f }

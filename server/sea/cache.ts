@@ -49,11 +49,14 @@ export function isExtracted(name: string, hashKey: string, root = cacheRoot()): 
 }
 
 /**
- * Write `data` as `<cache>/<hashKey>/[<subdir>/]<fileName>` (mode 0755) unless a file of
+ * Write `content` as `<cache>/<hashKey>/[<subdir>/]<fileName>` (mode 0755) unless a file of
  * the same size is already there, and return its path. Written to a temporary
  * name then renamed, so two processes starting at once never see half a file.
  */
-export function writeCachedFile(fileName: string, hashKey: string, data: Uint8Array, mode = 0o755, root = cacheRoot(), subdir = ''): string {
+/** Bytes known by their size before they are made (a compressed asset is only decompressed when the file is missing). */
+export interface LazyBytes { size: number; read(): Uint8Array }
+
+export function writeCachedFile(fileName: string, hashKey: string, content: Uint8Array | LazyBytes, mode = 0o755, root = cacheRoot(), subdir = ''): string {
   checkKey(hashKey)
   if (fileName !== path.basename(fileName) || fileName === '' || fileName === '.' || fileName === '..') throw new QK_SEA_BAD_NAME(fileName)
   if (subdir && !/^[\w-]+(\/[\w-]+)*$/.test(subdir)) throw new QK_SEA_BAD_NAME(subdir)
@@ -61,8 +64,9 @@ export function writeCachedFile(fileName: string, hashKey: string, data: Uint8Ar
   const target = path.join(dir, fileName)
   try {
     const st = fs.statSync(target)
-    if (st.isFile() && st.size === data.length) return target
+    if (st.isFile() && st.size === (content instanceof Uint8Array ? content.length : content.size)) return target
   } catch { /* not there yet */ }
+  const data = content instanceof Uint8Array ? content : content.read()
   const tmp = `${target}.${process.pid}.${Date.now()}.tmp`
   try {
     fs.mkdirSync(dir, { recursive: true })

@@ -19,7 +19,7 @@ import path from 'node:path'
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
 import type * as Esbuild from 'esbuild'
-import { isSea, esbuildBinaryPath, getAssetBuffer, manifest, cacheRoot, esbuildVersion, SEA_ASSETS } from './index'
+import { isSea, esbuildBinaryPath, assetContent, manifest, cacheRoot, esbuildVersion, SEA_ASSETS } from './index'
 import { writeCachedFile } from './cache'
 
 let loaded: unknown
@@ -35,7 +35,7 @@ export function loadEsbuild(): unknown {
   process.env.ESBUILD_BINARY_PATH ??= binary
   const hash = manifest().hashes[SEA_ASSETS.esbuildJs]!
   // <cache>/<hash>/esbuild/lib/main.js: esbuild checks it runs from a lib/ folder
-  const main = writeCachedFile('main.js', hash, getAssetBuffer(SEA_ASSETS.esbuildJs), 0o644, cacheRoot(), 'esbuild/lib')
+  const main = writeCachedFile('main.js', hash, assetContent(SEA_ASSETS.esbuildJs), 0o644, cacheRoot(), 'esbuild/lib')
   loaded = createRequire(main)(main)
   return loaded
 }

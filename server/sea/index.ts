@@ -11,6 +11,7 @@
  *   getAssetBuffer(name)        - an embedded asset's bytes (throws QK_SEA_ASSET_MISSING)
  *   manifest()                  - the build's manifest (version, content hashes of the assets)
  *   cacheRoot()                 - the user cache folder (XDG_CACHE_HOME or ~/.cache/quark, QUARK_CACHE_DIR overrides)
+ *   assetContent(name)          - an asset's size and bytes on demand (decompressed if the build compressed it)
  *   extractExecutable(name, hashKey) - an asset written once to <cache>/<hashKey>/<name>, mode 0755; returns its path
  *   prepareEsbuild()            - sets ESBUILD_BINARY_PATH; must run before esbuild's JS loads
  *   loadEsbuild()               - the esbuild module (inside the binary the bundle's `import 'esbuild'` resolves to it)
@@ -40,7 +41,7 @@ import { createRequire } from 'node:module'
 import type Database from 'better-sqlite3'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PackedFolder, packPath, type PackEncoding } from './pack'
-import { cacheRoot, writeCachedFile, cachedFilePath, extractedFolderPath, isExtracted, extractPackedFolder, copyPackedFolder } from './cache'
+import { cacheRoot, writeCachedFile, cachedFilePath, extractedFolderPath, isExtracted, extractPackedFolder, copyPackedFolder, type LazyBytes } from './cache'
 import { QK_SEA_ASSET_MISSING, QK_SEA_NOT_PACKED } from './errors'
 import type { SelftestOptions, SelftestCheck } from './selftest'
 
@@ -73,6 +74,12 @@ export interface SeaManifest {
   hashes: Record<string, string>
   /** the version of esbuild the binary carries (a key of the compile cache) */
   esbuild?: string
+  /**
+   * Assets stored brotli-compressed (name → size once decompressed): the ones
+   * that are only ever written to the cache (esbuild's executable, typescript.js),
+   * so the binary is ~10 MB smaller and only a first use pays (~60 ms).
+   */
+  compressed?: Record<string, number>
 }
 
 /**
@@ -133,9 +140,32 @@ function hashOf(asset: string): string {
   return h
 }
 
+/**
+ * The asset's content as the cache writes it: its size, and its bytes made on
+ * demand (decompressed when the build stored it compressed, see
+ * SeaManifest.compressed), so a file already in the cache costs a stat only.
+ */
+export function assetContent(name: string): LazyBytes {
+  const raw = manifest().compressed?.[name]
+  if (raw === undefined) {
+    const b = getAssetBuffer(name)
+    return { size: b.length, read: () => b }
+  }
+  return {
+    size: raw,
+    read: () => {
+      // required here: `quark --version` must not load zlib (tests/binary/startup)
+      const zlib = require('node:zlib') as typeof import('node:zlib')
+      const b = zlib.brotliDecompressSync(getAssetBuffer(name))
+      if (b.length !== raw) throw new QK_SEA_ASSET_MISSING(`${name} (decompressed to ${b.length} bytes, the build wrote ${raw})`)
+      return b
+    },
+  }
+}
+
 /** Write the asset `name` to the cache folder once (keyed by `hashKey`) as `fileName`, and return the file's path. */
 export function extractExecutable(name: string, hashKey: string = hashOf(name), fileName = path.posix.basename(name)): string {
-  return writeCachedFile(fileName, hashKey, getAssetBuffer(name))
+  return writeCachedFile(fileName, hashKey, assetContent(name))
 }
 
 /** Windows runs an executable by its .exe name only (CreateProcess appends .exe to a name without one). */
@@ -177,7 +207,7 @@ export function esbuildVersion(): string {
 export function loadTypescript(): unknown {
   // createRequire, not require: the bundle maps `require('typescript')` to this function
   if (!isSea()) return createRequire(__filename)('typescript')
-  const file = writeCachedFile('typescript.js', hashOf(SEA_ASSETS.typescript), getAssetBuffer(SEA_ASSETS.typescript), 0o644, cacheRoot(), 'typescript')
+  const file = writeCachedFile('typescript.js', hashOf(SEA_ASSETS.typescript), assetContent(SEA_ASSETS.typescript), 0o644, cacheRoot(), 'typescript')
   return createRequire(file)(file)
 }
 
