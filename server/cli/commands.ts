@@ -64,6 +64,7 @@ const BUILT_SUMMARIES: Record<string, string> | undefined =
 type Builtins = typeof import('./builtins')
 const LOADERS: Record<string, () => Command> = {
   run: () => (require('./builtins') as Builtins).run,
+  reload: () => (require('./builtins') as Builtins).reload,
   new: () => (require('./builtins') as Builtins).newApp,
   shell: () => (require('./builtins') as Builtins).shell,
   test: () => (require('./builtins') as Builtins).test,
@@ -73,6 +74,8 @@ const LOADERS: Record<string, () => Command> = {
   cron: () => (require('../cron') as typeof import('../cron')).cronCli,
   scheduler: () => (require('../scheduler') as typeof import('../scheduler')).schedulerCli,
   routes: () => (require('./routes') as typeof import('./routes')).routesCommand,
+  types: () => (require('./typecheck') as typeof import('./typecheck')).typesCommand,
+  check: () => (require('./typecheck') as typeof import('./typecheck')).checkCommand,
 }
 
 export const COMMANDS: Record<string, Command> = Object.fromEntries(

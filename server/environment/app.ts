@@ -4,7 +4,8 @@
  * app code: the models (alphabetical, then conditional ones) and the controller.
  */
 import path from 'node:path'
-import { compiledScript, listDir } from './compiler'
+import { compiledScript, compileGeneration, listDir } from './compiler'
+import { captureScope, recordScope } from './schema'
 import { deriveShape, scopeShape, setScopeShape, type ScopedScript } from './scope'
 import { viewsFolderOf } from '../compile/twin'
 import { ModuleLoader } from './modules'
@@ -28,6 +29,9 @@ export class AppRuntime {
   private translator: { forRequest(al?: string): TFn } | undefined | null = null
   private appCache: unknown = null
   private typesKey: readonly string[] | undefined
+  /** compile generation whose live schema was read, for the top models and per controller scope */
+  private schemaGen = -1
+  private readonly schemaGens = new Map<string, number>()
 
   /** <app>/models and each controller's file path, joined once (no path.join per request) */
   private readonly modelsRoot: string
@@ -123,7 +127,26 @@ export class AppRuntime {
   runModels(env: Record<string, unknown>, controller?: string, fn?: string): void {
     const top = listDir(this.modelsRoot).ts
     if (top !== this.typesKey) this.refreshTypes(top)
-    for (const f of this.modelFiles(controller, fn)) this.runFile(f, env)
+    const files = this.modelFiles(controller, fn)
+    for (const f of files) this.runFile(f, env)
+    // one compare per request: the live schema is read again only after a file was (re)compiled
+    if (compileGeneration() !== this.schemaGen || files !== top) this.liveSchema(env, files === top ? '' : controller!)
+  }
+
+  /**
+   * After models that changed ran: their DALs' tables and fields (read now, in the request's context,
+   * where lazy tables can be built) go to schema.json and the declarations on a later tick.
+   */
+  private liveSchema(env: Record<string, unknown>, scopeKey: string): void {
+    const gen = compileGeneration()
+    if (scopeKey === '') this.schemaGen = gen
+    if (this.schemaGens.get(scopeKey) === gen || process.env.QUARK_NO_TYPES === '1') return
+    this.schemaGens.set(scopeKey, gen)
+    let scope
+    try { scope = captureScope(env) } catch { return }
+    setImmediate(() => {
+      try { if (recordScope(this.folder, scopeKey, scope)) writeAppTypes(this.folder) } catch (e) { process.stderr.write(`quark: cannot write types of ${this.name}: ${(e as Error).message}\n`) }
+    })
   }
 
   /** Rewrite the app's declaration file when the list of models changed (never on the hot path otherwise). */

@@ -65,7 +65,12 @@ export function invalidate(prefix?: string): void {
   for (const k of [...dirs.keys()]) if (!prefix || k.startsWith(prefix)) dirs.delete(k)
 }
 
+/** Bumped by every compile: the app runtime re-reads the live schema after models changed (schema.ts). */
+let compiles = 0
+export function compileGeneration(): number { return compiles }
+
 function compileFile(file: string, asModule: boolean): ScopedScript {
+  compiles++
   const source = fs.readFileSync(file, 'utf8')
   const options: TransformOptions = {
     loader: file.endsWith('.js') ? 'js' : 'ts',
@@ -85,7 +90,10 @@ function compileFile(file: string, asModule: boolean): ScopedScript {
     const e = err as { errors?: { text: string; location?: { line: number; column: number } }[]; message: string }
     const first = e.errors?.[0]
     const where = first?.location ? `${file}:${first.location.line}:${first.location.column + 1}` : file
-    throw new QK_ENV_COMPILE(where, first?.text ?? e.message, { cause: err })
+    const error = new QK_ENV_COMPILE(where, first?.text ?? e.message, { cause: err })
+    // the place for the ticket (source lines, a link to the editor at the line): the stack is esbuild's
+    if (first?.location) Object.defineProperty(error, 'location', { value: { file, line: first.location.line, column: first.location.column + 1 }, enumerable: false })
+    throw error
   }
   registerSourceMap(file, file, out.map)
   if (asModule) return compileScoped(out.code, { filename: file, params: PARAMS })

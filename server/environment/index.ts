@@ -7,6 +7,8 @@
  *   appShellEnvironment(appFolder, appName) → { env, run, commit, rollback, close } (quark shell)
  *   runAppTests(appFolder, appName, { log, timeoutMs }) → { files, passed, failed, results } (quark test)
  *   writeAppTypes(appFolder), declarationText(appFolder)   the per-app .d.ts + tsconfig
+ *   generateAppTypes(appFolder, appName)                   run the models, record the live schema, write the .d.ts (quark types)
+ *   checkApp(appFolder, tsconfig) → { problems, files, views }   models, controllers, modules, tests and views type-checked (quark check)
  *   appRuntime(name, folder), AppRuntime                   per-app loader / templates / T / cache
  *   getStaticNames(), nameSources(), optionalRoom(room)     framework names
  *   compiledScript(file, asModule?), invalidate(prefix?), RECHECK_MS   compile cache
@@ -17,7 +19,10 @@
 export { createHandler, buildEnvironment, type CoreOptions } from './lifecycle'
 export { runInApp, appShellEnvironment, type RunSpec } from './runInApp'
 export { runAppTests, appTestFiles, type AppTestReport, type AppTestResult } from './appTests'
-export { writeAppTypes, declarationText, exportedNames } from './types'
+export { writeAppTypes, declarationText, exportedNames, tsconfigText } from './types'
+export { generateAppTypes } from './typegen'
+export { checkApp, type CheckReport, type CheckProblem } from './check'
+export { captureScope, readSchema, valueType, type AppSchema } from './schema'
 export { appRuntime, AppRuntime, type TemplateEngineLike } from './app'
 export { getStaticNames, nameSources, optionalRoom, PER_REQUEST_NAMES } from './names'
 export { compiledScript, invalidate, listDir, RECHECK_MS } from './compiler'

@@ -87,18 +87,19 @@ export async function runInApp(appFolder: string, appName: string, spec: RunSpec
  * The caller runs its code inside `run(fn)` (so `current` works) and calls
  * `commit()` / `rollback()` as it pleases, then `close()`.
  */
-export async function appShellEnvironment(appFolder: string, appName: string): Promise<{
+export async function appShellEnvironment(appFolder: string, appName: string, controller?: string): Promise<{
   env: Record<string, unknown>
   run<R>(fn: () => R): R
   commit(): Promise<void>
   rollback(): Promise<void>
   close(): Promise<void>
 }> {
-  const request = offlineRequest(appName, 'default', 'index', [], {})
+  // `controller`: its conditional models run too (quark types reads each controller's schema)
+  const request = offlineRequest(appName, controller ?? 'default', 'index', [], {})
   const state = makeState(appFolder, appName, request)
   const rt = appRuntime(appName, state.appFolder)
   const env = buildEnvironment(state)
-  runInContext(state, () => rt.runModels(env))
+  runInContext(state, () => rt.runModels(env, controller))
   forgetScopeShape(env) // the shell (and its callers) may add names to env as they please
   return {
     env,
