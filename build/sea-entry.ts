@@ -5,7 +5,7 @@
  */
 import '../server/cli/v8flags.js'  // first: V8 settings of a server process (see the file)
 import './sea-quiet'
-import { prepareEsbuild, runSelftestCommand, INTERNAL_ENTRY_PREFIX, startupMark } from '../server/sea/index'
+import { prepareEsbuild, runSelftestCommand, INTERNAL_ENTRY_PREFIX, startupMark, pauseIfDoubleClicked, mayBeDoubleClicked } from '../server/sea/index'
 
 interface MainModule { main?: (argv: string[]) => unknown }
 
@@ -14,9 +14,9 @@ function setExit(code: unknown): void {
 }
 
 /**
- * A double-clicked .exe (Windows, no arguments, its own console) that fails
- * would close its console before anyone reads why: say so and wait for a key.
- * Elsewhere, or when started from a shell with arguments, fail as usual.
+ * A double-clicked .exe that fails would close its console before anyone
+ * reads why: say so and wait for a key (server/sea/console.ts decides).
+ * Elsewhere, or when started from a shell, fail as usual.
  */
 function failed(e: unknown): void {
   console.error(e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('QK_') ? `quark: ${e.message}` : e)
@@ -24,17 +24,9 @@ function failed(e: unknown): void {
   pauseIfDoubleClicked()
 }
 
-export function pauseIfDoubleClicked(): void {
-  if (process.platform !== 'win32' || process.argv.length > 2 || !process.stdin.isTTY) return
-  process.stderr.write('\nQuark could not start (see above). Press any key to close this window.\n')
-  process.stdin.setRawMode(true)
-  process.stdin.resume()
-  process.stdin.once('data', () => process.exit())
-}
-
 startupMark('entry')
 // double-clicked on Windows: an error thrown later (a port already in use) must not close the console unread either
-if (process.platform === 'win32' && process.argv.length <= 2 && process.stdin.isTTY) process.on('uncaughtException', failed)
+if (mayBeDoubleClicked({ platform: process.platform, argv: process.argv, stdinIsTTY: process.stdin.isTTY === true })) process.on('uncaughtException', failed)
 prepareEsbuild()
 startupMark('esbuild prepared')
 

@@ -30,6 +30,8 @@
  *   runSelftestCommand(opts)    - `quark --selftest`: prints the checks, sets the exit code
  *   childEntry(name, file)      - the module path to fork() for a framework process entry (scheduler worker/child)
  *   childExecArgv()             - the execArgv to fork it with (from a checkout: the .ts loader preloaded)
+ *   pauseIfDoubleClicked()      - after a failed start of a double-clicked .exe: say so, wait for a key (console.ts)
+ *   mayBeDoubleClicked(info), launchedByDoubleClick(info) - how that is decided (pure, unit-tested)
  *   openBrowser(url)            - open the default browser where there is a desktop; false (never a throw) otherwise
  *   PackedFolder, SEA_ASSETS    - the packed-folder reader and the asset names the build embeds
  *   startupMark(label)          - a start-up time stamp, printed to stderr when QUARK_STARTUP_TRACE=1
@@ -373,3 +375,4 @@ export function bootCheck(command: string, prefixArgs: string[] = [], timeoutMs 
 }
 
 export { startupMark, startupTraceEnabled } from './trace'
+export { pauseIfDoubleClicked, mayBeDoubleClicked, launchedByDoubleClick, parseTasklist, type LaunchInfo } from './console'

@@ -15,6 +15,7 @@ import { handlerMicros } from './handler'
 import { ROOT, loadTs, result, skipped, type MicroResult } from './measure'
 import { templateMicros } from './template'
 import { validatorMicros } from './validators'
+import { sqliteDriverMicros } from './sqlite-drivers'
 import { JSON_MARK } from './marker'
 import { microTable } from '../report'
 
@@ -57,6 +58,7 @@ const GROUPS: Group[] = [
   { name: 'handler', run: handlerMicros },
   { name: 'template', run: templateMicros },
   { name: 'dal', run: dalGroup },
+  { name: 'sqlite-drivers', run: sqliteDriverMicros },
   { name: 'validators', run: validatorMicros },
   { name: 'helpers', run: helperMicros },
 ]
