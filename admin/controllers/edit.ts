@@ -54,8 +54,9 @@ export function save() {
   const expected = typeof request.postVars.hash === 'string' ? request.postVars.hash : undefined
   try {
     const f = admin.saveAppFile(app.folder, request.postVars.path, content, expected, request.postVars.force === true)
-    admin.forgetCompiled(app.folder)
-    return json({ path: f.path, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size })
+    const everyWorker = admin.forgetCompiled(app.folder) // under --workers: answered once every worker forgot it
+    const out = json({ path: f.path, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size })
+    return everyWorker ? everyWorker.then(() => out) : out
   } catch (e) {
     const err = e as { code?: string }
     if (err.code === 'QK_ADMIN_CONFLICT') jsonError(409, 'The file changed on disk since you opened it.', { conflict: true, hash: admin.currentHash(app.folder, request.postVars.path) })

@@ -6,6 +6,8 @@
  * Each session carries the CSRF token every changing action must send back.
  */
 import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
 import { QK_ADMIN_CSRF } from './errors'
 
 export const ADMIN_COOKIE = 'quark_admin'
@@ -34,9 +36,21 @@ export class AdminSessions {
     this.now = opts.now ?? Date.now
   }
 
+  private shared: SharedStore | undefined
+
+  /**
+   * Under `quark run --workers N` each request may reach another process: the sessions then live
+   * as one file each in `dir` (mode 0600), so a login in one worker holds in all of them.
+   */
+  shareThrough(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    this.shared = new SharedStore(dir, this.idleMs, this.now)
+  }
+
   /** The session named by the cookie value, if it exists and has not been idle too long. */
   get(id: unknown): AdminSession | undefined {
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined
+    if (this.shared) return this.shared.get(id)
     const s = this.store.get(id)
     if (!s) return undefined
     const t = this.now()
@@ -46,6 +60,7 @@ export class AdminSessions {
   }
 
   create(): AdminSession {
+    if (this.shared) return this.shared.create()
     this.prune()
     const t = this.now()
     const s: AdminSession = { id: randomToken(), csrf: randomToken(), loggedIn: false, created: t, lastSeen: t }
@@ -63,6 +78,7 @@ export class AdminSessions {
   }
 
   destroy(id: string): void {
+    if (this.shared) this.shared.destroy(id)
     this.store.delete(id)
   }
 
@@ -72,6 +88,65 @@ export class AdminSessions {
     // Under a flood of anonymous visits, drop the oldest anonymous sessions first.
     if (this.store.size >= this.maxSessions) {
       for (const [k, s] of this.store) { if (!s.loggedIn) this.store.delete(k); if (this.store.size < this.maxSessions / 2) break }
+    }
+  }
+}
+
+interface SessionRecord { id: string; csrf: string; loggedIn: boolean; created: number; lastSeen: number; flash?: string }
+
+/** The file-backed store of shareThrough(): every change of loggedIn or flash is written at once (atomically). */
+class SharedStore {
+  private creates = 0
+  constructor(private readonly dir: string, private readonly idleMs: number, private readonly now: () => number) {}
+
+  private file(id: string): string { return path.join(this.dir, `${id}.json`) }
+
+  write(r: SessionRecord): void {
+    const tmp = `${this.file(r.id)}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, JSON.stringify(r), { mode: 0o600 })
+    fs.renameSync(tmp, this.file(r.id))
+  }
+
+  get(id: string): AdminSession | undefined {
+    let r: SessionRecord
+    try { r = JSON.parse(fs.readFileSync(this.file(id), 'utf8')) as SessionRecord } catch { return undefined }
+    const t = this.now()
+    if (r.id !== id || t - r.lastSeen > this.idleMs) { this.destroy(id); return undefined }
+    // lastSeen is written at most once a minute: enough for a two-hour idle limit
+    if (t - r.lastSeen > 60_000) { r.lastSeen = t; this.write(r) }
+    return this.wrap(r)
+  }
+
+  create(): AdminSession {
+    if (this.creates++ % 100 === 0) this.prune()
+    const t = this.now()
+    const r: SessionRecord = { id: randomToken(), csrf: randomToken(), loggedIn: false, created: t, lastSeen: t }
+    this.write(r)
+    return this.wrap(r)
+  }
+
+  destroy(id: string): void {
+    try { fs.rmSync(this.file(id), { force: true }) } catch { /* gone */ }
+  }
+
+  private wrap(r: SessionRecord): AdminSession {
+    const store = this
+    return {
+      id: r.id, csrf: r.csrf, created: r.created, lastSeen: r.lastSeen,
+      get loggedIn() { return r.loggedIn },
+      set loggedIn(v: boolean) { if (r.loggedIn !== v) { r.loggedIn = v; store.write(r) } },
+      get flash() { return r.flash },
+      set flash(v: string | undefined) { if (r.flash !== v) { r.flash = v; store.write(r) } },
+    }
+  }
+
+  private prune(): void {
+    const t = this.now()
+    let names: string[] = []
+    try { names = fs.readdirSync(this.dir) } catch { return }
+    for (const n of names) {
+      const f = path.join(this.dir, n)
+      try { if (t - fs.statSync(f).mtimeMs > this.idleMs + 60_000) fs.rmSync(f, { force: true }) } catch { /* raced */ }
     }
   }
 }

@@ -12,6 +12,7 @@ import type http from 'node:http'
 import type { Duplex } from 'node:stream'
 import { createAdminLive, type AdminLive } from './live'
 import { adminAllowed } from './access'
+import { forwardedOf } from '../http'
 import { ADMIN_COOKIE, readCookie, type AdminSessions } from './adminsession'
 import { appFolderOf } from './apps'
 
@@ -24,7 +25,8 @@ export interface AttachOptions {
 export function attachLive(server: http.Server, o: AttachOptions): AdminLive {
   const live = createAdminLive({
     authorize(req) {
-      if (!adminAllowed(req.socket.remoteAddress, o.isHttps)) return false
+      const fw = forwardedOf(req) // a trusted proxy's word on the client (--trust-proxy), as request.client
+      if (!adminAllowed(fw ? fw.client : req.socket.remoteAddress, fw?.proto ? fw.proto === 'https' : o.isHttps)) return false
       const s = o.sessions.get(readCookie(req.headers.cookie, ADMIN_COOKIE))
       return !!s?.loggedIn
     },

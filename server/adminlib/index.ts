@@ -16,7 +16,7 @@
  *   attachAdminLive(httpServer, { isHttps })   the core's one call after listen(): the /admin/live WebSocket
  *   createAdminLive(opts), publishAppLog(app, line), publishLogLine(coreLogLine)   the live channel; log lines in
  *   editorLibs(appFolder)             the declaration, models and framework sources for Monaco
- *   forgetCompiled(appFolder)         a saved file is live on the very next request
+ *   forgetCompiled(appFolder)         a saved file is live on the very next request (in every worker: await the promise)
  *   disabledPage, errorBody, humanSize, shortTime, groupTickets        page pieces
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
  */
@@ -88,12 +88,16 @@ export function attachAdminLive(server: http.Server, opts: { isHttps: boolean })
  * that app so the very next request sees the change (the core otherwise
  * notices within its recheck interval).
  */
-export function forgetCompiled(appFolder: string): void {
+export function forgetCompiled(appFolder: string): Promise<void> | undefined {
+  const prefixes = [path.resolve(appFolder) + path.sep]
   try {
+    prefixes.push(fs.realpathSync(appFolder) + path.sep)
     const env = require('../environment/index') as { invalidate?: (prefix?: string) => void }
-    env.invalidate?.(path.resolve(appFolder) + path.sep)
-    env.invalidate?.(fs.realpathSync(appFolder) + path.sep)
+    for (const p of prefixes) env.invalidate?.(p)
   } catch { /* no core loaded (unit tests): nothing is cached */ }
+  // under `quark run --workers N` the other workers forget them too; the promise says they did
+  const others = (globalThis as Record<symbol, ((prefixes: string[]) => Promise<void>) | undefined>)[Symbol.for('quark.cluster.invalidate')]
+  return others?.(prefixes)
 }
 
 /** The core's ticket store (list/read/delete), for the admin's errors pages. */

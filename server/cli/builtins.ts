@@ -6,12 +6,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { FOLDER, HELP, folderOf, type Command } from './commands'
 import type { Parsed } from './args'
-import { startQuark, copyScaffold } from './start'
+import { startQuark, copyScaffold, prepareSite, type StartOptions } from './start'
+import { runPrimary, serveAsWorker, workerCount, workerSlot, broadcastInvalidate, signalReload } from './cluster'
 import { isValidAppName } from '../dispatch'
 import { writeAppTypes, appShellEnvironment, runAppTests, appTestFiles } from '../environment'
 import { openBrowser } from '../sea'
 import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
 import type { CronMode } from '../cron'
+import { parseTrustProxy } from '../http'
 
 export const run: Command = {
   summary: 'start the server (the default command)',
@@ -33,6 +35,9 @@ export const run: Command = {
     { name: 'request-timeout', value: true, help: 'seconds a client has to send its whole request (default 120)' },
     { name: 'password', value: true, help: 'set the admin password (stored hashed beside applications/)' },
     { name: 'cron', value: true, help: 'cron mode: hard (default, in-process), soft (after requests), external (`quark cron`), none' },
+    { name: 'workers', short: 'w', value: true, help: 'serve with N worker processes sharing the port (0 = one per core); SIGHUP or `quark reload` replaces them one at a time' },
+    { name: 'trust-proxy', value: true, help: 'proxies whose X-Forwarded-For/Proto/Host and Forwarded headers are believed: addresses or CIDRs, comma-separated (`loopback` = 127.0.0.0/8 and ::1)' },
+    { name: 'allowed-hosts', value: true, help: 'Host names served, comma-separated (`.example.com` = and subdomains, `*` = any); default: localhost, the listening addresses, the certificate\'s names' },
     HELP,
   ],
   async run(p, io) {
@@ -50,7 +55,14 @@ export const run: Command = {
     const seconds = (flag: string) => { const n = positive(flag, false); return n === undefined ? undefined : Math.round(n * 1000) }
     const cron = p.flags.cron === undefined ? 'hard' : String(p.flags.cron)
     if (!['hard', 'soft', 'external', 'none'].includes(cron)) throw new QK_CLI_USAGE(`invalid --cron: ${cron} (hard, soft, external or none)`)
-    const server = await startQuark({
+    const list = (flag: string): string[] | undefined => {
+      const v = p.flags[flag]
+      if (v === undefined) return undefined
+      const items = String(v).split(',').map((x) => x.trim()).filter(Boolean)
+      if (!items.length || v === true) throw new QK_CLI_USAGE(`--${flag} needs a comma-separated list`)
+      return items
+    }
+    const options: StartOptions = {
       folder: folderOf(p),
       ip: typeof p.flags.ip === 'string' ? p.flags.ip : '127.0.0.1',
       port,
@@ -66,11 +78,46 @@ export const run: Command = {
       requestTimeoutMs: seconds('request-timeout'),
       password: typeof p.flags.password === 'string' ? p.flags.password : undefined,
       cron: cron as CronMode,
-    })
-    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)
-    if (!p.flags['no-browser']) openBrowser(`${server.url}/welcome/default/index`)
-    io.out(`  welcome: ${server.url}/welcome   admin: ${server.url}/admin`)
-    if (server.generatedAdminPassword) io.out(`  admin password (shown once, stored hashed): ${server.generatedAdminPassword}`)
+      trustProxy: list('trust-proxy'),
+      allowedHosts: list('allowed-hosts'),
+    }
+    let workers: number | undefined
+    if (p.flags.workers !== undefined) {
+      try { workers = workerCount(p.flags.workers) } catch (e) { throw new QK_CLI_USAGE((e as Error).message) }
+    }
+    const slot = workerSlot()
+    const greet = (url: string, folder: string, password: string | undefined, what: string) => {
+      io.out(`Quark serving ${folder}/applications at ${url}/ (${what})`)
+      if (!p.flags['no-browser']) openBrowser(`${url}/welcome/default/index`)
+      io.out(`  welcome: ${url}/welcome   admin: ${url}/admin`)
+      if (password) io.out(`  admin password (shown once, stored hashed): ${password}`)
+    }
+    if (workers !== undefined && slot === undefined) {
+      // the primary: what must exist once, then the workers (this same command line, in each)
+      if (options.trustProxy) parseTrustProxy(options.trustProxy) // a bad list fails here, once, not in every worker
+      const prepared = await prepareSite(options)
+      const n = workers
+      return runPrimary({
+        folder: options.folder, workers: n, out: io.out, err: io.err,
+        onListening: (url) => greet(url, options.folder, prepared.generatedAdminPassword,
+          `${n} worker${n === 1 ? '' : 's'}, pid ${process.pid}; Ctrl-C to stop, SIGHUP or \`quark reload\` to replace the workers`),
+      })
+    }
+    if (slot !== undefined) {
+      // a worker: the primary made the password; the in-process cron runs in worker 1 only
+      options.password = undefined
+      if (slot !== 1 && options.cron === 'hard') options.cron = 'none'
+      ;(globalThis as Record<symbol, unknown>)[Symbol.for('quark.cluster.invalidate')] =
+        (prefixes: string[]) => Promise.all(prefixes.map((x) => broadcastInvalidate(x))).then(() => undefined)
+      const server = await startQuark(options)
+      const env = require('../environment') as typeof import('../environment')
+      await serveAsWorker(server, (prefix) => env.invalidate(prefix))
+      process.disconnect?.()
+      setTimeout(() => process.exit(0), 500)
+      return 0
+    }
+    const server = await startQuark(options)
+    greet(server.url, server.folder, server.generatedAdminPassword, 'Ctrl-C to stop')
     await new Promise<void>((resolve) => {
       const stop = (sig: string) => {
         io.out(`quark: ${sig}, finishing in-flight requests`)
@@ -83,6 +130,23 @@ export const run: Command = {
       process.on('SIGINT', onInt)
       process.on('SIGTERM', onTerm)
     })
+    return 0
+  },
+}
+
+export const reload: Command = {
+  summary: 'replace the workers of a running `quark run --workers N` one at a time (no request dropped)',
+  usage: 'quark reload [-f folder] [--no-wait]',
+  flags: [
+    FOLDER,
+    { name: 'no-wait', help: 'only send the signal; do not wait until every worker was replaced' },
+    { name: 'timeout', value: true, help: 'seconds to wait for the reload (default 120)' },
+    HELP,
+  ],
+  async run(p, io) {
+    const seconds = p.flags.timeout === undefined ? 120 : Number(p.flags.timeout)
+    if (!(seconds > 0)) throw new QK_CLI_USAGE(`invalid --timeout: ${String(p.flags.timeout)}`)
+    await signalReload(folderOf(p), p.flags['no-wait'] ? 0 : seconds * 1000, io.out)
     return 0
   },
 }

@@ -6,8 +6,10 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import cluster from 'node:cluster'
 import { AppRegistry } from '../dispatch'
-import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, type Pem, type Listening } from '../http'
+import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, parseTrustProxy, allowedHosts, defaultAllowedHosts, type Pem, type Listening } from '../http'
+import { databasesReady } from './ready'
 import { createHandler, optionalRoom } from '../environment'
 import { isSea, projectFolder, startupMark } from '../sea'
 import type { CronMode, CronHandle } from '../cron'
@@ -49,6 +51,10 @@ export interface StartOptions {
   password?: string
   /** cron mode: hard (default, in-process), soft (checked after requests), external (`quark cron`), none */
   cron?: CronMode
+  /** peers whose X-Forwarded-* / Forwarded headers are believed (--trust-proxy): addresses, CIDRs, `loopback` */
+  trustProxy?: string | readonly string[]
+  /** Host names answered (--allowed-hosts; `*` all); default: localhost names, the listening addresses, the certificate's names */
+  allowedHosts?: readonly string[]
   log?: (line: string) => void
   logError?: (line: string) => void
 }
@@ -61,8 +67,8 @@ export interface QuarkServer {
   folder: string
   isHttps: boolean
   registry: AppRegistry
-  /** graceful: in-flight requests finish (at most graceMs), then databases close */
-  close(graceMs?: number): Promise<void>
+  /** graceful: in-flight requests finish (at most graceMs), then databases close; idle connections wait idleGraceMs (a worker being replaced) */
+  close(graceMs?: number, idleGraceMs?: number): Promise<void>
 }
 
 /** Copy the scaffold (welcome-app/) to `dest`, without generated files. */
@@ -82,6 +88,9 @@ export function copyScaffold(dest: string): void {
 
 /** How long after listening the deferred start-up work runs when no request came first. */
 export const AFTER_START_MS = 1000
+
+/** Under --workers, the admin's sessions as files (made fresh at each start: a restart logs the admin out; a reload does not). */
+export const ADMIN_SESSIONS_FOLDER = 'quark-admin-sessions'
 
 /** adminlib's PASSWORD_FILE, named here so a start need not load the admin to see whether one exists (a test checks they agree). */
 export const ADMIN_PASSWORD_FILE = 'quark-admin.json'
@@ -106,6 +115,24 @@ function afterStart(): { add(fn: () => void): void; arm(): void; now(): void; ca
     now: run,
     cancel: () => { done = true; clearTimeout(timer) },
   }
+}
+
+/**
+ * What must exist once before several processes start on one folder (`--workers`): the welcome
+ * app, the self-signed certificate and the admin password (generated and returned to print once).
+ * The workers then find them and make nothing.
+ */
+export async function prepareSite(o: Pick<StartOptions, 'folder' | 'https' | 'cert' | 'key' | 'password' | 'installWelcome'>): Promise<{ generatedAdminPassword?: string }> {
+  const folder = path.resolve(o.folder)
+  const apps = path.join(folder, 'applications')
+  fs.mkdirSync(apps, { recursive: true })
+  if ((o.installWelcome ?? true) && !fs.existsSync(path.join(apps, 'welcome')) && (isSea() || fs.existsSync(WELCOME_APP))) {
+    copyScaffold(path.join(apps, 'welcome'))
+  }
+  if ((o.https ?? true) && !(o.cert && o.key)) await ensureCertificate(folder)
+  fs.rmSync(path.join(folder, ADMIN_SESSIONS_FOLDER), { recursive: true, force: true })
+  const adminlib = require('../adminlib') as AdminLib
+  return { generatedAdminPassword: adminlib.ensureAdminPassword(folder, o.password).generated }
 }
 
 type Handler = ReturnType<typeof createHandler>
@@ -143,6 +170,8 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   const loadAdmin = (): AdminLib => {
     if (adminlib) return adminlib
     adminlib = require('../adminlib') as AdminLib
+    // a worker of `--workers N`: the admin's login must hold in every worker
+    if (process.env.QUARK_WORKER_SLOT && cluster.isWorker) adminlib.adminState.sessions.shareThrough(path.join(folder, ADMIN_SESSIONS_FOLDER))
     // the admin's database pages find the dbadmin room on globalThis: load it in every build (the binary too)
     require('../dbadmin')
     return adminlib
@@ -206,8 +235,16 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     return !app || path.resolve(app) === path.resolve(admin)
   }
   let first = true
+  const ip = o.ip ?? '127.0.0.1'
+  const refused = new Set<string>()
+  const logError = o.logError ?? ((line: string) => { process.stderr.write(line + '\n') })
   const l = await listen({
-    ip: o.ip ?? '127.0.0.1', port: o.port ?? 8000, tls,
+    ip, port: o.port ?? 8000, tls,
+    trustProxy: o.trustProxy === undefined ? undefined : parseTrustProxy(o.trustProxy),
+    allowedHosts: allowedHosts(o.allowedHosts ?? defaultAllowedHosts(ip, tls?.cert)),
+    // one line per refused name (at most 100 names): a misconfigured proxy is seen, a flood does not fill the log
+    onRefusedHost: (host) => { if (refused.size < 100 && !refused.has(host)) { refused.add(host); logError(`quark: Host ${JSON.stringify(host.slice(0, 200))} refused (400, QK_HTTP_BAD_HOST): add it to --allowed-hosts if it is yours`) } },
+    ready: databasesReady(registry, logError),
     headersTimeoutMs: o.headersTimeoutMs, requestTimeoutMs: o.requestTimeoutMs, maxBodySize: o.maxBodySize ?? defaultLimits.maxBodySize,
     handler: (req, res) => {
       if (first) {
@@ -230,9 +267,9 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     folder,
     isHttps: l.isHttps,
     registry,
-    async close(graceMs = 10000) {
+    async close(graceMs = 10000, idleGraceMs = 0) {
       later.cancel()
-      await l.close(graceMs)
+      await l.close(graceMs, idleGraceMs)
       await cron?.stop().catch(() => {})
       const dal = optionalRoom('dal', () => require('../dal'))
       const closeAll = dal?.closeAllConnections as (() => Promise<void>) | undefined

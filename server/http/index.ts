@@ -11,6 +11,10 @@
  *   serveStatic, serveAsset, assetTable, safeSegments
  *   contentTypeOf(file)   mime-types' table, .tar.gz first, charset on text; packageTypeOf, COMMON_TYPES (the preset answered without loading it)
  *   listen, Listening, ensureCertificate, readCertificate
+ *   isLocalAddress(ip)  127.0.0.0/8 and ::1: request.isLocal and the admin's test are this one function
+ *   parseTrustProxy, forwardedOf   --trust-proxy: X-Forwarded-* / Forwarded believed from those peers only
+ *   allowedHosts, defaultAllowedHosts, hostAllowed   --allowed-hosts: any other Host gets 400 (QK_HTTP_BAD_HOST)
+ *   HEALTH_PATH, READY_PATH   /_quark/health and /_quark/ready, answered before dispatch (listen's `ready`)
  *   escapeHtml
  *   Dict, dict()      name→value maps without inherited names that stay fast objects (not Object.create(null))
  */
@@ -22,6 +26,9 @@ export { parseCookies, serializeCookie, type CookieOptions } from './cookies'
 export { serveStatic, serveAsset, assetTable, safeSegments } from './static'
 export { contentTypeOf, packageTypeOf, COMMON_TYPES } from './mime'
 export { listen, type Listening, type Handler } from './server'
+export { parseTrustProxy, forwardedOf, parseForwarded, type AddressMatcher, type ForwardedView } from './proxy'
+export { allowedHosts, defaultAllowedHosts, certificateNames, hostAllowed, hostName, requestedHost, LOCAL_NAMES, type AllowedHosts } from './hosts'
+export { HEALTH_PATH, READY_PATH, READY_CACHE_MS, type ReadyCheck } from './health'
 export { ensureCertificate, readCertificate, type Pem } from './certificate'
 export { escapeHtml, toHtml } from './escape'
 export { Dict, dict } from './dict'

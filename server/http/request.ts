@@ -9,6 +9,7 @@ import { parseCookies } from './cookies'
 import type { UploadedFile } from './body'
 import { Dict } from './dict'
 import { HTTPError, redirect } from './httpError'
+import { isLocalAddress, forwardedOf, TRUST_PROXY } from './proxy'
 
 export type Vars = Record<string, string | string[] | UploadedFile | UploadedFile[] | unknown>
 
@@ -116,11 +117,7 @@ export interface QuarkRequest {
 
 export interface RouteParts { application: string; controller: string; function: string; extension: string; args: string[] }
 
-const LOCAL = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
-
-export function isLocalAddress(ip: string): boolean {
-  return LOCAL.has(ip)
-}
+export { isLocalAddress }
 
 export function parseQuery(qs: string): Vars {
   const out: Vars = new Dict()
@@ -158,7 +155,10 @@ class RequestObject implements QuarkRequest {
   #uuidMade: string | undefined = undefined
 
   constructor(raw: IncomingMessage, route: RouteParts, query: string, isHttps: boolean) {
-    const client = raw.socket.remoteAddress ?? ''
+    // behind a trusted proxy (--trust-proxy), what it says of the client; from anyone else, nothing
+    const fw = (raw as { [TRUST_PROXY]?: unknown })[TRUST_PROXY] === undefined ? undefined : forwardedOf(raw)
+    const client = fw ? fw.client : raw.socket.remoteAddress ?? ''
+    if (fw?.proto !== undefined) isHttps = fw.proto === 'https'
     const getVars = parseQuery(query)
     const headers = raw.headers
     const url = raw.url ?? '/'
@@ -177,10 +177,10 @@ class RequestObject implements QuarkRequest {
     this.path = q === -1 ? url : url.slice(0, q)
     this.url = url
     this.client = client
-    this.isLocal = LOCAL.has(client)
+    this.isLocal = isLocalAddress(client)
     this.isHttps = isHttps
     this.scheme = isHttps ? 'https' : 'http'
-    this.host = headers.host ?? 'localhost'
+    this.host = fw?.host ?? headers.host ?? 'localhost'
     this.ajax = headers['x-requested-with'] === 'XMLHttpRequest' || headers['hx-request'] === 'true' || headers['quark-component'] !== undefined
     this.now = new Date()
     this.raw = raw

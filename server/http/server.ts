@@ -8,8 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Pem } from './certificate'
-import { QK_HTTP_BODY_TOO_LARGE } from './errors'
+import { QK_HTTP_BAD_HOST, QK_HTTP_BODY_TOO_LARGE } from './errors'
 import { errorPage } from './response'
+import { TRUST_PROXY, type AddressMatcher } from './proxy'
+import { hostAllowed, requestedHost, type AllowedHosts } from './hosts'
+import { probes, type ReadyCheck } from './health'
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -25,6 +28,14 @@ export interface ListenOptions {
   requestTimeoutMs?: number
   /** bytes of a body (--max-body): a client that asks `Expect: 100-continue` for more is refused before it sends it */
   maxBodySize?: number
+  /** peers whose X-Forwarded-* / Forwarded headers are believed (--trust-proxy); none when undefined */
+  trustProxy?: AddressMatcher
+  /** Host names answered (--allowed-hosts); any other gets 400 before the handler. Undefined: no check */
+  allowedHosts?: AllowedHosts
+  /** told each refused Host (a log line) */
+  onRefusedHost?: (host: string) => void
+  /** what /_quark/ready checks (every app's databases); /_quark/health needs nothing */
+  ready?: ReadyCheck
 }
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
@@ -35,8 +46,13 @@ export interface Listening {
   port: number
   url: string
   isHttps: boolean
-  /** stop accepting, let in-flight requests finish (at most `graceMs`), then close every socket */
-  close(graceMs?: number): Promise<void>
+  /**
+   * Stop accepting, let in-flight requests finish (at most `graceMs`), then close every socket.
+   * From then on every response says `Connection: close`; idle keep-alive connections are closed
+   * after `idleGraceMs` (default 0): a worker replaced under load waits a moment, so a client
+   * that just sent its next request on an idle connection gets its answer instead of a reset.
+   */
+  close(graceMs?: number, idleGraceMs?: number): Promise<void>
 }
 
 const CLIENT_ERROR_STATUS: Record<string, string> = {
@@ -55,7 +71,44 @@ function answerClientError(e: Error & { code?: string }, socket: Duplex): void {
   } else socket.destroy()
 }
 
+/** The Host is not one this server answers to: 400 with the error's code, and the connection closed. */
+function refuseHost(res: ServerResponse, host: string): void {
+  const e = new QK_HTTP_BAD_HOST(JSON.stringify(host.slice(0, 200)))
+  const page = errorPage(400, 'Bad Request', `${e.code}: ${e.message} (see --allowed-hosts)`)
+  res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(page), Connection: 'close' })
+  res.end(page)
+}
+
+/**
+ * What every request meets before the handler: the health probes (one length test and a
+ * string compare), the trusted-proxy matcher, the Host check, and `Connection: close` while draining.
+ */
+function frontDoor(o: ListenOptions, state: { draining: boolean }): { handler: Handler; probes: ReturnType<typeof probes> } {
+  const probe = probes(o.ready)
+  const trust = o.trustProxy
+  const hosts = o.allowedHosts && !o.allowedHosts.any ? o.allowedHosts : undefined
+  const inner = o.handler
+  let lastAllowed: string | undefined // the Host of the previous allowed request: usually the same name again
+  const handler: Handler = (req, res) => {
+    const url = req.url
+    if (url !== undefined && url.length <= 14 && url.charCodeAt(1) === 95 && probe.serve(url, req.method, res)) return
+    if (trust !== undefined) (req as IncomingMessage & { [TRUST_PROXY]?: AddressMatcher })[TRUST_PROXY] = trust
+    if (hosts !== undefined) {
+      const host = requestedHost(req)
+      if (host !== undefined && host !== lastAllowed) {
+        if (!hostAllowed(hosts, host)) { o.onRefusedHost?.(host); return refuseHost(res, host) }
+        lastAllowed = host
+      }
+    }
+    if (state.draining) res.setHeader('Connection', 'close')
+    inner(req, res)
+  }
+  return { handler, probes: probe }
+}
+
 export function listen(o: ListenOptions): Promise<Listening> {
+  const state = { draining: false }
+  const front = frontDoor(o, state)
   const headersTimeout = o.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
   const requestTimeout = Math.max(o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, headersTimeout)
   const options: http.ServerOptions & https.ServerOptions = {
@@ -67,8 +120,10 @@ export function listen(o: ListenOptions): Promise<Listening> {
     keepAliveTimeout: 5000,
   }
   const server: http.Server = o.tls
-    ? https.createServer({ ...options, cert: o.tls.cert, key: o.tls.key, handshakeTimeout: headersTimeout }, o.handler)
-    : http.createServer(options, o.handler)
+    ? https.createServer({ ...options, cert: o.tls.cert, key: o.tls.key, handshakeTimeout: headersTimeout }, front.handler)
+    : http.createServer(options, front.handler)
+  // upgrades (the admin's live channel) see the same trusted peers
+  if (o.trustProxy) server.prependListener('upgrade', (req: IncomingMessage) => { (req as IncomingMessage & { [TRUST_PROXY]?: AddressMatcher })[TRUST_PROXY] = o.trustProxy })
   // A broken or too slow client must never take the server down, and its connection is closed.
   server.on('clientError', answerClientError)
   // `Expect: 100-continue` (curl does it for large uploads): refuse an oversize body before the client sends it
@@ -82,7 +137,7 @@ export function listen(o: ListenOptions): Promise<Listening> {
       return
     }
     res.writeContinue()
-    o.handler(req, res)
+    front.handler(req, res)
   })
   if (o.tls) (server as https.Server).on('tlsClientError', () => {})
   return new Promise((resolve, reject) => {
@@ -97,16 +152,22 @@ export function listen(o: ListenOptions): Promise<Listening> {
         port,
         isHttps: !!o.tls,
         url: `${o.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-        close(graceMs = 10000) {
+        close(graceMs = 10000, idleGraceMs = 0) {
           closing ??= new Promise<void>((done) => {
+            state.draining = true
+            front.probes.draining = true
             const timer = setTimeout(() => server.closeAllConnections(), graceMs)
             timer.unref()
-            server.close(() => { clearTimeout(timer); done() })
+            let sweep: NodeJS.Timeout | undefined
+            let wait: NodeJS.Timeout | undefined
+            server.close(() => { clearTimeout(timer); clearTimeout(wait); clearInterval(sweep); done() })
             // idle keep-alive sockets would hold close() open; busy ones finish their request first
-            server.closeIdleConnections()
-            const sweep = setInterval(() => server.closeIdleConnections(), 50)
-            sweep.unref()
-            server.once('close', () => clearInterval(sweep))
+            const closeIdle = () => {
+              server.closeIdleConnections()
+              sweep = setInterval(() => server.closeIdleConnections(), 50)
+              sweep.unref()
+            }
+            if (idleGraceMs > 0) { wait = setTimeout(closeIdle, idleGraceMs); wait.unref() } else closeIdle()
           })
           return closing
         },

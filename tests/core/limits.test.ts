@@ -84,7 +84,7 @@ test('a client aborting mid-upload leaves no temp file and the server keeps serv
   const u = new URL(s.url)
   await new Promise<void>((resolve) => {
     const socket = tls.connect({ host: u.hostname, port: Number(u.port), rejectUnauthorized: false }, () => {
-      socket.write(`POST /app/default/upload HTTP/1.1\r\nHost: x\r\nContent-Type: ${m.type}\r\nContent-Length: ${m.body.length}\r\n\r\n`)
+      socket.write(`POST /app/default/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${m.type}\r\nContent-Length: ${m.body.length}\r\n\r\n`)
       socket.write(m.body.subarray(0, 1500))
       setTimeout(() => { socket.destroy(); resolve() }, 150)
     })

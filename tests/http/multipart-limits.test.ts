@@ -116,7 +116,7 @@ test('a chunked multipart body (no Content-Length) over --max-body is refused wh
   })
   try {
     const m = multipart([0, 1, 2, 3].map((i) => ({ name: `f${i}`, filename: `f${i}.bin`, data: Buffer.alloc(600 * 1024, i) })))
-    const head = `POST /app/default/upload HTTP/1.1\r\nHost: x\r\nContent-Type: ${m.type}\r\nTransfer-Encoding: chunked\r\n\r\n`
+    const head = `POST /app/default/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${m.type}\r\nTransfer-Encoding: chunked\r\n\r\n`
     const answer = await rawRequest(t, head, m.body, true)
     assert.match(answer, /^HTTP\/1\.1 413 /)
     assert.match(answer, /Request body larger than 1048576 bytes/)
@@ -198,7 +198,7 @@ test('Expect: 100-continue: an oversize upload is refused before it is sent; one
   const ask = (length: number, then?: Buffer) => new Promise<string>((resolve) => {
     let got = ''
     const socket = tls.connect({ host: u.hostname, port: Number(u.port), rejectUnauthorized: false }, () => {
-      socket.write(`POST /app/default/upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`)
+      socket.write(`POST /app/default/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`)
     })
     socket.on('data', (c) => {
       got += c.toString('latin1')

@@ -68,7 +68,7 @@ const SLOW_HEADERS = 'X-Slow: ' + 'a'.repeat(200)
 for (const kind of ['https', 'http'] as const) {
   test(`${kind}: headers sent a byte a second are cut after the headers timeout (408), others are served meanwhile`, async () => {
     const server = kind === 'https' ? s : plain
-    const slow = Array.from({ length: 20 }, () => trickle(server, 'GET /app/default/index HTTP/1.1\r\nHost: x\r\n', SLOW_HEADERS))
+    const slow = Array.from({ length: 20 }, () => trickle(server, 'GET /app/default/index HTTP/1.1\r\nHost: localhost\r\n', SLOW_HEADERS))
     // the slow ones do not stop anyone else
     const r = await server.request('/app/default/index')
     assert.equal(r.body, 'hello')
@@ -101,7 +101,7 @@ test('http: a connection that sends nothing is cut after the headers timeout', a
 for (const kind of ['https', 'http'] as const) {
   test(`${kind}: a body sent a byte a second is cut after the request timeout; the action never runs`, async () => {
     const server = kind === 'https' ? s : plain
-    const head = 'POST /app/default/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n'
+    const head = 'POST /app/default/echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n'
     const t = await trickle(server, head, 'b')
     assert.ok(t.closedByServer, `still open after ${t.ms} ms`)
     assert.doesNotMatch(t.answer, /got /)
