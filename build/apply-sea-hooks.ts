@@ -43,8 +43,8 @@ export const HOOKS: Record<string, Hook[]> = {
      "import { openBrowser } from '../sea'\nimport { QK_CLI_APP_EXISTS,"],
     ["    { name: 'quiet', short: 'q', help: 'do not log one line per request' },",
      "    { name: 'quiet', short: 'q', help: 'do not log one line per request' },\n    { name: 'no-browser', help: 'do not open a browser on the welcome page' },"],
-    ["    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)\n",
-     "    io.out(`Quark serving ${server.folder}/applications at ${server.url}/ (Ctrl-C to stop)`)\n    if (!p.flags['no-browser']) openBrowser(`${server.url}/welcome/default/index`)\n"],
+    ["      io.out(`Quark serving ${folder}/applications at ${url}/ (${what})`)\n",
+     "      io.out(`Quark serving ${folder}/applications at ${url}/ (${what})`)\n      if (!p.flags['no-browser']) openBrowser(`${url}/welcome/default/index`)\n"],
   ],
   // (server/dal/dialects/sqlite.ts opens its database through dal/drivers' openSqlite since issue 18: no hook)
   "server/environment/types.ts": [
