@@ -13,6 +13,7 @@ import { Auth, requireRequest } from './auth'
 import { processAuthForm, type AuthField } from './authform'
 import { EVENTS } from './throttle'
 import { verifyPassword } from './password'
+import { METHOD_PAGES, profileLinks, secondFactorStep } from './methods'
 
 declare module './auth' {
   interface Auth {
@@ -94,6 +95,9 @@ function passwordFields(auth: Auth, name: string, label: string): AuthField[] {
 Auth.prototype.form = async function (action?: string) {
   const request = requireRequest('form')
   const a = action ?? request.args[0] ?? 'login'
+  // the pages of enabled login methods (two_factor, totp, oidc, passkey, ...): auth/methods/
+  const extra = METHOD_PAGES[a]
+  if (extra && this.loginMethod(extra[0]) && !this.settings.actionsDisabled.includes(a)) return extra[1](this)
   if (!(AUTH_ACTIONS as readonly string[]).includes(a) || this.settings.actionsDisabled.includes(a)) throw HTTP(404, 'Not Found')
   if (a === 'retrieve_username' && !this.settings.username) throw HTTP(404, 'Not Found')
   const next = (fallback: string) => this.safeNext(request.vars._next, routedPath(fallback))
@@ -111,9 +115,12 @@ Auth.prototype.form = async function (action?: string) {
       if (f.accepted) {
         const r = await this.checkLogin(String(f.vars[loginField.name]), String(f.vars.password))
         if (r.user) {
+          // a second factor when the user has one: the session holds only the pending login
+          const step = await secondFactorStep(this, r.user, !!f.vars.remember_me, next(this.settings.loginNext))
+          if (step.url) redirect(step.url)
           await this.loginUser(r.user, !!f.vars.remember_me)
-          flash(m.loggedIn)
-          redirect(next(this.settings.loginNext))
+          flash(step.mustEnrol ? 'Two-factor authentication is required for your account: set it up now' : m.loggedIn)
+          redirect(step.mustEnrol ? URL(...this.settings.formAction, { args: ['totp'] }) : next(this.settings.loginNext))
         }
         f.errors._form = String(T(r.error === 'locked' ? m.locked : r.error === 'pending' ? m.mustVerify : r.error === 'disabled' ? m.disabled : m.invalidLogin))
       }
@@ -203,7 +210,7 @@ Auth.prototype.form = async function (action?: string) {
         flash(m.profileUpdated)
         redirect(next(this.settings.profileNext))
       }
-      return page(this, a, f.render(), [userLink(this, 'change_password', 'Change password')])
+      return page(this, a, f.render(), [userLink(this, 'change_password', 'Change password'), ...profileLinks(this).map(([x, label]) => userLink(this, x, label))])
     }
     case 'change_password': {
       if (!(await this.authenticate())) redirect(this.loginUrl(request.url))

@@ -17,6 +17,7 @@
 import './groups'
 import './access'
 import './actions'
+import './methods'
 import { Auth } from './auth'
 import { Mail } from './mail'
 import { enableRecordVersioning } from './versioning'
@@ -32,6 +33,7 @@ export { enableRecordVersioning, archiveRecords, type VersioningOptions } from '
 export { processAuthForm, type AuthField, type AuthForm } from './authform'
 export type { GroupRef } from './groups'
 export * from './errors'
+export * from './methods'
 
 /** The names models, controllers and views see without imports (environment/names.ts). */
 export function authNames(): Record<string, unknown> {

@@ -1,0 +1,35 @@
+/**
+ * auth/methods/: the login-method seam (one interface, one conformance suite:
+ * tests/auth/methods/) and the methods behind it.
+ *
+ *   auth.enable(name, options)     turn a method on ('totp', 'oidc', 'passkey', 'ldap')
+ *   auth.loginMethods              the enabled names; auth.loginMethod(name) the method and its options
+ *   LoginMethod / MethodResult     the interface every method implements
+ *   METHOD_PAGES                   the extra pages of auth.form() (two_factor, totp, ...)
+ *   secondFactorStep               what the login does after a first factor
+ *   totp / hotp / base32           RFC 6238 / 4226 (tests compare them with the RFC's vectors)
+ */
+import './registry'
+import type { Auth } from '../auth'
+import { totpPage, twoFactorPage } from './totp-pages'
+
+export { registerLoginMethod, loginMethodByName, type MethodOptions } from './registry'
+export type { LoginMethod, MethodResult, MethodContext, RefusalCode, Factor } from './types'
+export { passwordMethod } from './password'
+export { totpMethod, newRecoveryCodes, RECOVERY_CODES, type TotpOptions } from './totp'
+export { totp, hotp, matchStep, base32Encode, base32Decode, newSecret, otpauthUri } from './totp-core'
+export { secondFactorStep, pendingLogin } from './second-factor'
+export { CREDENTIAL_TABLE } from './credentials'
+
+/** Pages auth.form() serves for the enabled methods: action → [method that must be enabled, page]. */
+export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unknown>]> = {
+  two_factor: ['totp', twoFactorPage],
+  totp: ['totp', totpPage],
+}
+
+/** Links the profile page shows for the enabled methods. */
+export function profileLinks(auth: Auth): [string, string][] {
+  const out: [string, string][] = []
+  if (auth.loginMethod('totp')) out.push(['totp', 'Two-factor authentication'])
+  return out
+}
