@@ -23,8 +23,12 @@ function splitterOf(name: string, s: Splitter | undefined, fallback: RegExp, asR
 
 /** The items of a value: a string is split, an array taken as it is, null/'' is no items, anything else one item. */
 function itemsOf(value: unknown, splitter: RegExp | string): unknown[] {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a null or undefined value read as one item is skipped by each check as a blank item (the same empty list)
   if (value === null || value === undefined) return []
-  if (typeof value === 'string') return value.split(splitter).map((s) => s.trim()).filter((s) => s !== '')
+  if (typeof value === 'string') {
+    // Stryker disable next-line MethodExpression,ConditionalExpression,StringLiteral: each check trims its items and drops blank ones again (ints: the blank test and integer()'s trim; strings: trim and s !== '')
+    return value.split(splitter).map((s) => s.trim()).filter((s) => s !== '')
+  }
   if (Array.isArray(value)) return value
   return [value]
 }

@@ -25,6 +25,11 @@ export async function row() {
   const r = await db.auth_user.get({ email: String(request.vars.email) })
   return response.json(r ? { registration_key: r.registration_key, reset_password_key: r.reset_password_key } : null)
 }
+export function age() {
+  const a = session.auth as { lastVisit: number } | undefined
+  if (a) a.lastVisit = Date.now() - Number(request.vars.ms)
+  return response.json({ lastVisit: a?.lastVisit ?? null })
+}
 export function sess() { return response.json({ auth: session.auth ?? null, reset: session._reset_password_key ?? null }) }
 `
 
@@ -95,6 +100,27 @@ test('login keeps the user without secrets, a fresh hmac key, and the expiration
   assert.equal(j.auth.expiration, 7200)
   assert.equal(j.auth.remember, true)
   assert.notEqual(j.auth.hmacKey, (await a.request('/shop/t/sess')).json().auth.hmacKey, 'one key per login')
+})
+
+test('a login lasts `expiration` seconds after the last visit, which is refreshed at most once a minute', async () => {
+  const { email } = await newUser(s)
+  const a = s.agent()
+  await login(a, email)
+  // 30 s ago: logged in, the visit not rewritten
+  let set = (await a.request('/shop/t/age?ms=30000')).json().lastVisit
+  assert.equal((await a.request('/shop/default/secret.json')).status, 200)
+  assert.equal((await a.request('/shop/t/sess')).json().auth.lastVisit, set, 'not refreshed within the minute')
+  // 90 s ago: refreshed to now
+  set = (await a.request('/shop/t/age?ms=90000')).json().lastVisit
+  assert.equal((await a.request('/shop/default/secret.json')).status, 200)
+  const refreshed = (await a.request('/shop/t/sess')).json().auth.lastVisit
+  assert.ok(refreshed > set + 60_000, 'refreshed after a minute')
+  // 5 s short of the 600 s expiration: still logged in; 5 s past it: logged out, the login gone from the session
+  await a.request('/shop/t/age?ms=595000')
+  assert.equal((await a.request('/shop/default/secret.json')).status, 200)
+  await a.request('/shop/t/age?ms=605000')
+  assert.equal((await a.request('/shop/default/secret.json')).status, 401)
+  assert.equal((await a.request('/shop/t/sess')).json().auth, null)
 })
 
 test('the email login is case- and space-insensitive; a wrong password or an unknown account is "Invalid login"', async () => {

@@ -63,7 +63,7 @@ export const ROOMS = {
   },
   'validators-sets': {
     mutate: ['server/validators/sets.ts', 'server/validators/lists.ts'],
-    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/validators/lists.test.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/validators/lists.test.ts', 'tests/mutation-guards/validators-sets.test.ts'],
   },
   'validators-dates': {
     mutate: ['server/validators/dates.ts'],
@@ -95,6 +95,6 @@ export const ROOMS = {
   'auth-actions': {
     mutate: ['server/auth/auth.ts:212-275', 'server/auth/auth.ts:305-345',
       'server/auth/actions.ts:33-47', 'server/auth/actions.ts:88-130', 'server/auth/actions.ts:149-179', 'server/auth/actions.ts:202-271'],
-    tests: ['tests/mutation-guards/auth-actions.test.ts', 'tests/auth/units.test.ts'],
+    tests: ['tests/mutation-guards/auth-actions.test.ts'],
   },
 }
