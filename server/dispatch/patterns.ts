@@ -15,6 +15,9 @@ export interface PatternRule {
   target: string
   re: RegExp
   replacement: string
+  /** the literal start of a path-only pattern ('/site/product/' of '/site/product/$id'): a cheap
+   *  startsWith() skips the regex for paths that cannot match */
+  literal: string
 }
 
 const ANY_HOST = ':https?://[^:/]+:[a-z]+ '
@@ -22,6 +25,7 @@ const AT = /(?<!\\)\$([a-zA-Z]\w*)/g
 
 function compilePattern(where: string, k0: string, v0: string): PatternRule {
   if (typeof k0 !== 'string' || typeof v0 !== 'string' || k0 === '') throw new QK_ROUTES_BAD_CONFIG(where, `a rule must be a pair of non-empty strings: ${JSON.stringify([k0, v0])}`)
+  const literal = k0.startsWith('/') ? /^[^\\^$.|?*+()[\]{}]*/.exec(k0)![0] : ''
   let k = k0.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
   if (!k.startsWith('^')) k = '^' + k
   if (!k.endsWith('$')) k += '$'
@@ -44,7 +48,7 @@ function compilePattern(where: string, k0: string, v0: string): PatternRule {
     if (m[1] !== undefined && !groups.has(m[1])) throw new QK_ROUTES_BAD_CONFIG(where, `the replacement ${JSON.stringify(v0)} names a group that ${JSON.stringify(k0)} does not have: ${m[1]}`)
     if (m[2] !== undefined && Number(m[2]) > count) throw new QK_ROUTES_BAD_CONFIG(where, `the replacement ${JSON.stringify(v0)} refers to group ${m[2]}, ${JSON.stringify(k0)} has ${count}`)
   }
-  return { source: k0, target: v0, re, replacement }
+  return { source: k0, target: v0, re, replacement, literal }
 }
 
 /** [[pattern, replacement], ...] → compiled rules; throws QK_ROUTES_BAD_CONFIG naming the bad rule. */
@@ -62,9 +66,10 @@ export function patternKey(remote: string, scheme: string, host: string, method:
   return remote + ':' + scheme + '://' + host + ':' + method.toLowerCase() + ' ' + path
 }
 
-/** The replacement of the first rule that matches `key`, or undefined. */
-export function applyPatterns(rules: readonly PatternRule[], key: string): string | undefined {
+/** The replacement of the first rule that matches `key` (made of `path`), or undefined. */
+export function applyPatterns(rules: readonly PatternRule[], key: string, path: string): string | undefined {
   for (const r of rules) {
+    if (r.literal !== '' && !path.startsWith(r.literal)) continue
     if (r.re.test(key)) return key.replace(r.re, r.replacement)
   }
   return undefined

@@ -211,7 +211,8 @@ export class SiteRouter {
 
   isApplication(name: string): boolean {
     if (this.applicationsSetting !== 'ALL') return this.applicationsSetting.includes(name)
-    return isValidAppName(name) && this.apps.get(name) !== undefined
+    // the names refreshed once a second: asking the registry for a name that is no app stats the disk
+    return this.applicationNames().has(name)
   }
 
   /** the application names (for the collision checks of the outgoing side), refreshed once a second */

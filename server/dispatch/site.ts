@@ -14,6 +14,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { IncomingMessage } from 'node:http'
+import { throttleNow } from '../current'
 import { loadRoutes, routesProblem, type RawRoutes } from './config'
 import { compilePatterns, applyPatterns, patternKey, type PatternRule } from './patterns'
 import { SiteRouter, checkKeys, type RouterSettings } from './router'
@@ -38,6 +39,8 @@ interface Compiled {
   routesOut: PatternRule[]
   /** routes_app: which app's own pattern routes apply (the replacement is an app name) */
   routesApp: PatternRule[]
+  /** some pattern matches on the client's address: it is part of the kept targets' key */
+  needsRemote: boolean
   onError: Array<[string, string]>
   defaultApplication: string | undefined
   rootStatic: Set<string>
@@ -55,6 +58,13 @@ export class SiteRoutes {
   private version = -1
   private pending: Compiled | undefined
   private plainDefaults: Parameters<typeof parsePath>[1]
+  /**
+   * Routed targets of recent (host, method, path)s, frozen and shared. Everything a route depends on
+   * (the routes files, the apps, their controllers) is re-checked at most once a second, so the kept
+   * targets are forgotten once a second too: the same staleness bound, one Map look-up per request.
+   */
+  private memo = new Map<string, RoutedTarget>()
+  private memoAt = 0
 
   constructor(readonly registry: AppRegistry) {
     this.plainDefaults = {
@@ -70,8 +80,11 @@ export class SiteRoutes {
     const e = loadRoutes(this.registry.folder, (v, file) => { this.pending = this.compile(v, file) })
     if (e.version !== this.version || this.compiled === undefined) {
       this.version = e.version
-      this.compiled = this.pending ?? this.compile(undefined, undefined)
+      // pending: compiled while this call read the file; else the file was read before (by another
+      // SiteRoutes of the same folder) and its last good value is compiled here
+      this.compiled = this.pending ?? this.compileOrPlain(e.value, e.file)
       this.pending = undefined
+      this.memo.clear()
     }
     return this.compiled
   }
@@ -97,6 +110,13 @@ export class SiteRoutes {
     const c = v.default_controller
     const f = v.default_function
     return { controller: typeof c === 'string' && NAME.test(c) ? c : undefined, function: typeof f === 'string' && NAME.test(f) ? f : undefined }
+  }
+
+  private compileOrPlain(v: RawRoutes | undefined, file: string | undefined): Compiled {
+    try { return this.compile(v, file) } catch (e) {
+      process.stderr.write(`quark: ${(e as Error).message}\n`)
+      return this.compile(undefined, undefined)
+    }
   }
 
   private compile(v: RawRoutes | undefined, file: string | undefined): Compiled {
@@ -128,6 +148,7 @@ export class SiteRoutes {
     return {
       routed: router !== undefined || routesIn.length > 0 || routesOut.length > 0 || routesApp.length > 0,
       router, routesIn, routesOut, routesApp, onError,
+      needsRemote: [...routesIn, ...routesApp].some((r) => !r.source.startsWith('/') && !r.source.startsWith('^/') && !/^\^?\.\*\??:/.test(r.source)),
       defaultApplication: (router?.defaultApplication ?? da) as string | undefined,
       rootStatic: router ? router.rootStatic : rs ? new Set(rs as string[]) : ROOT_STATIC_DEFAULT,
       file, raw: v,
@@ -141,18 +162,33 @@ export class SiteRoutes {
   route(pathname: string, query: string, req: IncomingMessage): RoutedTarget {
     const c = this.current()
     if (!c.routed) return this.plain(c, pathname)
+    const host = req.headers.host ?? 'localhost'
+    const memoKey = (c.needsRemote ? (req.socket.remoteAddress ?? '') + ' ' : '') + host + ' ' + (req.method ?? 'GET') + ' ' + pathname
+    const now = throttleNow()
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: how long kept targets live is the re-check period (a cost choice)
+    if (now - this.memoAt >= 1000 || this.memo.size >= 4096) { this.memo.clear(); this.memoAt = now }
+    const known = this.memo.get(memoKey)
+    if (known !== undefined) return known
+    const t = this.routeUncached(c, pathname, query, host, req)
+    if (t.query === undefined) {
+      if (t.kind === 'action') Object.freeze(t.args)
+      this.memo.set(memoKey, Object.freeze(t))
+    }
+    return t
+  }
+
+  private routeUncached(c: Compiled, pathname: string, query: string, host: string, req: IncomingMessage): RoutedTarget {
     let p = pathname
     let q = query
-    const host = req.headers.host ?? 'localhost'
     if (c.routesIn.length || c.routesApp.length) {
       const key = patternKey(req.socket.remoteAddress ?? '', req.socket && (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http', hostOnly(host), req.method ?? 'GET', pathname)
       let rules = c.routesIn
-      const app = c.routesApp.length ? applyPatterns(c.routesApp, key) : undefined
+      const app = c.routesApp.length ? applyPatterns(c.routesApp, key, pathname) : undefined
       if (app !== undefined) {
         const own = this.appRoutes(app).value
         rules = own ? compiledAppRules(this.registry.get(app)!, own).routesIn : rules
       }
-      const rewritten = applyPatterns(rules, key)
+      const rewritten = applyPatterns(rules, key, pathname)
       if (rewritten !== undefined) {
         const i = rewritten.indexOf('?')
         p = i === -1 ? rewritten : rewritten.slice(0, i)
@@ -187,7 +223,7 @@ export class SiteRoutes {
     const host = req?.host ?? 'localhost'
     const rules = this.outRules(k, a)
     if (rules.length) {
-      const out = applyPatterns(rules, patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(host), req?.method ?? 'GET', full))
+      const out = applyPatterns(rules, patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(host), req?.method ?? 'GET', full), full)
       if (out !== undefined) return out
     }
     if (!k.router) return full
@@ -199,7 +235,7 @@ export class SiteRoutes {
     const k = this.current()
     const rules = this.outRules(k, a)
     if (rules.length) {
-      const out = applyPatterns(rules, patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(req?.host ?? 'localhost'), req?.method ?? 'GET', full))
+      const out = applyPatterns(rules, patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(req?.host ?? 'localhost'), req?.method ?? 'GET', full), full)
       if (out !== undefined) return out
     }
     return k.router ? k.router.outgoingStatic(a, file, req?.host ?? 'localhost') : full

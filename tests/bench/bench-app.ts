@@ -59,6 +59,16 @@ const ROWS_VIEW = `<!DOCTYPE html>
 /** About 2 KB of CSS: a typical small static asset. */
 export const STATIC_BODY = Array.from({ length: 40 }, (_, i) => `.bench-${i} { margin: ${i}px; padding: ${i % 7}px; }`).join('\n') + '\n'
 
+/**
+ * The routes of the routed hello row (issue 24): the parameter-based router (default application
+ * welcome, so /hello is welcome/default/hello) and 20 routes_in rules of old URLs, none of which
+ * matches /hello, so every request scans them all.
+ */
+export const BENCH_ROUTES = JSON.stringify({
+  routers: { BASE: { default_application: 'welcome' } },
+  routes_in: Array.from({ length: 20 }, (_, i) => [`/old/page${i}/$anything`, `/welcome/default/index/${i}/$anything`]),
+}, null, 1)
+
 export interface BenchFolder { root: string; remove(): void }
 
 export function createBenchFolder(): BenchFolder {

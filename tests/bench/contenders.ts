@@ -6,7 +6,7 @@
 import type { Probe } from './proc'
 import { BENCH_ROWS, STATIC_BODY } from './bench-app'
 
-export type ServerKind = 'node' | 'fastify' | 'express' | 'quark'
+export type ServerKind = 'node' | 'fastify' | 'express' | 'quark' | 'quark-routes'
 
 export interface Contender {
   /** short stable id, also used on the command line (--only) */
@@ -76,6 +76,7 @@ export function allContenders(): Contender[] {
     { id: 'fastify-http', label: 'Fastify hello', server: 'fastify', secure: false, path: '/', check: helloCheck },
     { id: 'express-http', label: 'Express hello', server: 'express', secure: false, path: '/', check: helloCheck },
     ...quark(false),
+    { id: 'quark-hello-routes-http', label: 'Quark /hello through routes (router + 20 routes_in)', server: 'quark-routes', secure: false, path: '/hello', check: helloCheck },
     { id: 'node-https', label: 'bare node:https hello', server: 'node', secure: true, path: '/', check: helloCheck },
     ...quark(true),
   ]

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { createBenchFolder } from './bench-app'
+import { createBenchFolder, BENCH_ROUTES, type BenchFolder } from './bench-app'
 import { allContenders, type Contender } from './contenders'
 import { runLoad, type LoadResult } from './load'
 import { get, lastLines, stop, treeCpuMs, treeRss, waitReady, type ServerProcess } from './proc'
@@ -65,6 +65,7 @@ export async function runMacro(o: MacroOptions): Promise<MacroResult> {
   const servers = new Map<string, ServerProcess>()
   const serverFailure = new Map<string, string>()
   let tls: TlsFiles | undefined
+  let routed: BenchFolder | undefined
   try {
     const needed = new Set(contenders.map(serverKey))
     const bundles = await buildPeers(work)
@@ -78,6 +79,14 @@ export async function runMacro(o: MacroOptions): Promise<MacroResult> {
       const why = await waitReady(p, 30000)
       if (why) { serverFailure.set(key, `quark ${secure ? 'https' : 'http'} ${why}`); await stop(p); continue }
       servers.set(key, p)
+    }
+    // the routed hello (issue 24): a second Quark on its own folder with a routes file, same run
+    if (needed.has('quark-routes-http') && fs.existsSync(QUARK_CLI)) {
+      routed = createBenchFolder()
+      fs.writeFileSync(path.join(routed.root, 'routes.json'), BENCH_ROUTES)
+      const p = await startQuark(routed.root, false)
+      const why = await waitReady(p, 30000)
+      if (why) { serverFailure.set('quark-routes-http', `quark with routes ${why}`); await stop(p) } else servers.set('quark-routes-http', p)
     }
     if ([...needed].some((k) => k.endsWith('-https'))) tls = await benchCertificate(folder.root, work)
     for (const key of needed) {
@@ -152,6 +161,7 @@ export async function runMacro(o: MacroOptions): Promise<MacroResult> {
   } finally {
     await Promise.all([...servers.values()].map(stop))
     folder.remove()
+    routed?.remove()
   }
   return { rows, tls, notes }
 }

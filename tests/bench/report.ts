@@ -115,6 +115,10 @@ export function targets(m: MacroResult, micro: MicroResult[]): Target[] {
     detail: hello?.rps !== undefined && express?.rps !== undefined ? `${fmtInt(hello.rps)} vs ${fmtInt(express.rps)} req/s` : 'not measured' })
   out.push({ what: 'hello >= Express hello (by server CPU per request)', ok: hello?.cpu !== undefined && express?.cpu !== undefined ? hello.cpu <= express.cpu : undefined,
     detail: hello?.cpu !== undefined && express?.cpu !== undefined ? `${fmtNum(hello.cpu)} vs ${fmtNum(express.cpu)} µs` : 'not measured' })
+  const routedHello = row('quark-hello-routes-http')
+  out.push({ what: 'routes (router + 20 routes_in) add <= 5% server CPU per request to hello (issue 24)',
+    ok: routedHello?.cpu !== undefined && hello?.cpu !== undefined ? routedHello.cpu <= hello.cpu * 1.05 : undefined,
+    detail: routedHello?.cpu !== undefined && hello?.cpu !== undefined ? `${fmtNum(routedHello.cpu)} vs ${fmtNum(hello.cpu)} µs = ${routedHello.cpu >= hello.cpu ? '+' : ''}${fmtPct(routedHello.cpu / hello.cpu - 1)}` : 'not measured' })
   vsBase('quark-index-http', 0.25, 'index >= 25% of bare node:http')
   vsBase('quark-rows-http', 0.15, '10-row page >= 15% of bare node:http')
   const sel = micro.find((r) => r.id === 'dal-select-10')
