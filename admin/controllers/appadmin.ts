@@ -259,5 +259,7 @@ export function compile_app() {
     const r = attempt(() => compile.compileApp(app.folder))
     ide.say(`${app.name} compiled: ${r.files} files.`)
   }
+  // the design page's "Remove the compiled form" comes back to the design page
+  if (str(request.postVars.back) === 'design') redirect(adminUrl('design', 'index', [app.name]))
   redirect(adminUrl('appadmin', 'index', [app.name]))
 }

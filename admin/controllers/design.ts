@@ -4,6 +4,7 @@
  * Paths are relative to the app folder and confined to it by adminlib.
  */
 import fs from 'node:fs'
+import { dbadminlib } from '../modules/dbadminlib'
 
 export function index() {
   const app = appOf()
@@ -15,7 +16,7 @@ export function index() {
     try { actions[f.path] = admin.listControllerActions(fs.readFileSync(`${app.folder}/${f.path}`, 'utf8'), f.path) } catch { actions[f.path] = [] }
   }
   return {
-    appName: app.name, files, actions, kinds: admin.FILE_KINDS,
+    appName: app.name, files, actions, kinds: admin.FILE_KINDS, compiled: dbadminlib.compile.isCompiled(app.folder),
     crumbs: [['Site', adminUrl('default')], [`Design ${app.name}`, '']],
   }
 }

@@ -2,8 +2,13 @@
  * The editor: a page with Monaco (tabs, Ctrl+S, conflict detection, types),
  * and the JSON calls it makes: file (open), save (with the hash of the
  * version opened: 409 when the disk changed), types (declarations for
- * IntelliSense), files (the app's file list).
+ * IntelliSense; fresh=1 makes them again from the live schema after a model
+ * changed), check (quark check's problems, for views), remove_compiled (a
+ * compiled app runs from its sources again), files (the app's file list).
  */
+import { dbadminlib } from '../modules/dbadminlib'
+
+const { compile } = dbadminlib
 
 export function index() {
   const app = appOf()
@@ -15,11 +20,15 @@ export function index() {
   const editor = {
     app: app.name, file, line, csrf: ide.csrf,
     monacoBase: '/admin/monaco/vs',
-    urls: { file: '/admin/edit/file.json', save: '/admin/edit/save.json', types: '/admin/edit/types.json', design: adminUrl('design', 'index', [app.name]) },
+    urls: {
+      file: '/admin/edit/file.json', save: '/admin/edit/save.json', types: '/admin/edit/types.json', check: '/admin/edit/check.json',
+      removeCompiled: '/admin/edit/remove_compiled.json', design: adminUrl('design', 'index', [app.name]),
+    },
     live: '/admin/live',
+    compiled: compile.isCompiled(app.folder),
   }
   return {
-    appName: app.name, files, kinds: admin.FILE_KINDS, editor, wide: true,
+    appName: app.name, files, kinds: admin.FILE_KINDS, editor, wide: true, compiled: editor.compiled,
     crumbs: [['Site', adminUrl('default')], [`Design ${app.name}`, adminUrl('design', 'index', [app.name])], ['Edit', '']],
   }
 }
@@ -55,7 +64,9 @@ export function save() {
   try {
     const f = admin.saveAppFile(app.folder, request.postVars.path, content, expected, request.postVars.force === true)
     const everyWorker = admin.forgetCompiled(app.folder) // under --workers: answered once every worker forgot it
-    const out = json({ path: f.path, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size })
+    // a compiled app keeps running its compiled form: the editor says so and offers to remove it
+    const compiled = compile.isCompiled(app.folder) && admin.replacedWhenCompiled(f.path)
+    const out = json({ path: f.path, hash: f.hash, mtimeMs: f.mtimeMs, size: f.size, compiled })
     return everyWorker ? everyWorker.then(() => out) : out
   } catch (e) {
     const err = e as { code?: string }
@@ -64,10 +75,28 @@ export function save() {
   }
 }
 
-export function types() {
+export async function types() {
   const app = appOf(request.vars.app)
   response.headers['Cache-Control'] = 'no-store'
-  return json(admin.editorLibs(app.folder))
+  // after a model was saved: the declarations again from the live schema, so the other files see its tables
+  const refresh = request.vars.fresh === '1' ? await admin.refreshAppTypes(app.folder, app.name) : undefined
+  return json({ ...admin.editorLibs(app.folder), refresh })
+}
+
+/** quark check's problems of the app, by file (the editor shows those of views, which Monaco cannot check). */
+export async function check() {
+  const app = appOf(request.vars.app)
+  response.headers['Cache-Control'] = 'no-store'
+  return json(await admin.checkAppProblems(app.folder, app.name))
+}
+
+/** POST: the app runs from its sources again (its compiled/ folder is deleted). */
+export function remove_compiled() {
+  changing()
+  const app = appOf(request.postVars.app)
+  const removed = compile.removeCompiled(app.folder)
+  admin.forgetCompiled(app.folder)
+  return json({ removed, compiled: compile.isCompiled(app.folder) })
 }
 
 export function files() {

@@ -2,6 +2,10 @@
 // over fetch with the hash of the opened version (409 → ask), TypeScript
 // IntelliSense from the app's declaration file and the framework sources,
 // and the live channel (file changed on disk, log lines).
+// Problems: the TypeScript worker's markers of the open files and quark
+// check's (views, files not open) in one panel, click → line; a save with
+// errors asks first; a saved model makes the declarations again so the other
+// files see its tables; a compiled app says so and offers to remove that form.
 (function () {
   'use strict'
   const cfg = JSON.parse(document.getElementById('qk-editor-config').textContent)
@@ -15,9 +19,14 @@
   let ts = null
   let socket = null
   let readyResolve
+  let checkProblems = [] // quark check's last answer: { path, line, column, code, message }
+  let checking = null
   const ready = new Promise((r) => { readyResolve = r })
 
-  window.quarkEditor = { ready, tabs, open, save, get editor() { return editor }, get monaco() { return monaco }, get active() { return active } }
+  window.quarkEditor = {
+    ready, tabs, open, save, checkApp, problems, refreshTypes,
+    get editor() { return editor }, get monaco() { return monaco }, get active() { return active },
+  }
 
   function api(url, opts) {
     return fetch(url, Object.assign({ credentials: 'same-origin', headers: { Accept: 'application/json' } }, opts)).then(async (r) => {
@@ -82,6 +91,7 @@
     if (libs.has(t.absolute)) addLib(t.absolute, libs.get(t.absolute).content)
     if (active === t) { active = null; const next = [...tabs.values()].pop(); if (next) activate(next); else { editor.setModel(null); $('qk-title').textContent = 'Open a file from the list' } }
     renderTabs()
+    renderProblems()
   }
 
   async function open(path, line) {
@@ -105,12 +115,22 @@
     activate(t, line)
     watch(t)
     status('Opened ' + f.path)
+    // a view has no TypeScript worker: quark check says what is wrong in it (from the last one, or a new one)
+    if (isView(t.path)) { if (checking || checkProblems.length) applyCheck(); else checkApp() }
     return t
   }
 
-  async function save(force) {
+  async function save(force, withErrors) {
     const t = active
     if (!t) return
+    const errors = errorMarkers(t.model)
+    if (errors.length && withErrors !== true && force !== true) {
+      const first = errors[0]
+      if (!confirm(t.path + ' has ' + errors.length + ' error' + (errors.length === 1 ? '' : 's') + ' (first, line ' + first.startLineNumber + ': ' + first.message.split('\n')[0] + ').\n\nSave it anyway?')) {
+        status('Not saved: ' + errors.length + ' error' + (errors.length === 1 ? '' : 's') + ' in ' + t.path + ' (see Problems)', 'text-danger')
+        return null
+      }
+    }
     const content = t.model.getValue()
     const version = t.model.getAlternativeVersionId()
     status('Saving ' + t.path + '…')
@@ -120,7 +140,7 @@
       body: JSON.stringify({ app: cfg.app, path: t.path, content, hash: t.hash, force: force === true }),
     })
     if (r.status === 409) {
-      if (confirm(t.path + ' changed on disk since you opened it.\n\nOK: overwrite it with your version.\nCancel: keep the version on disk (your changes stay in the editor, unsaved).')) return save(true)
+      if (confirm(t.path + ' changed on disk since you opened it.\n\nOK: overwrite it with your version.\nCancel: keep the version on disk (your changes stay in the editor, unsaved).')) return save(true, true)
       showConflict(t, 'Not saved: ' + t.path + ' changed on disk. Save again to overwrite it, or reload it.')
       status('Not saved (conflict)', 'text-danger')
       return r
@@ -130,9 +150,127 @@
     t.savedVersion = version
     if (libs.has(t.absolute)) libs.get(t.absolute).content = content
     hideConflict()
-    status('Saved ' + t.path + ' at ' + new Date().toLocaleTimeString(), 'text-success')
+    const count = errors.length ? ' with ' + errors.length + ' error' + (errors.length === 1 ? '' : 's') : ''
+    status('Saved ' + t.path + count + ' at ' + new Date().toLocaleTimeString(), errors.length ? 'text-warning' : 'text-success')
     renderTabs()
+    if (r.body.compiled) await compiledAfterSave(t)
+    // a model defines tables: the declarations again from the live schema, for every open file
+    if (/^models\//.test(t.path)) refreshTypes()
+    if (isView(t.path) || /^(models|controllers)\//.test(t.path) && checkProblems.length) checkApp()
     return r
+  }
+
+  // ---- a compiled app ----
+  function showCompiled(on) { $('qk-compiled').classList.toggle('d-none', !on) }
+
+  /** Saved, but the app runs its compiled form: never a silent "Saved" — say so, offer to remove it. */
+  async function compiledAfterSave(t) {
+    showCompiled(true)
+    status('Saved ' + t.path + ', but the app is compiled: the change is not live until the compiled form is removed', 'text-warning')
+    if (confirm('Saved ' + t.path + '.\n\nThis app is compiled: it runs its compiled form, so the change has no effect yet.\n\nRemove the compiled form now (the app runs from its sources again)?')) {
+      if (await removeCompiled()) status('Saved ' + t.path + '; the compiled form was removed: the app runs from its sources again', 'text-success')
+    }
+  }
+
+  async function removeCompiled() {
+    const r = await api(cfg.urls.removeCompiled, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': cfg.csrf },
+      body: JSON.stringify({ app: cfg.app }),
+    })
+    if (r.status !== 200) { status('Could not remove the compiled form: ' + (r.body && r.body.error), 'text-danger'); return false }
+    cfg.compiled = r.body.compiled
+    showCompiled(r.body.compiled)
+    return !r.body.compiled
+  }
+
+  // ---- problems ----
+  function isView(p) { return /^views\/.+\.html?$/.test(p) }
+  function errorMarkers(model) {
+    return monaco.editor.getModelMarkers({ resource: model.uri }).filter((m) => m.severity === monaco.MarkerSeverity.Error)
+  }
+
+  /** Every problem: markers of the open files (the TypeScript worker's, quark check's for views), and quark check's of the others. */
+  function problems() {
+    const out = []
+    const open = new Set()
+    for (const t of tabs.values()) {
+      open.add(t.path)
+      for (const m of monaco.editor.getModelMarkers({ resource: t.model.uri })) {
+        if (m.severity < monaco.MarkerSeverity.Warning) continue
+        out.push({ path: t.path, line: m.startLineNumber, column: m.startColumn, message: m.message, error: m.severity === monaco.MarkerSeverity.Error, source: m.owner === 'quark-check' ? 'quark check' : 'ts' })
+      }
+    }
+    for (const p of checkProblems) if (!open.has(p.path)) out.push({ path: p.path, line: p.line, column: p.column, message: p.message, error: true, source: 'quark check' })
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line))
+  }
+
+  function renderProblems() {
+    const list = $('qk-problem-list')
+    const all = problems()
+    list.textContent = ''
+    $('qk-problem-count').textContent = String(all.length)
+    $('qk-problem-count').className = 'badge ' + (all.some((p) => p.error) ? 'text-bg-danger' : all.length ? 'text-bg-warning' : 'text-bg-secondary')
+    for (const p of all) {
+      const li = document.createElement('li')
+      li.className = 'qk-problem'
+      li.tabIndex = 0
+      li.setAttribute('role', 'button')
+      li.dataset.path = p.path
+      li.dataset.line = String(p.line)
+      const sev = document.createElement('span')
+      sev.className = p.error ? 'qk-sev-error' : 'qk-sev-warning'
+      sev.textContent = p.error ? '✖' : '⚠'
+      sev.setAttribute('aria-label', p.error ? 'error' : 'warning')
+      const where = document.createElement('span')
+      where.className = 'qk-where'
+      where.textContent = p.path + ':' + p.line
+      const text = document.createElement('span')
+      text.className = 'qk-message'
+      text.textContent = p.message.split('\n')[0] + (p.source === 'quark check' ? '  (quark check)' : '')
+      li.append(sev, where, text)
+      const go = () => goTo(p.path, p.line, p.column)
+      li.addEventListener('click', go)
+      li.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); go() } })
+      list.appendChild(li)
+    }
+  }
+
+  async function goTo(path, line, column) {
+    const t = await open(path, line)
+    if (t && column) { editor.setPosition({ lineNumber: line, column }); editor.revealPositionInCenter({ lineNumber: line, column }) }
+  }
+
+  /** quark check over the whole app (views included): markers on open views, the rest listed. */
+  function checkApp() {
+    if (checking) return checking
+    $('qk-check-state').textContent = 'quark check running…'
+    checking = api(cfg.urls.check + '?app=' + encodeURIComponent(cfg.app)).then((r) => {
+      checking = null
+      if (r.status !== 200 || !r.body.available) {
+        $('qk-check-state').textContent = 'quark check not available' + (r.body && r.body.error ? ': ' + r.body.error : '')
+        return r.body
+      }
+      checkProblems = r.body.problems.filter((p) => p.path && p.line > 0)
+      $('qk-check-state').textContent = 'quark check: ' + r.body.problems.length + ' problem' + (r.body.problems.length === 1 ? '' : 's') + ' at ' + new Date().toLocaleTimeString()
+      applyCheck()
+      return r.body
+    }, (e) => { checking = null; $('qk-check-state').textContent = 'quark check failed: ' + e; return null })
+    return checking
+  }
+
+  /** quark check's problems as markers of the open views (TypeScript files have the worker's own) */
+  function applyCheck() {
+    for (const t of tabs.values()) {
+      if (!isView(t.path)) continue
+      const mine = checkProblems.filter((p) => p.path === t.path)
+      monaco.editor.setModelMarkers(t.model, 'quark-check', mine.map((p) => {
+        const text = t.model.getLineContent(Math.min(p.line, t.model.getLineCount()))
+        const col = p.column > 1 ? p.column : Math.max(1, text.search(/\S/) + 1)
+        return { severity: monaco.MarkerSeverity.Error, message: p.message, startLineNumber: p.line, startColumn: col, endLineNumber: p.line, endColumn: Math.max(col + 1, text.length + 1), source: 'quark check' }
+      }))
+    }
+    renderProblems()
   }
 
   function showConflict(t, text) {
@@ -189,14 +327,24 @@
     libs.set(absolute, entry)
   }
 
-  async function loadTypes() {
-    const r = await api(cfg.urls.types + '?app=' + encodeURIComponent(cfg.app))
-    if (r.status !== 200) { status('Types not loaded: ' + (r.body && r.body.error), 'text-warning'); return }
+  async function loadTypes(fresh) {
+    const r = await api(cfg.urls.types + '?app=' + encodeURIComponent(cfg.app) + (fresh ? '&fresh=1' : ''))
+    if (r.status !== 200) { status('Types not loaded: ' + (r.body && r.body.error), 'text-warning'); return null }
     const open = new Set([...tabs.values()].map((t) => t.absolute))
     for (const lib of r.body.libs) {
+      const have = libs.get(lib.path)
+      if (have && have.content === lib.content && (have.disposable || open.has(lib.path))) continue  // unchanged: no re-check
       if (open.has(lib.path)) libs.set(lib.path, { content: lib.content, disposable: null })
       else addLib(lib.path, lib.content)
     }
+    return r.body
+  }
+
+  /** The declarations made again from the live schema (after a model was saved): the other open files see the change. */
+  async function refreshTypes() {
+    const body = await loadTypes(true)
+    if (body && body.refresh && !body.refresh.refreshed) status('Types kept from before: ' + body.refresh.error, 'text-warning')
+    return body
   }
 
   // ---- live channel ----
@@ -254,8 +402,10 @@
     editor = monaco.editor.create($('qk-editor'), { model: null, automaticLayout: true, minimap: { enabled: false }, fontSize: 14, tabSize: 2, scrollBeyondLastLine: false })
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => save())
     editor.onDidChangeCursorPosition((e) => { $('qk-pos').textContent = 'Ln ' + e.position.lineNumber + ', Col ' + e.position.column; updateTry() })
+    monaco.editor.onDidChangeMarkers(() => renderProblems())
     readyResolve()
-    const typesLoaded = loadTypes()
+    // fresh: the declarations from the models as they are now (the last request may have run older ones)
+    const typesLoaded = loadTypes(true)
     window.quarkEditor.typesLoaded = typesLoaded
     connect()
     if (cfg.file) await open(cfg.file, cfg.line)
@@ -267,6 +417,11 @@
     if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === 's') { ev.preventDefault(); save() }
   })
   $('qk-save').addEventListener('click', () => save())
+  $('qk-check').addEventListener('click', () => checkApp())
+  $('qk-remove-compiled').addEventListener('click', async () => {
+    if (!confirm('Remove the compiled form of ' + cfg.app + '? It runs from its sources again.')) return
+    if (await removeCompiled()) status(cfg.app + ' runs from its sources again', 'text-success')
+  })
   $('qk-follow').addEventListener('click', () => {
     const b = $('qk-follow')
     const on = b.getAttribute('aria-pressed') !== 'true'

@@ -14,7 +14,8 @@ export function checkAppName(name: unknown): string {
   return name
 }
 
-export interface AppSummary { name: string; folder: string; controllers: string[]; tickets: number; mtimeMs: number }
+/** compiled: the app runs from compiled/ (quark compile), not from its sources */
+export interface AppSummary { name: string; folder: string; controllers: string[]; tickets: number; mtimeMs: number; compiled: boolean }
 
 /** Apps in the applications folder (directories with valid names; symlinked apps are not listed). */
 export function listApps(applicationsFolder: string): AppSummary[] {
@@ -26,7 +27,8 @@ export function listApps(applicationsFolder: string): AppSummary[] {
     const folder = path.join(applicationsFolder, e.name)
     const controllers = safeList(path.join(folder, 'controllers')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3))
     const tickets = safeList(path.join(folder, 'errors')).filter((f) => !f.startsWith('.')).length
-    apps.push({ name: e.name, folder, controllers, tickets, mtimeMs: fs.statSync(folder).mtimeMs })
+    const compiled = fs.existsSync(path.join(folder, 'compiled', 'MANIFEST.json'))  // compile/twin.ts's marker
+    apps.push({ name: e.name, folder, controllers, tickets, mtimeMs: fs.statSync(folder).mtimeMs, compiled })
   }
   return apps.sort((a, b) => a.name.localeCompare(b.name))
 }

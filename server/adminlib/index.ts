@@ -16,6 +16,8 @@
  *   attachAdminLive(httpServer, { isHttps })   the core's one call after listen(): the /admin/live WebSocket
  *   createAdminLive(opts), publishAppLog(app, line), publishLogLine(coreLogLine)   the live channel; log lines in
  *   editorLibs(appFolder)             the declaration, models and framework sources for Monaco
+ *   refreshAppTypes(appFolder, app), checkAppProblems(appFolder, app), replacedWhenCompiled(rel)
+ *                                     the editor's declarations after a model change, quark check's problems per file
  *   forgetCompiled(appFolder)         a saved file is live on the very next request (in every worker: await the promise)
  *   disabledPage, errorBody, humanSize, shortTime, groupTickets        page pieces
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
@@ -49,6 +51,7 @@ export { monacoFile, monacoFolder } from './monaco'
 export { createAdminLive, publishAppLog, publishLogLine, logLineApp, type AdminLive, type AdminLiveOptions } from './live'
 export { disabledPage, errorBody, humanSize, shortTime } from './pages'
 export { editorLibs, frameworkLibs, type ExtraLib } from './editortypes'
+export { refreshAppTypes, checkAppProblems, replacedWhenCompiled, type EditorProblem } from './editorcheck'
 export { groupTickets, errorKey, type TicketGroup, type TicketLike } from './ticketgroups'
 
 /**

@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { parseStack, type Frame } from './stack'
+import { errorLocationFrame, parseStack, type Frame } from './stack'
 import { QK_TICKETS_BAD_ID, QK_TICKETS_NOT_FOUND } from './errors'
 
 export interface Ticket {
@@ -58,6 +58,14 @@ function checkId(id: string): void {
   if (!ID.test(id) || id.includes('..')) throw new QK_TICKETS_BAD_ID(id)
 }
 
+/** The stack's frames; a compile or syntax error's own place (file, line, source) first. */
+function framesOf(e: Error, appFolder: string): Frame[] {
+  const frames = parseStack(e.stack, appFolder)
+  let at: Frame | undefined
+  try { at = errorLocationFrame(e, appFolder) } catch { /* a ticket is stored without it */ }
+  return at ? [at, ...frames] : frames
+}
+
 /** Store a ticket; returns its id. Never throws (a failing ticket store must not hide the original error). */
 export function saveTicket(t: TicketInput): string {
   const now = new Date()
@@ -72,7 +80,7 @@ export function saveTicket(t: TicketInput): string {
     method: t.method ?? '',
     url: t.url ?? '',
     error: { name: e.name, message: e.message, code: (e as { code?: string }).code, stack: e.stack ?? '' },
-    frames: parseStack(e.stack, t.appFolder),
+    frames: framesOf(e, t.appFolder),
     vars: maskVars(t.vars),
   }
   try {

@@ -1,0 +1,86 @@
+/**
+ * The editor's view of an app's types beyond what Monaco's TypeScript worker
+ * sees by itself: the declarations made again from the live schema after a
+ * model changed (the models run outside any request, as `quark types` does),
+ * and the problems `quark check` finds, for the files the worker cannot check
+ * (views: templates with TypeScript inside) or for all of them.
+ *
+ * The environment is the core's room, loaded lazily (as editortypes.ts does):
+ * without it (unit tests of adminlib alone) the answers say "not available".
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+
+export interface EditorProblem {
+  /** relative to the app folder, with / */
+  path: string
+  line: number
+  column: number
+  code: string
+  message: string
+}
+
+interface CheckFacts { file: string; line: number; column: number; code: string; message: string }
+interface EnvironmentTypes {
+  generateAppTypes(appFolder: string, appName: string): Promise<string>
+  checkApp(appFolder: string, tsconfig: string): { problems: CheckFacts[]; files: number; views: number }
+  tsconfigText(): string
+}
+
+function environment(): EnvironmentTypes | undefined {
+  try {
+    const env = require('../environment/index') as Partial<EnvironmentTypes>
+    if (typeof env.generateAppTypes === 'function' && typeof env.checkApp === 'function' && typeof env.tsconfigText === 'function') return env as EnvironmentTypes
+  } catch { /* no core in this process */ }
+  return undefined
+}
+
+/** A message without the stack, short enough for a status line. */
+function brief(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e)
+  return m.length > 500 ? m.slice(0, 500) + '…' : m
+}
+
+/**
+ * Write the app's declarations again from its live schema (after a model was saved). A model that
+ * does not run (a syntax error) leaves the last declarations in place and says why.
+ */
+export async function refreshAppTypes(appFolder: string, appName: string): Promise<{ refreshed: boolean; error?: string }> {
+  const env = environment()
+  if (!env) return { refreshed: false, error: 'the type generator is not loaded in this process' }
+  try {
+    await env.generateAppTypes(appFolder, appName)
+    return { refreshed: true }
+  } catch (e) {
+    return { refreshed: false, error: brief(e) }
+  }
+}
+
+/**
+ * `quark check` on the app, as problems per file (paths relative to the app). Type-checking a whole
+ * app takes a while (seconds): the editor asks for it when a view is opened or saved, not per keystroke.
+ */
+export async function checkAppProblems(appFolder: string, appName: string): Promise<{ available: boolean; problems: EditorProblem[]; error?: string }> {
+  const env = environment()
+  if (!env) return { available: false, problems: [], error: 'quark check is not loaded in this process' }
+  const real = fs.realpathSync(appFolder)
+  await refreshAppTypes(real, appName)
+  let report
+  try {
+    report = env.checkApp(real, env.tsconfigText())
+  } catch (e) {
+    return { available: false, problems: [], error: brief(e) }
+  }
+  const problems: EditorProblem[] = []
+  for (const p of report.problems) {
+    const abs = path.resolve(real, p.file)
+    if (!abs.startsWith(real + path.sep)) continue
+    problems.push({ path: abs.slice(real.length + 1).split(path.sep).join('/'), line: p.line, column: p.column, code: p.code, message: p.message })
+  }
+  return { available: true, problems }
+}
+
+/** The files whose compiled twin the app runs while it is compiled (a save there changes nothing until the compiled form goes). */
+export function replacedWhenCompiled(rel: string): boolean {
+  return /^(models|controllers|modules|views)\//.test(rel)
+}
