@@ -70,6 +70,9 @@ test('accepts: the q1. prefix and at most 4096 characters; a too-short value rea
   assert.equal(await s.load('q1.' + Buffer.alloc(28).toString('base64url')), undefined)
   assert.equal(await s.load('q1.'), undefined)
   assert.equal(s.newId(), 'new')
+  const unlock = await s.lock()
+  assert.equal(typeof unlock, 'function', 'no lock, but a release function to call')
+  unlock()
   assert.equal(s.locks, false)
 })
 
@@ -111,7 +114,8 @@ test('session.json: none means files; not JSON, not an object: QK_SESSION_BAD_CO
   assert.deepEqual(readConfig(app), {})
   for (const [text, why] of [['{', 'JSON'], ['[1]', 'not a JSON object'], ['null', 'not a JSON object'], ['"file"', 'not a JSON object']] as const) {
     fs.writeFileSync(configPath(app), text)
-    assert.throws(() => readConfig(app), (e: unknown) => badConfig(e, configPath(app)) && (why === 'JSON' || badConfig(e, why)), text)
+    // a text that does not parse is told with the parser's message, not as "not a JSON object"
+    assert.throws(() => readConfig(app), (e: unknown) => badConfig(e, configPath(app)) && (why === 'JSON' ? !badConfig(e, 'not a JSON object') : badConfig(e, why)), text)
   }
   assert.equal(configPath(app), path.join(app, 'private', 'session.json'))
 })
@@ -120,12 +124,15 @@ test('session.json: "$NAME" values (and in lists) come from the environment, mis
   const app = tmpApp()
   process.env.QK_GUARD_SECRET = 'from the environment, long enough'
   delete process.env.QK_GUARD_MISSING
-  fs.writeFileSync(configPath(app), '{"store":"cookie","secret":"$QK_GUARD_SECRET","secrets":["$QK_GUARD_SECRET","$QK_GUARD_MISSING","$not a name","plain",3],"url":"$QK_GUARD_MISSING","x":"a$QK_GUARD_SECRET","__proto__":{"polluted":1}}')
+  fs.writeFileSync(configPath(app), '{"store":"cookie","secret":"$QK_GUARD_SECRET","secrets":["$QK_GUARD_SECRET","$QK_GUARD_MISSING","$not a name","plain",3,"a$QK_GUARD_SECRET",["$QK_GUARD_SECRET"]],"url":"$QK_GUARD_MISSING","x":"a$QK_GUARD_SECRET","y":"$QK_GUARD_SECRET-x","one":["$QK_GUARD_SECRET"],"n":5,"__proto__":{"polluted":1}}')
   const c = readConfig(app) as Record<string, unknown>
   assert.equal(c.secret, 'from the environment, long enough')
-  assert.deepEqual(c.secrets, ['from the environment, long enough', '', '$not a name', 'plain', 3])
+  assert.deepEqual(c.secrets, ['from the environment, long enough', '', '$not a name', 'plain', 3, 'a$QK_GUARD_SECRET', ['$QK_GUARD_SECRET']])
   assert.equal(c.url, '')
   assert.equal(c.x, 'a$QK_GUARD_SECRET')
+  assert.equal(c.y, '$QK_GUARD_SECRET-x', 'the whole value must be $NAME')
+  assert.deepEqual(c.one, ['from the environment, long enough'], 'a list of one stays a list')
+  assert.equal(c.n, 5)
   assert.equal(Object.getPrototypeOf(c), Object.prototype)
   assert.equal((c as { polluted?: unknown }).polluted, undefined)
   assert.equal(Object.hasOwn(c, '__proto__'), false)

@@ -45,6 +45,7 @@ export function configPath(appFolder: string): string {
 
 export function readConfig(appFolder: string): SessionConfig {
   let text: string
+  // Stryker disable next-line StringLiteral: read as a Buffer, JSON.parse reads the same UTF-8 text
   try { text = fs.readFileSync(configPath(appFolder), 'utf8') } catch { return {} }
   let raw: unknown
   try { raw = JSON.parse(text) } catch (e) { throw new QK_SESSION_BAD_CONFIG(configPath(appFolder), (e as Error).message) }
