@@ -4,6 +4,7 @@
  */
 import http from 'node:http'
 import https from 'node:https'
+import net from 'node:net'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -79,6 +80,31 @@ function refuseHost(res: ServerResponse, host: string): void {
   res.end(page)
 }
 
+const LINGERING = Symbol('quark.lingering')
+type Lingering = Duplex & { [LINGERING]?: true; destroySoon?: () => void }
+
+/**
+ * While the server drains (a worker being replaced, SIGTERM): this response says `Connection: close`,
+ * and its connection closes gently. Node would close the socket right after the response, and a
+ * client that had already sent its next request (some load generators do not wait for the close)
+ * would get a reset for it. Instead the server only half-closes (FIN), ignores whatever still
+ * arrives (the client sends it again on a new connection, to a serving worker) and lets the
+ * socket go when the client closes its side (at most 2 s). True when the request is such a late one.
+ */
+function drainConnection(req: IncomingMessage, res: ServerResponse): boolean {
+  const socket = req.socket as Lingering
+  if (socket[LINGERING]) return true
+  res.setHeader('Connection', 'close')
+  socket[LINGERING] = true
+  socket.destroySoon = function lingerClose(this: Lingering) {
+    this.end()
+    const t = setTimeout(() => this.destroy(), 2000)
+    t.unref()
+    this.once('close', () => clearTimeout(t))
+  }
+  return false
+}
+
 /**
  * What every request meets before the handler: the health probes (one length test and a
  * string compare), the trusted-proxy matcher, the Host check, and `Connection: close` while draining.
@@ -100,7 +126,7 @@ function frontDoor(o: ListenOptions, state: { draining: boolean }): { handler: H
         lastAllowed = host
       }
     }
-    if (state.draining) res.setHeader('Connection', 'close')
+    if (state.draining && drainConnection(req, res)) return
     inner(req, res)
   }
   return { handler, probes: probe }
@@ -160,7 +186,11 @@ export function listen(o: ListenOptions): Promise<Listening> {
             timer.unref()
             let sweep: NodeJS.Timeout | undefined
             let wait: NodeJS.Timeout | undefined
-            server.close(() => { clearTimeout(timer); clearTimeout(wait); clearInterval(sweep); done() })
+            const closed = () => { clearTimeout(timer); clearTimeout(wait); clearInterval(sweep); done() }
+            // http.Server.close() also closes the idle connections at once (node >= 19): with an idle
+            // grace only the listening socket closes now (net.Server's close), the idle ones after it
+            if (idleGraceMs > 0) net.Server.prototype.close.call(server, closed)
+            else server.close(closed)
             // idle keep-alive sockets would hold close() open; busy ones finish their request first
             const closeIdle = () => {
               server.closeIdleConnections()
