@@ -20,6 +20,7 @@
  *                                     the editor's declarations after a model change, quark check's problems per file
  *   forgetCompiled(appFolder)         a saved file is live on the very next request (in every worker: await the promise)
  *   disabledPage, errorBody, humanSize, shortTime, groupTickets        page pieces
+ *   routesReport(folder, { url, out, host, method, language })       the routes page: active routes, problems, tester
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
  */
 import fs from 'node:fs'
@@ -53,6 +54,7 @@ export { disabledPage, errorBody, humanSize, shortTime } from './pages'
 export { editorLibs, frameworkLibs, type ExtraLib } from './editortypes'
 export { refreshAppTypes, checkAppProblems, replacedWhenCompiled, type EditorProblem } from './editorcheck'
 export { groupTickets, errorKey, type TicketGroup, type TicketLike } from './ticketgroups'
+export { routesReport, type RoutesReport, type RoutesTest } from './routes'
 
 /**
  * The admin's memory in this server process: who is logged in and who failed

@@ -98,7 +98,7 @@ export class SiteRoutes {
     return this.current().defaultApplication ?? (this.registry.get('init') ? 'init' : 'welcome')
   }
 
-  private appRoutes(app: string): { value: RawRoutes | undefined; version: number } {
+  private appRoutes(app: string): { value: RawRoutes | undefined; version: number; file?: string } {
     const folder = this.registry.get(app)
     if (!folder) return NO_APP_ROUTES
     return loadRoutes(folder, (v, file) => validateAppRoutes(v, file, app, folder))
@@ -284,6 +284,12 @@ export class SiteRoutes {
     return undefined
   }
 
+  /** An app's own routes file, its settings and its problem (the admin's routes page). */
+  describeApp(app: string): { file: string | undefined; config: RawRoutes | undefined; problem: string | undefined } {
+    const r = this.appRoutes(app)
+    return { file: r.file, config: r.value, problem: this.appProblem(app) }
+  }
+
   /** What the admin and `quark routes` show: the file and its settings. */
   describe(): { file: string | undefined; routed: boolean; config: RawRoutes | undefined; problem: string | undefined } {
     const k = this.current()
@@ -330,15 +336,15 @@ function validateAppRoutes(v: RawRoutes, file: string, app: string, folder: stri
   const s = appRouterSettings(v, app)
   if (s) checkKeys(s, false, file)
   onErrorList(v.routes_onerror, file)
-  compiledAppRules(folder, v)
+  compiledAppRules(file, v)
 }
 
 // an app's own pattern routes, compiled once per version of its routes file
 const appRules = new WeakMap<RawRoutes, { routesIn: PatternRule[]; routesOut: PatternRule[] }>()
-function compiledAppRules(folder: string, v: RawRoutes): { routesIn: PatternRule[]; routesOut: PatternRule[] } {
+function compiledAppRules(where: string, v: RawRoutes): { routesIn: PatternRule[]; routesOut: PatternRule[] } {
   let r = appRules.get(v)
   if (r === undefined) {
-    r = { routesIn: compilePatterns(`${folder} (routes_in)`, v.routes_in), routesOut: compilePatterns(`${folder} (routes_out)`, v.routes_out) }
+    r = { routesIn: compilePatterns(`${where} (routes_in)`, v.routes_in), routesOut: compilePatterns(`${where} (routes_out)`, v.routes_out) }
     appRules.set(v, r)
   }
   return r
