@@ -5,13 +5,13 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
-import autocannon from 'autocannon'
+import autocannon, { type AutocannonResult } from 'autocannon'
 import { poll } from '../cli/helpers'
 import { startCluster, workerPids, QUARK_JS } from './helpers'
 
 const CONNECTIONS = 8
 
-function load(url: string, seconds: number): Promise<autocannon.Result> {
+function load(url: string, seconds: number): Promise<AutocannonResult> {
   return autocannon({ url: `${url}/app/default/index`, connections: CONNECTIONS, duration: seconds, pipelining: 1, timeout: 20 })
 }
 
