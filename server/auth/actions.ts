@@ -13,7 +13,7 @@ import { Auth, requireRequest } from './auth'
 import { processAuthForm, type AuthField } from './authform'
 import { EVENTS } from './throttle'
 import { verifyPassword } from './password'
-import { METHOD_PAGES, profileLinks, secondFactorStep } from './methods'
+import { METHOD_PAGES, loginExtras, profileLinks, secondFactorStep } from './methods'
 
 declare module './auth' {
   interface Auth {
@@ -126,7 +126,7 @@ Auth.prototype.form = async function (action?: string) {
       }
       const links = [userLink(this, 'request_reset_password', 'Lost password?')]
       if (!this.settings.actionsDisabled.includes('register')) links.unshift(userLink(this, 'register', 'Sign Up'))
-      return page(this, a, f.render(), links)
+      return page(this, a, DIV(f.render(), ...(loginExtras(this) as never[])), links)
     }
     case 'logout': {
       // only a POST carrying the session's logout key logs out: a link or an image on another

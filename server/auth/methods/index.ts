@@ -12,6 +12,7 @@
 import './registry'
 import type { Auth } from '../auth'
 import { totpPage, twoFactorPage } from './totp-pages'
+import { accountsPage, oidcButtons, oidcCallbackPage, oidcLinkPage, oidcLoginPage } from './oidc-pages'
 
 export { registerLoginMethod, loginMethodByName, type MethodOptions } from './registry'
 export type { LoginMethod, MethodResult, MethodContext, RefusalCode, Factor } from './types'
@@ -20,16 +21,28 @@ export { totpMethod, newRecoveryCodes, RECOVERY_CODES, type TotpOptions } from '
 export { totp, hotp, matchStep, base32Encode, base32Decode, newSecret, otpauthUri } from './totp-core'
 export { secondFactorStep, pendingLogin } from './second-factor'
 export { CREDENTIAL_TABLE } from './credentials'
+export { oidcMethod, checkIdToken, type OidcOptions, type Identity } from './oidc'
+export type { ProviderOptions } from './oidc-providers'
 
 /** Pages auth.form() serves for the enabled methods: action → [method that must be enabled, page]. */
 export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unknown>]> = {
   two_factor: ['totp', twoFactorPage],
   totp: ['totp', totpPage],
+  oidc_login: ['oidc', oidcLoginPage],
+  oidc_callback: ['oidc', oidcCallbackPage],
+  oidc_link: ['oidc', oidcLinkPage],
+  accounts: ['oidc', accountsPage],
+}
+
+/** What the login page adds under its form: provider buttons, the passkey button. */
+export function loginExtras(auth: Auth): unknown[] {
+  return [...oidcButtons(auth)]
 }
 
 /** Links the profile page shows for the enabled methods. */
 export function profileLinks(auth: Auth): [string, string][] {
   const out: [string, string][] = []
   if (auth.loginMethod('totp')) out.push(['totp', 'Two-factor authentication'])
+  if (auth.loginMethod('oidc')) out.push(['accounts', 'Linked accounts'])
   return out
 }

@@ -9,15 +9,18 @@ import { QK_AUTH_BAD_OPTION } from '../errors'
 import { declareCredentialTable } from './credentials'
 import { passwordMethod } from './password'
 import { totpMethod, type TotpOptions } from './totp'
+import { oidcMethod } from './oidc'
+import type { ProviderOptions } from './oidc-providers'
 import type { LoginMethod } from './types'
 
 export interface MethodOptions {
   password: Record<string, never>
   totp: Partial<TotpOptions>
+  oidc: { providers: ProviderOptions[]; createUsers?: boolean }
 }
 
 /** Every method Quark knows, by name (more register themselves: registerLoginMethod). */
-const METHODS = new Map<string, LoginMethod<any>>([[passwordMethod.name, passwordMethod], [totpMethod.name, totpMethod]])
+const METHODS = new Map<string, LoginMethod<any>>([[passwordMethod.name, passwordMethod], [totpMethod.name, totpMethod], [oidcMethod.name, oidcMethod]])
 
 export function registerLoginMethod(m: LoginMethod<any>): void { METHODS.set(m.name, m) }
 export function loginMethodByName(name: string): LoginMethod<any> | undefined { return METHODS.get(name) }
