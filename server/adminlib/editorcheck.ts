@@ -7,9 +7,12 @@
  *
  * The environment is the core's room, loaded lazily (as editortypes.ts does):
  * without it (unit tests of adminlib alone) the answers say "not available".
+ * The check itself runs in a child process (checkworker.ts).
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { fork } from 'node:child_process'
+import { childExecArgv, isSea } from '../sea'
 
 export interface EditorProblem {
   /** relative to the app folder, with / */
@@ -23,14 +26,12 @@ export interface EditorProblem {
 interface CheckFacts { file: string; line: number; column: number; code: string; message: string }
 interface EnvironmentTypes {
   generateAppTypes(appFolder: string, appName: string): Promise<string>
-  checkApp(appFolder: string, tsconfig: string): { problems: CheckFacts[]; files: number; views: number }
-  tsconfigText(): string
 }
 
 function environment(): EnvironmentTypes | undefined {
   try {
     const env = require('../environment/index') as Partial<EnvironmentTypes>
-    if (typeof env.generateAppTypes === 'function' && typeof env.checkApp === 'function' && typeof env.tsconfigText === 'function') return env as EnvironmentTypes
+    if (typeof env.generateAppTypes === 'function') return env as EnvironmentTypes
   } catch { /* no core in this process */ }
   return undefined
 }
@@ -56,21 +57,44 @@ export async function refreshAppTypes(appFolder: string, appName: string): Promi
   }
 }
 
+type CheckAnswer = { report?: { problems: CheckFacts[] }; error?: string }
+
+/** checks running, by app folder: a second ask while one runs gets the same answer */
+const running = new Map<string, Promise<CheckAnswer>>()
+const CHECK_TIMEOUT_MS = 180_000
+
+/** `quark check` in a child process (checkworker.ts): seconds of CPU that would otherwise stop this server. */
+function checkInChild(appFolder: string, appName: string): Promise<CheckAnswer> {
+  let p = running.get(appFolder)
+  if (p) return p
+  p = new Promise<CheckAnswer>((resolve) => {
+    let done = false
+    const finish = (a: CheckAnswer) => { if (!done) { done = true; clearTimeout(timer); resolve(a) } }
+    const child = fork(path.join(__dirname, 'checkworker.ts'), [], { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    let stderr = ''
+    child.stderr?.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString() })
+    const timer = setTimeout(() => { child.kill('SIGKILL'); finish({ error: `quark check took more than ${CHECK_TIMEOUT_MS / 1000} s` }) }, CHECK_TIMEOUT_MS)
+    timer.unref()
+    child.once('message', (m) => finish(m as CheckAnswer))
+    child.once('error', (e) => finish({ error: brief(e) }))
+    child.once('exit', (code) => finish({ error: `quark check stopped (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}` }))
+    child.send({ appFolder, appName })
+  }).finally(() => running.delete(appFolder))
+  running.set(appFolder, p)
+  return p
+}
+
 /**
  * `quark check` on the app, as problems per file (paths relative to the app). Type-checking a whole
- * app takes a while (seconds): the editor asks for it when a view is opened or saved, not per keystroke.
+ * app takes a while (seconds, in a child process): the editor asks for it when a view is opened or
+ * saved, not per keystroke. It needs the typescript package: a checkout, not the binary.
  */
 export async function checkAppProblems(appFolder: string, appName: string): Promise<{ available: boolean; problems: EditorProblem[]; error?: string }> {
-  const env = environment()
-  if (!env) return { available: false, problems: [], error: 'quark check is not loaded in this process' }
+  if (isSea()) return { available: false, problems: [], error: 'quark check runs from a checkout (it needs the typescript package)' }
   const real = fs.realpathSync(appFolder)
-  await refreshAppTypes(real, appName)
-  let report
-  try {
-    report = env.checkApp(real, env.tsconfigText())
-  } catch (e) {
-    return { available: false, problems: [], error: brief(e) }
-  }
+  const answer = await checkInChild(real, appName)
+  if (!answer.report) return { available: false, problems: [], error: answer.error ?? 'no answer' }
+  const report = answer.report
   const problems: EditorProblem[] = []
   for (const p of report.problems) {
     const abs = path.resolve(real, p.file)

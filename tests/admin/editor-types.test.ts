@@ -117,6 +117,21 @@ test('db.note. completes the fields of the table', async () => {
     if (!names.includes('title')) await page.waitForTimeout(1000)
   }
   for (const f of ['id', 'title', 'body', 'stars']) assert.ok(names.includes(f), `db.note.${f} completes (got ${names.slice(0, 30).join(', ')})`)
+  // a row's members, the framework's names
+  await page.evaluate(() => {
+    const e = (globalThis as any).quarkEditor
+    const m = e.active.model
+    m.pushEditOperations([], [{ range: { startLineNumber: 1, startColumn: 1, endLineNumber: 1, endColumn: 1 }, text: 'export async function rowProbe() { const r = (await db(db.note).select()).first(); return r?.title }\n' }], () => null)
+  })
+  let rowNames: string[] = []
+  for (let i = 0; i < 60 && !rowNames.includes('stars'); i++) {
+    rowNames = await completionsAfter('return r?.')
+    if (!rowNames.includes('stars')) await page.waitForTimeout(1000)
+  }
+  for (const f of ['id', 'title', 'body', 'stars', 'updateRecord', 'deleteRecord']) assert.ok(rowNames.includes(f), `row.${f} completes (got ${rowNames.join(', ')})`)
+  const globals = await completionsAfter('export async function rowProbe() { ')
+  for (const n of ['db', 'request', 'response', 'session', 'T', 'URL', 'redirect', 'HTTP', 'DIV', 'SQLFORM', 'IS_NOT_EMPTY', 'Field']) assert.ok(globals.includes(n), `${n} completes`)
+  await page.evaluate(() => { const e = (globalThis as any).quarkEditor; e.editor.setPosition({ lineNumber: e.active.model.getLineCount(), column: e.active.model.getLineMaxColumn(e.active.model.getLineCount()) }) })
   // what a person sees: the suggestion list opened with Ctrl+Space
   await page.evaluate(() => { const e = (globalThis as any).quarkEditor; e.editor.focus(); e.editor.trigger('test', 'editor.action.triggerSuggest', {}) })
   await page.locator('.suggest-widget .monaco-list-row', { hasText: 'title' }).first().waitFor()

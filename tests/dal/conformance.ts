@@ -559,6 +559,14 @@ export function conformance(target: () => Target): void {
     await db(t.id.eq(id)).update({ small: '999.99', big: -(2n ** 63n) })
     assert.equal((await t.get(id))!.small, '999.99')
     assert.equal((await t.get(id))!.big, -(2n ** 63n))
+    // through the fields' default validators (as a form posts text): exact all the way, and the range checked exactly
+    const viaForm = await t.validateAndInsert({ label: 'form', big: '-9223372036854775807', amount: '-1234567890.0123456789' })
+    assert.deepEqual(viaForm.errors, {})
+    const fromForm = (await t.get(viaForm.id!))!
+    assert.equal(fromForm.big, -(2n ** 63n - 1n))
+    assert.equal(fromForm.amount, '-1234567890.0123456789')
+    const tooBig = await t.validateAndInsert({ label: 'form2', big: '9223372036854775808' })
+    assert.match(String(tooBig.errors.big), /Enter an integer between/)
     // out of range, not a number: refused with a named error before the database sees it
     await assert.rejects(t.insert({ big: 2n ** 63n }), { code: 'QK_DAL_BAD_VALUE' })
     await assert.rejects(t.insert({ big: 1.5 }), { code: 'QK_DAL_BAD_VALUE' })
