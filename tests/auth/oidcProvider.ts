@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net'
 export interface TestProvider { issuer: string; stop(): Promise<void> }
 
 export async function startProvider(clients: { id: string; secret: string; redirect: string }[]): Promise<TestProvider> {
-  const { default: Provider } = await import('oidc-provider')
+  // oidc-provider ships no type declarations
+  const { default: Provider } = (await import('oidc-provider' as string)) as { default: new (issuer: string, config: unknown) => { callback(): http.RequestListener } }
   const server = http.createServer()
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
