@@ -6,7 +6,7 @@
 import type { Probe } from './proc'
 import { BENCH_ROWS, STATIC_BODY } from './bench-app'
 
-export type ServerKind = 'node' | 'fastify' | 'express' | 'quark' | 'quark-routes'
+export type ServerKind = 'node' | 'fastify' | 'express' | 'quark' | 'quark-routes' | 'quark-workers'
 
 export interface Contender {
   /** short stable id, also used on the command line (--only) */
@@ -77,6 +77,9 @@ export function allContenders(): Contender[] {
     { id: 'express-http', label: 'Express hello', server: 'express', secure: false, path: '/', check: helloCheck },
     ...quark(false),
     { id: 'quark-hello-routes-http', label: 'Quark /hello through routes (router + 20 routes_in)', server: 'quark-routes', secure: false, path: '/hello', check: helloCheck },
+    // issue 20: the same pages from `quark run --workers 2` (a primary and two workers), beside one process in the same run
+    ...quark(false).filter((c) => /^quark-(hello|index|rows)-/.test(c.id))
+      .map((c) => ({ ...c, id: c.id.replace(/^quark-/, 'quark-w2-'), label: `${c.label} --workers 2`, server: 'quark-workers' as const })),
     { id: 'node-https', label: 'bare node:https hello', server: 'node', secure: true, path: '/', check: helloCheck },
     ...quark(true),
   ]

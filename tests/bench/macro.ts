@@ -88,6 +88,12 @@ export async function runMacro(o: MacroOptions): Promise<MacroResult> {
       const why = await waitReady(p, 30000)
       if (why) { serverFailure.set('quark-routes-http', `quark with routes ${why}`); await stop(p) } else servers.set('quark-routes-http', p)
     }
+    // issue 20: `--workers 2` on the same folder (after the single process made the welcome app and the rows)
+    if (needed.has('quark-workers-http') && fs.existsSync(QUARK_CLI)) {
+      const p = await startQuark(folder.root, false, [], {}, ['--workers', '2'])
+      const why = await waitReady(p, 60000)
+      if (why) { serverFailure.set('quark-workers-http', `quark --workers 2 ${why}`); await stop(p) } else servers.set('quark-workers-http', p)
+    }
     if ([...needed].some((k) => k.endsWith('-https'))) tls = await benchCertificate(folder.root, work)
     for (const key of needed) {
       if (key.startsWith('quark-')) continue

@@ -75,8 +75,8 @@ export async function startPeer(kind: Exclude<ServerKind, 'quark' | 'quark-route
 }
 
 /** `quark run` on `folder`; extraNodeArgs go before the script (e.g. --cpu-prof). */
-export async function startQuark(folder: string, secure: boolean, extraNodeArgs: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startQuark(folder: string, secure: boolean, extraNodeArgs: string[] = [], env: Record<string, string> = {}, quarkArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort()
-  const args = [...extraNodeArgs, QUARK_CLI, 'run', ...(secure ? [] : ['--no-https']), '-p', String(port), '-f', folder, '--quiet']
+  const args = [...extraNodeArgs, QUARK_CLI, 'run', ...(secure ? [] : ['--no-https']), '-p', String(port), '-f', folder, '--quiet', ...quarkArgs]
   return startProcess(`quark${secure ? '-https' : ''}`, process.execPath, args, { port, https: secure, cwd: ROOT, env })
 }

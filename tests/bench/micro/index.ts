@@ -17,6 +17,7 @@ import { templateMicros } from './template'
 import { validatorMicros } from './validators'
 import { sqliteDriverMicros } from './sqlite-drivers'
 import { JSON_MARK } from './marker'
+import { sessionStoreMicros } from './session-stores'
 import { microTable } from '../report'
 
 type Group = { name: string; run: () => Promise<MicroResult[]> }
@@ -61,6 +62,7 @@ const GROUPS: Group[] = [
   { name: 'sqlite-drivers', run: sqliteDriverMicros },
   { name: 'validators', run: validatorMicros },
   { name: 'helpers', run: helperMicros },
+  { name: 'session-stores', run: () => sessionStoreMicros() },
 ]
 
 export async function runMicros(only: string[] = [], log: (l: string) => void = () => {}): Promise<MicroResult[]> {
