@@ -57,6 +57,8 @@ export function maskSecrets(url: string): string {
 
 export function createHandler(o: CoreOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const log = o.log ?? ((l: string) => { process.stdout.write(l + '\n') })
+  // the routes are read at start: a broken routes file is reported before the first request
+  ;(o.siteRoutes ??= new SiteRoutes(o.registry)).current()
   return (req, res) => {
     if (!o.quiet) {
       const t0 = performance.now()

@@ -115,7 +115,10 @@ test('over HTTP: a routes.ts is reloaded when it changes; a broken one keeps the
   const routesTs = path.join(s.folder, 'routes.ts')
   try {
     fs.writeFileSync(routesTs, "export default { routers: { BASE: { default_application: 'shop' } } }")
-    assert.equal((await s.request('/about')).body, '/about')
+    // the routes files are re-checked at most once a second
+    let first = ''
+    for (let i = 0; i < 100 && first !== '/about'; i++) { first = (await s.request('/about')).body; if (first !== '/about') await new Promise((r) => setTimeout(r, 100)) }
+    assert.equal(first, '/about')
     fs.writeFileSync(routesTs, "export default { routers: { BASE: { default_application: 'shop', path_prefix: '/p' } } }")
     let body = ''
     for (let i = 0; i < 100 && body !== '/p/about'; i++) { await new Promise((r) => setTimeout(r, 100)); body = (await s.request('/p/about')).body }
@@ -126,4 +129,24 @@ test('over HTTP: a routes.ts is reloaded when it changes; a broken one keeps the
     assert.equal((await s.request('/p/about')).body, '/p/about')
     assert.equal((await s.request('/about')).status, 404)
   } finally { await s.stop() }
+})
+
+test('quark run reports a broken routes file at start, before any request', async () => {
+  const dir = site(JSON.stringify({ routes_in: [['/a(b', '/x']] }))
+  const env = { ...process.env }
+  for (const k of ['NODE_TEST_CONTEXT', 'QUARK_TESTING', 'NODE_OPTIONS']) delete env[k]
+  const { spawn } = await import('node:child_process')
+  const p = spawn(process.execPath, [quark, 'run', '--no-https', '-p', '0', '--no-browser', '--cron', 'none', '--password', 'pw-routes-test'], { cwd: dir, env })
+  let err = ''
+  p.stderr.on('data', (c: Buffer) => { err += c.toString() })
+  p.stdout.on('data', () => {})
+  try {
+    for (let i = 0; i < 600 && !/Bad routes/.test(err) && p.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100))
+    assert.match(err, /quark: Bad routes in .*routes\.json \(routes_in\): not a valid regular expression: "\/a\(b"/)
+    assert.equal(p.exitCode, null, 'the server keeps running')
+  } finally {
+    p.kill('SIGTERM')
+    await new Promise((r) => p.once('exit', r))
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
 })
