@@ -277,6 +277,9 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
       const cache = optionalRoom('cache', () => require('../cache'))
       const closeCaches = cache?.closeAllCaches as (() => Promise<void>) | undefined
       if (closeCaches) await closeCaches().catch(() => {})
+      // session stores' Redis clients (database stores' pools closed above)
+      const { closeSessionStores } = require('../session') as { closeSessionStores: () => Promise<void> }
+      await closeSessionStores().catch(() => {})
     },
   }
 }

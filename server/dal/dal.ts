@@ -20,6 +20,7 @@ import { forgetSchemas, migrateOnConn, schemaEntry } from './migrate'
 import { QK_DAL_CLOSED, QK_DAL_DUPLICATE, QK_DAL_MIGRATION, QK_DAL_NO_TABLE, QK_DAL_QUERY, QK_DAL_BAD_NAME, QK_DAL_UNAVAILABLE, isUnavailable } from './errors'
 import { isQuarkError } from '../errors'
 import { ClusterDriver, clusterKey } from './cluster'
+import { distributedTransactionBegin, distributedTransactionCommit, distributedTransactionRecover, reportPreparedLeftovers } from './twophase'
 import { exportDatabaseCsv, importDatabaseCsv, type CsvExportOptions, type CsvImportOptions } from './csv'
 
 export interface DALOptions {
@@ -90,6 +91,8 @@ function driverFor(info: ConnectionInfo, poolSize: number): Driver {
   else if (info.dialect === 'postgres') d = new PostgresDriver(info.key, info, poolSize)
   else d = new MysqlDriver(info.key, info, poolSize)
   drivers.set(info.key, d)
+  // prepared transactions a crash left (twophase.ts): one log line, once per process and database
+  if (info.dialect !== 'sqlite') reportPreparedLeftovers(d)
   return d
 }
 
@@ -155,6 +158,10 @@ export class DAL {
   declare _fakeMigrate: boolean
   /** names of the defined tables, in definition order */
   declare tables: string[]
+  /** web2py's DAL.distributed_transaction_begin/commit and the crash recovery (twophase.ts) */
+  static distributedTransactionBegin = distributedTransactionBegin
+  static distributedTransactionCommit = distributedTransactionCommit
+  static distributedTransactionRecover = distributedTransactionRecover
   /** lazily declared tables not built yet (defineLazyTable) */
   declare _lazy: LazyGroup | undefined
 

@@ -15,6 +15,9 @@ export const QK_DAL_CLOSED = defineError('QK_DAL_CLOSED', 500, 'Database connect
 export const QK_DAL_CSV = defineError('QK_DAL_CSV', 500, 'CSV import error: %s', 'importFromCsv was given malformed CSV.')
 export const QK_DAL_NUL_IN_TEXT = defineError('QK_DAL_NUL_IN_TEXT', 400, 'PostgreSQL text cannot hold a NUL character (value %s)', 'A value sent to PostgreSQL contains U+0000, which its text types cannot store or compare: the request is refused before the statement runs (SQLite and MySQL keep NUL).')
 export const QK_DAL_UNAVAILABLE = defineError('QK_DAL_UNAVAILABLE', 503, 'Database unavailable during %s on %s: %s', 'The database server cannot be reached or is shutting down or starting (connection refused, reset or lost): a 503, and the next request tries again.')
+export const QK_DAL_2PC_UNAVAILABLE = defineError('QK_DAL_2PC_UNAVAILABLE', 500, 'Two-phase commit is not available on %s: %s', 'distributedTransactionCommit needs prepared transactions: PostgreSQL with max_prepared_transactions > 0 (postgresql.conf, then a restart), MySQL/MariaDB with InnoDB XA; SQLite has none.')
+export const QK_DAL_2PC_FAILED = defineError('QK_DAL_2PC_FAILED', 500, 'Distributed transaction %s rolled back: %s', 'A participant could not prepare its part (a constraint, a lost connection): every participant was rolled back, nothing was committed.')
+export const QK_DAL_2PC_STATE = defineError('QK_DAL_2PC_STATE', 500, 'Distributed transaction: %s', 'distributedTransactionBegin/Commit were called in the wrong order or outside a transaction (a request, or db.transaction()).')
 
 // Errors that say the server is away (down, restarting, unreachable), not that the statement is wrong:
 // node's socket codes, PostgreSQL's SQLSTATE classes 08 (connection) and 57P0x (shutdown, starting up),

@@ -4,6 +4,9 @@
  *   DAL                 new DAL('sqlite://storage.sqlite' | 'postgres://...' | 'mysql://...', { folder, poolSize, migrate, fakeMigrate })
  *   Field               Field(name, type, options); Field.Virtual(name, fn); Field.Method(name, fn)
  *   closeAllConnections graceful shutdown
+ *   new DAL([uri, ...], { pool, replicas })  failover in order and read replicas (cluster.ts)
+ *   distributedTransactionBegin/Commit/Recover(db1, db2)  two-phase commit across databases (twophase.ts),
+ *                       also DAL.distributedTransactionCommit as in web2py
  *   Table, DALSet, Rows, Row, Query, Expression, SelectOptions, FieldOptions, TableOptions (types)
  *   parseUri            URI → connection facts (used by tools that show the connection)
  *   LazyTableSpec       what db.defineLazyTables(specs, ctx) takes (db.defineLazyTable(name, fields, after?, ctx?) for one)
@@ -25,6 +28,7 @@ export { DALSet, type SelectOptions } from './set'
 export { Rows, type Row } from './rows'
 export { Expression, Query, type SubSelect } from './expression'
 export { parseUri, type ConnectionInfo } from './uri'
+export { distributedTransactionBegin, distributedTransactionCommit, distributedTransactionRecover, type RecoverResult } from './twophase'
 export { parseCsv, csvCell, neutraliseFormulaCell, restoreFormulaCell, type CsvExportOptions, type CsvImportOptions } from './csv'
 export type { LikeOptions } from './like'
 export type { ContainsOptions, ContainsValue, AffixOptions } from './expression'

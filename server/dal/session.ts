@@ -20,6 +20,10 @@ export class TxSession {
   onRollback: Array<() => void> = []
   /** opened by db.transaction(): every statement goes to the primary, reads included */
   explicit = false
+  /** what begins the transaction instead of BEGIN (MySQL's XA START of a distributed transaction, twophase.ts) */
+  beginSql: string | undefined
+  /** the distributed transaction's id given at its beginning (MySQL XA) */
+  xid: string | undefined
 
   constructor(readonly driver: Driver) {}
 
@@ -32,7 +36,7 @@ export class TxSession {
     if (!this.opening) {
       this.opening = (async () => {
         const c = await this.driver.acquire()
-        try { await c.exec(this.driver.dialect.name === 'mysql' ? 'START TRANSACTION' : 'BEGIN', []) } catch (e) { c.release(); throw e }
+        try { await c.exec(this.beginSql ?? (this.driver.dialect.name === 'mysql' ? 'START TRANSACTION' : 'BEGIN'), []) } catch (e) { c.release(); throw e }
         this.conn = c
         return c
       })().finally(() => { this.opening = undefined })
@@ -45,7 +49,12 @@ export class TxSession {
     if (!c) return
     this.conn = undefined
     this.onRollback = []
-    try { await c.exec('COMMIT', []) } finally { c.release() }
+    // a MySQL XA transaction (distributedTransactionBegin) committed on its own, without the two phases
+    const xa = this.beginSql ? this.xid : undefined
+    this.beginSql = this.xid = undefined
+    try {
+      if (xa) { await c.exec(`XA END '${xa}'`, []); await c.exec(`XA COMMIT '${xa}' ONE PHASE`, []) } else await c.exec('COMMIT', [])
+    } finally { c.release() }
   }
 
   async rollback(): Promise<void> {
@@ -53,9 +62,27 @@ export class TxSession {
     const undo = this.onRollback
     this.onRollback = []
     for (const f of undo) f()
+    const xa = this.beginSql ? this.xid : undefined
+    this.beginSql = this.xid = undefined
     if (!c) return
     this.conn = undefined
-    try { await c.exec('ROLLBACK', []) } finally { c.release() }
+    try {
+      if (xa) { await c.exec(`XA END '${xa}'`, []).catch(() => undefined); await c.exec(`XA ROLLBACK '${xa}'`, []) } else await c.exec('ROLLBACK', [])
+    } finally { c.release() }
+  }
+
+  /** has the transaction begun (a statement sent)? */
+  get begun(): boolean { return this.conn !== undefined || this.opening !== undefined }
+
+  /** the open transaction's connection, taken out of this session (two-phase commit ends it itself) */
+  async detach(): Promise<Conn | undefined> {
+    if (this.opening) await this.opening.catch(() => undefined)
+    const c = this.conn
+    this.conn = undefined
+    this.onRollback = []
+    this.beginSql = undefined
+    this.xid = undefined
+    return c
   }
 
   /** a transaction left open at release is rolled back, never committed silently */

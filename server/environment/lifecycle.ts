@@ -166,7 +166,7 @@ function runWithSession(req: IncomingMessage, res: ServerResponse, o: CoreOption
 /** A session store that is down or a session lock never freed: 503 and a log line, nothing run, nothing written. */
 function sessionUnavailable(o: CoreOptions, res: ServerResponse, e: unknown): void {
   if (!isQuarkError(e)) throw e
-  ;(o.logError ?? defaultLogError)(`quark: session: ${e.message}`)
+  ;(o.logError ?? defaultLogError)(`quark: session: ${e.code}: ${e.message}`)
   plainPage(res, e.status, STATUS_TEXT[e.status] ?? 'Error')
 }
 
