@@ -105,3 +105,31 @@ test('a save in a compiled app answers compiled: true; remove_compiled.json need
   assert.equal(json(again.body).compiled, false)
   assert.doesNotMatch((await agent.request('/admin/design/index/welcome')).body, /id="compiled-notice"/)
 })
+
+test("compile and syntax errors of a controller and a view: the ticket's first frame is the error's line with its source", async () => {
+  const errors = path.join(s.appFolder('welcome'), 'errors')
+  const newest = () => {
+    const files = fs.readdirSync(errors).filter((f) => f.endsWith('.json')).map((f) => path.join(errors, f))
+    return JSON.parse(fs.readFileSync(files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!, 'utf8'))
+  }
+  fs.rmSync(errors, { recursive: true, force: true })
+  await save('controllers/broken.ts', "export function index() {\n  return { a: 1 \n}\nexport function other() { return 'x' }\n")
+  assert.equal((await s.request('/welcome/broken/index')).status, 500)
+  let t = newest()
+  assert.equal(t.error.code, 'QK_ENV_COMPILE')
+  assert.equal(t.frames[0].file, path.join(fs.realpathSync(s.appFolder('welcome')), 'controllers', 'broken.ts'))
+  assert.equal(t.frames[0].line, 4)
+  assert.ok(t.frames[0].source.some((l: { line: number; text: string }) => l.line === 4 && /export function other/.test(l.text)))
+  // a view whose {{block}} has no {{end}}: the template parser's error, placed in the view
+  await save('controllers/broken.ts', "export function index() { return { a: 1 } }\n")
+  await save('views/broken/index.html', '<p>one</p>\n<p>two</p>\n{{block side}}\n<p>{{=a}}</p>\n')
+  assert.equal((await s.request('/welcome/broken/index')).status, 500)
+  t = newest()
+  assert.equal(t.error.code, 'QK_TEMPLATE_SYNTAX')
+  assert.equal(t.frames[0].file, path.join(fs.realpathSync(s.appFolder('welcome')), 'views', 'broken', 'index.html'))
+  assert.equal(t.frames[0].line, 3)
+  assert.ok(t.frames[0].source.some((l: { line: number; text: string }) => l.line === 3 && l.text === '{{block side}}'))
+  // the admin's ticket page links the frame to the editor at that line
+  const page = await agent.request(`/admin/errors/ticket/welcome/${t.id}`)
+  assert.match(page.body, /href="\/admin\/edit\/index\/welcome\?file=views%2Fbroken%2Findex\.html&amp;line=3"/)
+})
