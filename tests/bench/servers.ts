@@ -14,7 +14,7 @@ import type { ServerKind } from './contenders'
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const QUARK_CLI = path.join(ROOT, 'server/cli/quark.js')
 
-const PEER_SOURCES: Record<Exclude<ServerKind, 'quark' | 'quark-routes'>, string> = {
+const PEER_SOURCES: Record<Exclude<ServerKind, 'quark' | 'quark-routes' | 'quark-workers'>, string> = {
   node: 'node-http.ts',
   fastify: 'fastify.ts',
   express: 'express.ts',
@@ -67,7 +67,7 @@ export async function benchCertificate(folder: string, outDir: string): Promise<
   return { cert: certFile, key: keyFile, source: 'made by selfsigned (Quark\'s certificate file was not found)' }
 }
 
-export async function startPeer(kind: Exclude<ServerKind, 'quark' | 'quark-routes'>, bundle: string, tls?: TlsFiles): Promise<ServerProcess> {
+export async function startPeer(kind: Exclude<ServerKind, 'quark' | 'quark-routes' | 'quark-workers'>, bundle: string, tls?: TlsFiles): Promise<ServerProcess> {
   const port = await freePort()
   const env: Record<string, string> = { BENCH_PORT: String(port), NODE_PATH: path.join(ROOT, 'node_modules'), NODE_ENV: 'production' }
   if (tls) { env.BENCH_TLS_CERT = tls.cert; env.BENCH_TLS_KEY = tls.key }
