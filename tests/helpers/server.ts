@@ -25,6 +25,8 @@ export interface StartServerOptions {
   https?: boolean
   /** also install the welcome app (default false) */
   welcome?: boolean
+  /** files beside applications/ written before the server starts, e.g. { 'routes.json': '...' } */
+  siteFiles?: Record<string, string>
   options?: Partial<StartOptions>
 }
 
@@ -96,6 +98,7 @@ export async function startServer(o: StartServerOptions = {}): Promise<TestServe
     fs.writeFileSync(path.join(folder, 'quark-key.pem'), pem.key)
   }
   for (const [name, files] of Object.entries(o.apps ?? {})) writeApp(path.join(folder, 'applications', name), files)
+  for (const [rel, content] of Object.entries(o.siteFiles ?? {})) fs.writeFileSync(path.join(folder, rel), content)
   let server: QuarkServer
   try {
     server = await startQuark({ folder, port: 0, https: useHttps, quiet: true, installWelcome: o.welcome ?? false, cron: 'none', logError: () => {}, ...o.options })

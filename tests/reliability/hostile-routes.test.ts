@@ -13,6 +13,10 @@ const SECRETS = ['QUARK-FILE-SECRET-routes', 'QUARK-OUTSIDE-SECRET-routes', 'roo
 let s: TestServer
 before(async () => {
   s = await startServer({
+    siteFiles: { 'routes.json': JSON.stringify({
+    routers: { BASE: { default_application: 'rel', path_prefix: '/p', map_hyphen: true } },
+    routes_in: [['/p/old/$anything', '/p/rel/static/$anything'], ['/p/f/$name', '/p/rel/default/show/$name']],
+  }) },
     https: false,
     apps: {
       rel: {
@@ -24,10 +28,6 @@ before(async () => {
     },
   })
   fs.writeFileSync(path.join(s.folder, 'outside-secret.txt'), 'QUARK-OUTSIDE-SECRET-routes\n')
-  fs.writeFileSync(path.join(s.folder, 'routes.json'), JSON.stringify({
-    routers: { BASE: { default_application: 'rel', path_prefix: '/p', map_hyphen: true } },
-    routes_in: [['/p/old/$anything', '/p/rel/static/$anything'], ['/p/f/$name', '/p/rel/default/show/$name']],
-  }))
 })
 after(() => s?.stop())
 

@@ -18,15 +18,15 @@ let s: TestServer
 
 before(async () => {
   s = await startAdminServer({
+    siteFiles: { 'routes.json': JSON.stringify({
+    routers: { BASE: { default_application: 'shop', map_hyphen: true }, shop: { languages: ['en', 'it'], default_language: 'en' } },
+  }) },
     https: false,
     apps: {
       shop: { 'controllers/default.ts': 'export function index() { return "shop" }\nexport function about() { return "about" }', 'controllers/cart.ts': 'export function view_item() { return "item" }' },
       blog: { 'controllers/default.ts': 'export function index() { return "blog" }', 'routes.json': '{ "routes_in": [["/(", "/x"]] }' },
     },
   })
-  fs.writeFileSync(path.join(s.folder, 'routes.json'), JSON.stringify({
-    routers: { BASE: { default_application: 'shop', map_hyphen: true }, shop: { languages: ['en', 'it'], default_language: 'en' } },
-  }))
   s.writeFile('shop', 'routes.json', JSON.stringify({ router: { default_function: 'index' } }))
 })
 after(() => s.stop())

@@ -32,17 +32,15 @@ function apps() {
 let open: TestServer
 let excl: TestServer
 before(async () => {
-  open = await startServer({ apps: apps(), https: false, options: { allowedHosts: ['*'] } })
-  fs.writeFileSync(path.join(open.folder, 'routes.json'), JSON.stringify({
+  open = await startServer({ apps: apps(), https: false, options: { allowedHosts: ['*'] }, siteFiles: { 'routes.json': JSON.stringify({
     routers: { BASE: { default_application: 'tools', domains: { 'shop.example': 'shop', 'blog.example:8080': 'blog', 'admin.blog.example': 'blog/admin' } } },
-  }))
-  excl = await startServer({ apps: apps(), https: false, options: { allowedHosts: ['*'] } })
-  fs.writeFileSync(path.join(excl.folder, 'routes.ts'), `
+  }) } })
+  excl = await startServer({ apps: apps(), https: false, options: { allowedHosts: ['*'] }, siteFiles: { 'routes.ts': `
     const routes = {
       routers: { BASE: { domains: { 'shop.example': 'shop', 'blog.example': 'blog' }, exclusiveDomain: true, defaultApplication: 'tools' } },
     }
     export default routes
-  `)
+  ` } })
 })
 after(async () => { await open.stop(); await excl.stop() })
 

@@ -13,7 +13,7 @@ import { submit } from '../auth/authApp'
 
 let s: TestServer
 before(async () => {
-  s = await startServer({ welcome: true, https: false })
+  s = await startServer({ welcome: true, https: false, siteFiles: { 'routes.json': JSON.stringify({ routers: { BASE: { default_application: 'welcome', path_prefix: '/w' } } }) } })
   s.writeFile('welcome', 'models/things.ts', `db.defineTable('thing', Field('name', 'string'), Field('qty', 'integer'))`)
   s.writeFile('welcome', 'controllers/things.ts', `
     export async function index() {
@@ -21,7 +21,6 @@ before(async () => {
       return { grid: await SQLFORM.grid(db.thing, { paginate: 1 }) }
     }
     export const secret = auth.requiresLogin(() => 'the secret')`)
-  fs.writeFileSync(path.join(s.folder, 'routes.json'), JSON.stringify({ routers: { BASE: { default_application: 'welcome', path_prefix: '/w' } } }))
 })
 after(() => s.stop())
 

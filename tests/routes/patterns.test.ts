@@ -13,6 +13,21 @@ const SHOW = `JSON.stringify({ a: request.application, c: request.controller, f:
 let s: TestServer
 before(async () => {
   s = await startServer({
+    siteFiles: { 'routes.ts': `
+    // web2py's book examples, in TypeScript
+    export default {
+      routers: { BASE: { default_application: 'shop', path_prefix: '/site' } },
+      routes_app: [['/site/blog/$anything', 'blog'], ['/site/blog', 'blog']],
+      routes_in: [
+        ['/site/old-about', '/site/about'],
+        ['/site/product/$id', '/site/shop/default/show/$id?from=old'],
+        ['/site/(?P<year>\\\\d{4})/(?P<month>\\\\d\\\\d)', '/site/show/\\\\g<year>/\\\\g<month>'],
+        ['.*:https?://api\\\\.example:post /site/hook', '/site/show/posted'],
+      ],
+      routes_out: [['/shop/default/show/$id', '/site/product/$id']],
+      routes_onerror: [['shop/404', '/shop/static/404.html'], ['*/*', '/site/error']],
+    }
+  ` },
     apps: {
       shop: {
         'controllers/default.ts': `
@@ -38,21 +53,6 @@ before(async () => {
     https: false,
     options: { allowedHosts: ['*'] },
   })
-  fs.writeFileSync(path.join(s.folder, 'routes.ts'), `
-    // web2py's book examples, in TypeScript
-    export default {
-      routers: { BASE: { default_application: 'shop', path_prefix: '/site' } },
-      routes_app: [['/site/blog/$anything', 'blog'], ['/site/blog', 'blog']],
-      routes_in: [
-        ['/site/old-about', '/site/about'],
-        ['/site/product/$id', '/site/shop/default/show/$id?from=old'],
-        ['/site/(?P<year>\\\\d{4})/(?P<month>\\\\d\\\\d)', '/site/show/\\\\g<year>/\\\\g<month>'],
-        ['.*:https?://api\\\\.example:post /site/hook', '/site/show/posted'],
-      ],
-      routes_out: [['/shop/default/show/$id', '/site/product/$id']],
-      routes_onerror: [['shop/404', '/shop/static/404.html'], ['*/*', '/site/error']],
-    }
-  `)
 })
 after(() => s.stop())
 

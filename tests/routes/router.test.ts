@@ -15,6 +15,15 @@ const SHOW = `JSON.stringify({ a: request.application, c: request.controller, f:
 let s: TestServer
 before(async () => {
   s = await startServer({
+    siteFiles: { 'routes.json': JSON.stringify({
+    routers: {
+      BASE: { default_application: 'shop', map_hyphen: true },
+      shop: {
+        languages: ['en', 'it'], default_language: 'en',
+        functions: { default: ['index', 'about', 'show', 'my_page', 'links'], cart: ['index', 'view_item'] },
+      },
+    },
+  }) },
     apps: {
       shop: {
         'controllers/default.ts': `
@@ -44,15 +53,6 @@ before(async () => {
     },
     https: false,
   })
-  fs.writeFileSync(path.join(s.folder, 'routes.json'), JSON.stringify({
-    routers: {
-      BASE: { default_application: 'shop', map_hyphen: true },
-      shop: {
-        languages: ['en', 'it'], default_language: 'en',
-        functions: { default: ['index', 'about', 'show', 'my_page', 'links'], cart: ['index', 'view_item'] },
-      },
-    },
-  }))
 })
 after(() => s.stop())
 
