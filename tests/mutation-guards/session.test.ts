@@ -303,6 +303,22 @@ test('a session that cannot be serialised raises QK_SESSION_NOT_SERIALIZABLE and
   } finally { fs.rmSync(app, { recursive: true, force: true }) }
 })
 
+test('a save that fails throws, leaves no temp file, and keeps the renewed session\'s old file (a directory where the file goes)', async () => {
+  const app = tmpApp()
+  const store = new FileStore(app)
+  const old = store.newId()
+  const id = store.newId()
+  await store.save(old, '{"a":1}', undefined)
+  fs.mkdirSync(path.join(app, 'sessions', `${id}.json`))
+  await assert.rejects(store.save(id, '{"a":2}', old), (e: unknown) => (e as NodeJS.ErrnoException).code === 'EISDIR' || (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTEMPTY')
+  assert.deepEqual(fs.readdirSync(path.join(app, 'sessions')).sort(), [`${id}.json`, `${old}.json`].sort(), 'no temp file, the old session kept')
+  assert.equal(fs.readFileSync(path.join(app, 'sessions', `${old}.json`), 'utf8'), '{"a":1}')
+  // once the write succeeds, the renewed session's old file goes
+  fs.rmdirSync(path.join(app, 'sessions', `${id}.json`))
+  await store.save(id, '{"a":2}', old)
+  assert.deepEqual(fs.readdirSync(path.join(app, 'sessions')), [`${id}.json`])
+})
+
 test('cookieName is session_id_<app>; cleanup removes old .json and .tmp files only, and counts them', async () => {
   assert.equal(cookieName('shop'), 'session_id_shop')
   assert.equal(cookieName('shop'), 'session_id_shop')
