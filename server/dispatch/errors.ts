@@ -11,4 +11,3 @@ export const QK_DISPATCH_NO_ROOT_FILE = defineError('QK_DISPATCH_NO_ROOT_FILE', 
 export const QK_DISPATCH_NOT_FOUND = defineError('QK_DISPATCH_NOT_FOUND', 404, 'Not found: %s', 'The routes map this URL to nothing (outside path_prefix, or an app reachable only through its own domain).')
 export const QK_DISPATCH_BAD_ROUTE = defineError('QK_DISPATCH_BAD_ROUTE', 400, 'Invalid request: %s', 'A part of the URL fails the router checks (acfe_match, file_match, args_match).')
 export const QK_ROUTES_BAD_CONFIG = defineError('QK_ROUTES_BAD_CONFIG', 500, 'Bad routes in %s: %s', 'A routes.json / routes.ts that cannot be read, or whose settings are invalid; the last good routes stay in force.')
-export const QK_ROUTES_URL = defineError('QK_ROUTES_URL', 500, 'Cannot write the URL: %s', 'URL() asked for an application that the routes make unreachable from this host (exclusive_domain) and with no host to write.')
