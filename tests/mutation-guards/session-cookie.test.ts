@@ -44,7 +44,7 @@ test('the cookie is q1.<base64url(iv · AES-256-GCM · tag)>, key HKDF-SHA256(se
 
 test('a cookie whose plaintext is not a fresh {t: number, d: object} is no session', async () => {
   const now = Date.now()
-  for (const plain of ['not json', JSON.stringify({ d: { a: 1 } }), JSON.stringify({ t: String(now), d: { a: 1 } }), JSON.stringify({ t: now, d: [1] }),
+  for (const plain of ['not json', 'null', '5', JSON.stringify({ d: { a: 1 } }), JSON.stringify({ t: String(now), d: { a: 1 } }), JSON.stringify({ t: now, d: [1] }),
     JSON.stringify({ t: now, d: null }), JSON.stringify({ t: now, d: 'x' }), JSON.stringify({ t: now })]) {
     assert.equal(await store().load(forge({ plain })), undefined, plain)
   }
@@ -74,6 +74,7 @@ test('accepts: the q1. prefix and at most 4096 characters; a too-short value rea
   assert.equal(typeof unlock, 'function', 'no lock, but a release function to call')
   unlock()
   assert.equal(s.locks, false)
+  assert.equal(await s.cleanup(), 0, 'nothing to clean on the server')
 })
 
 test('the 4 KB bound is exact: a cookie of 4096 bytes with its name and attributes is written, 4097 is refused', async () => {
@@ -153,7 +154,7 @@ test('makeStore: each store and what it needs; secrets of at least 16 characters
   // a secret of exactly 16 characters, given as `secret` or `secrets`; the cookie bound to the app's name
   const one = makeStore(app, { store: 'cookie', secret: 'sixteen chars!!!' })
   assert.equal(one.kind, 'cookie')
-  const value = await one.save('', '{"v":1}')
+  const value = await one.save('', '{"v":1}', undefined)
   assert.deepEqual(await new CookieStore({ secrets: ['sixteen chars!!!'], app: 'myapp' }).load(value!), { v: 1 })
   assert.equal(await new CookieStore({ secrets: ['sixteen chars!!!'], app: 'other' }).load(value!), undefined)
   const list = makeStore(app, { store: 'cookie', secrets: ['sixteen chars!!!'], secret: 'ignored when secrets are given' })

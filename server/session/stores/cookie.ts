@@ -70,12 +70,10 @@ export class CookieStore implements SessionStore {
         d.setAuthTag(tag)
         plain = Buffer.concat([d.update(body), d.final()]).toString('utf8')
       } catch { continue } // not this key (or tampered): try the next
-      try {
-        const p = JSON.parse(plain) as { t?: unknown; d?: unknown }
-        if (typeof p.t !== 'number' || this.now() - p.t > this.maxAgeMs) return undefined
-        return p.d && typeof p.d === 'object' && !Array.isArray(p.d) ? p.d as Record<string, unknown> : undefined
-        // Stryker disable next-line BlockStatement: without the return the loop tries the next keys, which cannot authenticate what this one did: undefined all the same
-      } catch { return undefined }
+      let p: { t?: unknown; d?: unknown } | null
+      try { p = JSON.parse(plain) } catch { return undefined }
+      if (!p || typeof p.t !== 'number' || this.now() - p.t > this.maxAgeMs) return undefined
+      return p.d && typeof p.d === 'object' && !Array.isArray(p.d) ? p.d as Record<string, unknown> : undefined
     }
     return undefined
   }
