@@ -65,12 +65,16 @@ export const ROOMS = {
     mutate: ['server/validators/sets.ts', 'server/validators/lists.ts'],
     tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/validators/lists.test.ts', 'tests/mutation-guards/validators-sets.test.ts'],
   },
+  'validators-files': {
+    mutate: ['server/validators/files.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts'],
+  },
   'validators-dates': {
     mutate: ['server/validators/dates.ts'],
     tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/validators/timezone.test.ts'],
   },
   'validators-urls': {
-    mutate: ['server/validators/urls.ts', 'server/validators/files.ts'],
+    mutate: ['server/validators/urls.ts'],
     tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts'],
   },
   'validators-base': {
@@ -88,13 +92,19 @@ export const ROOMS = {
     mutate: ['server/session/stores/database.ts', 'server/session/stores/redis.ts'],
     tests: ['tests/session/sqlite.test.ts', 'tests/session/redis.test.ts'],
   },
-  // login, registration, password reset and lock-out: the flows of auth.ts and actions.ts over HTTP. Line
-  // ranges (move them with any edit above or inside them): auth.ts the session's login (expiry, publicUser,
-  // loginUser/logoutUser, the logout key) and checkLogin; actions.ts safeNext and the reset key's check, the
-  // dispatch, login, logout, registration's keys, verify_email, change_password and the reset pages
+  // the security checks of login, logout, reset and lock-out in actions.ts and auth.ts, over HTTP, in two
+  // rooms (a mutant costs a server start and the whole guard file). Line ranges (move them with any edit
+  // above or inside them): actions.ts safeNext and the reset key's shape, the logout POST's check and the
+  // reset link's handling ...
   'auth-actions': {
-    mutate: ['server/auth/auth.ts:212-275', 'server/auth/auth.ts:305-345',
-      'server/auth/actions.ts:33-47', 'server/auth/actions.ts:88-130', 'server/auth/actions.ts:149-179', 'server/auth/actions.ts:202-271'],
+    mutate: ['server/auth/actions.ts:35-54', 'server/auth/actions.ts:134-140', 'server/auth/actions.ts:262-271'],
     tests: ['tests/mutation-guards/auth-actions.test.ts'],
   },
+  // ... auth.ts the login's expiry (sessionAuth), the logout key and checkLogin's decisions (lock-out first)
+  'auth-login': {
+    mutate: ['server/auth/auth.ts:212-219', 'server/auth/auth.ts:267-275', 'server/auth/auth.ts:324-337'],
+    tests: ['tests/mutation-guards/auth-actions.test.ts'],
+  },
+
+
 }
