@@ -49,7 +49,7 @@ export {
 export { listControllerActions, type ControllerAction } from './actions'
 export { listApps, createApp, deleteApp, cleanApp, appFolderOf, checkAppName, APP_NAME, type AppSummary } from './apps'
 export { monacoFile, monacoFolder } from './monaco'
-export { createAdminLive, publishAppLog, publishLogLine, logLineApp, type AdminLive, type AdminLiveOptions } from './live'
+export { createAdminLive, publishAppLog, publishLogLine, logLineApp, onLogFollowers, type AdminLive, type AdminLiveOptions } from './live'
 export { disabledPage, errorBody, humanSize, shortTime } from './pages'
 export { editorLibs, frameworkLibs, type ExtraLib } from './editortypes'
 export { refreshAppTypes, checkAppProblems, replacedWhenCompiled, type EditorProblem } from './editorcheck'

@@ -20,6 +20,23 @@ import { contentHash } from './files'
 const logBus = new EventEmitter()
 logBus.setMaxListeners(0)
 
+/** Open live channels that follow some app's log, and who wants to know when that count changes. */
+let followers = 0
+const followerWatchers = new Set<(count: number) => void>()
+
+/**
+ * Told the number of live channels following a log whenever it changes: under `--workers`
+ * a worker then asks the others for their log lines only while someone watches.
+ */
+export function onLogFollowers(fn: (count: number) => void): void {
+  followerWatchers.add(fn)
+}
+
+function followersChanged(delta: number): void {
+  followers += delta
+  for (const fn of followerWatchers) fn(followers)
+}
+
 /** The core (request log, tickets) calls this for each log line of an app. */
 export function publishAppLog(app: string, line: string): void {
   logBus.emit('line', app, line)
@@ -107,6 +124,7 @@ export function createAdminLive(opts: AdminLiveOptions): AdminLive {
           if (w) { fs.unwatchFile(w.file, w.listener); watches.delete(key) }
         } else if (msg.type === 'follow') {
           opts.appFolder(app) // refuses unknown apps
+          if (!followed.size) followersChanged(1)
           followed.add(app)
           send({ type: 'following', app })
         } else send({ type: 'error', message: 'unknown message type' })
@@ -116,6 +134,7 @@ export function createAdminLive(opts: AdminLiveOptions): AdminLive {
     })
     ws.on('close', () => {
       logBus.off('line', onLog)
+      if (followed.size) { followed.clear(); followersChanged(-1) }
       for (const w of watches.values()) fs.unwatchFile(w.file, w.listener)
       watches.clear()
     })

@@ -18,6 +18,8 @@
  * Messages (worker ⇄ primary), all { quark: <kind>, ... }:
  *   listening {url}   the worker serves          stop          drain and exit (primary → worker)
  *   invalidate {prefix, id}  forget compiled files under prefix (both ways); invalidated {id} the answer
+ *   followers {n}     this worker's live channels following a log; forward-logs {on} (primary → all)
+ *   log {line}        a request log line for the other workers' live channels (only while forwarding)
  */
 import cluster, { type Worker } from 'node:cluster'
 import fs from 'node:fs'
@@ -38,7 +40,24 @@ export const IDLE_GRACE_MS = 1000
 
 export interface PidRecord { pid: number; url: string; workers: number; reloads: number; started: string }
 
-export interface ClusterMessage { quark: string; url?: string; prefix?: string; id?: number; ok?: boolean }
+export interface ClusterMessage { quark: string; url?: string; prefix?: string; id?: number; ok?: boolean; n?: number; on?: boolean; line?: string }
+
+/**
+ * The admin's live log under workers: a worker sends its log lines to the primary only while
+ * some worker's live channel follows a log (`forward`), and shows the lines of the others
+ * through `publish` (set by the worker's start).
+ */
+export const clusterLog: { forward: boolean; publish: ((line: string) => void) | undefined } = { forward: false, publish: undefined }
+
+/** A log line of this worker for the other workers' live channels (only while someone follows). */
+export function forwardLogLine(line: string): void {
+  if (clusterLog.forward) process.send?.({ quark: 'log', line })
+}
+
+/** This worker's number of live channels following a log changed: the primary decides who forwards. */
+export function reportLogFollowers(count: number): void {
+  process.send?.({ quark: 'followers', n: count })
+}
 
 /** The number of workers --workers asks for: 0 = one per core. */
 export function workerCount(flag: unknown): number {
@@ -127,7 +146,22 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
     } else if (m.quark === 'invalidated' && typeof m.id === 'number') {
       const p = pending.get(m.id)
       if (p && p.left.delete(w) && !p.left.size) answered(m.id)
+    } else if (m.quark === 'followers' && typeof m.n === 'number') {
+      if (m.n > 0) followers.set(w, m.n); else followers.delete(w)
+      announceForwarding()
+    } else if (m.quark === 'log' && typeof m.line === 'string') {
+      for (const x of followers.keys()) if (x !== w && x.isConnected()) x.send({ quark: 'log', line: m.line })
     }
+  }
+
+  // the live log: which workers have channels following a log; every worker forwards while any does
+  const followers = new Map<Worker, number>()
+  let forwarding = false
+  const announceForwarding = () => {
+    const on = followers.size > 0
+    if (on === forwarding) return
+    forwarding = on
+    for (const s of slots.values()) if (s.worker.isConnected()) s.worker.send({ quark: 'forward-logs', on })
   }
 
   /** Fork the worker of `slot`; resolves when it listens, rejects when it exits or hangs first. */
@@ -153,6 +187,7 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
   /** A worker ended: expected (retired, stopping) or a crash, then restarted with backoff. */
   const exited = (slot: number, w: Worker, code: number | null, signal: string | null) => {
     for (const [id, p] of pending) if (p.left.delete(w) && !p.left.size) answered(id)
+    if (followers.delete(w)) announceForwarding()
     if (retiring.delete(w)) return
     const s = slots.get(slot)
     if (!s || s.worker !== w) return
@@ -169,6 +204,7 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
   const start = async (slot: number): Promise<Worker> => {
     const w = await fork(slot)
     slots.set(slot, { worker: w, startedAt: Date.now(), pid: w.process.pid ?? 0 })
+    if (forwarding) w.send({ quark: 'forward-logs', on: true })
     return w
   }
 
@@ -202,6 +238,7 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
           }
           if (old) retiring.add(old.worker)
           slots.set(slot, { worker: fresh, startedAt: Date.now(), pid: fresh.process.pid ?? 0 })
+          if (forwarding) fresh.send({ quark: 'forward-logs', on: true })
           quickCrashes.set(slot, 0)
           if (old) await retire(old.worker)
           o.out(`quark: reload: worker ${slot} replaced (pid ${old?.pid ?? '-'} → ${fresh.process.pid})`)
@@ -263,6 +300,8 @@ export function serveAsWorker(server: { url: string; close(graceMs?: number, idl
       else if (m?.quark === 'invalidate' && typeof m.prefix === 'string') {
         try { invalidate(m.prefix) } finally { process.send?.({ quark: 'invalidated', id: m.id }) }
       } else if (m?.quark === 'invalidated' && typeof m.id === 'number') waiting.get(m.id)?.()
+      else if (m?.quark === 'forward-logs') clusterLog.forward = m.on === true
+      else if (m?.quark === 'log' && typeof m.line === 'string') clusterLog.publish?.(m.line)
     })
     // the primary gone (killed): this worker must not live on alone
     process.on('disconnect', stop)

