@@ -80,6 +80,7 @@
     history.replaceState(null, '', u)
     renderTabs()
     updateTry()
+    if (monaco) renderProblems()
   }
 
   function closeTab(t) {
@@ -123,10 +124,10 @@
   async function save(force, withErrors) {
     const t = active
     if (!t) return
-    const errors = errorMarkers(t.model)
+    const errors = await currentErrors(t)
     if (errors.length && withErrors !== true && force !== true) {
       const first = errors[0]
-      if (!confirm(t.path + ' has ' + errors.length + ' error' + (errors.length === 1 ? '' : 's') + ' (first, line ' + first.startLineNumber + ': ' + first.message.split('\n')[0] + ').\n\nSave it anyway?')) {
+      if (!confirm(t.path + ' has ' + errors.length + ' error' + (errors.length === 1 ? '' : 's') + ' (first, line ' + first.line + ': ' + first.message.split('\n')[0] + ').\n\nSave it anyway?')) {
         status('Not saved: ' + errors.length + ' error' + (errors.length === 1 ? '' : 's') + ' in ' + t.path + ' (see Problems)', 'text-danger')
         return null
       }
@@ -186,8 +187,27 @@
 
   // ---- problems ----
   function isView(p) { return /^views\/.+\.html?$/.test(p) }
-  function errorMarkers(model) {
-    return monaco.editor.getModelMarkers({ resource: model.uri }).filter((m) => m.severity === monaco.MarkerSeverity.Error)
+  // Node packages and built-ins are not sent to the browser: their imports are not errors here
+  const IGNORED_CODES = [2307, 2792, 7016]
+
+  /**
+   * The errors of the text as it is now: a TypeScript file's from the worker (its markers lag a
+   * keystroke behind: a fix typed just before Ctrl+S must not be asked about), a view's from quark check.
+   */
+  async function currentErrors(t) {
+    if (t.language === 'typescript') {
+      try {
+        const worker = await (await ts.getTypeScriptWorker())(t.model.uri)
+        const uri = t.model.uri.toString()
+        const diags = [...await worker.getSyntacticDiagnostics(uri), ...await worker.getSemanticDiagnostics(uri)]
+        return diags.filter((d) => d.category === 1 && !IGNORED_CODES.includes(d.code)).map((d) => ({
+          line: t.model.getPositionAt(d.start || 0).lineNumber,
+          message: typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText,
+        })).sort((a, b) => a.line - b.line)
+      } catch (e) { /* the worker is not ready: its markers say what it knew */ }
+    }
+    return monaco.editor.getModelMarkers({ resource: t.model.uri }).filter((m) => m.severity === monaco.MarkerSeverity.Error)
+      .map((m) => ({ line: m.startLineNumber, message: m.message }))
   }
 
   /** Every problem: markers of the open files (the TypeScript worker's, quark check's for views), and quark check's of the others. */
@@ -202,7 +222,9 @@
       }
     }
     for (const p of checkProblems) if (!open.has(p.path)) out.push({ path: p.path, line: p.line, column: p.column, message: p.message, error: true, source: 'quark check' })
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line))
+    // the active file's first, then by file and line
+    const rank = (p) => (active && p.path === active.path ? 0 : 1)
+    return out.sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line))
   }
 
   function renderProblems() {
@@ -228,6 +250,7 @@
       const text = document.createElement('span')
       text.className = 'qk-message'
       text.textContent = p.message.split('\n')[0] + (p.source === 'quark check' ? '  (quark check)' : '')
+      text.title = p.message
       li.append(sev, where, text)
       const go = () => goTo(p.path, p.line, p.column)
       li.addEventListener('click', go)
@@ -397,7 +420,7 @@
       isolatedModules: true,
     })
     // Node packages and built-ins are not sent to the browser: their imports are not errors here.
-    ts.typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false, diagnosticCodesToIgnore: [2307, 2792, 7016] })
+    ts.typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false, diagnosticCodesToIgnore: IGNORED_CODES })
     ts.typescriptDefaults.setEagerModelSync(true)
     editor = monaco.editor.create($('qk-editor'), { model: null, automaticLayout: true, minimap: { enabled: false }, fontSize: 14, tabSize: 2, scrollBeyondLastLine: false })
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => save())

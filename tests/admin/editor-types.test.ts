@@ -266,10 +266,18 @@ test('a compiled app says so on the site, design and edit pages; a save there of
 })
 
 test("a model's syntax error gets a ticket with the source line and a link to the editor at it", async () => {
+  // the model broken in the editor and saved anyway (as a person in a hurry does)
   const model = path.join(app, 'models', 'notes.ts')
   const broken = fs.readFileSync(model, 'utf8') + "db.defineTable('oops', Field('a', 'string')\nconst x = ;\n"
-  fs.writeFileSync(model, broken)
   const line = broken.split('\n').findIndex((l) => l.includes('const x = ;')) + 1
+  await openEditor('models/notes.ts')
+  await page.evaluate((text) => { const e = (globalThis as any).quarkEditor; e.active.model.setValue(text) }, broken)
+  let asked = ''
+  page.once('dialog', (d) => { asked = d.message(); void d.accept() })
+  await page.keyboard.press('Control+s')
+  await page.waitForFunction(() => /^Saved models\/notes\.ts with \d+ error/.test((globalThis as any).document.getElementById('qk-status').textContent))
+  assert.match(asked, /models\/notes\.ts has \d+ errors?/)
+  assert.equal(fs.readFileSync(model, 'utf8'), broken)
   const tab = await page.context().newPage()
   const r = await tab.goto(`${s.url}/notes/notes/index`)
   assert.equal(r?.status(), 500)
