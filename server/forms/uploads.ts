@@ -122,11 +122,13 @@ export async function storeUpload(file: IncomingFile, o: StoreOptions): Promise<
   try {
     await writeStored(file, dest)
   } catch (e) {
+    // Stryker disable all: a full disk is made only by tests/reliability/faults-disk (a tmpfs, as root), not by the forms room's tests
     const code = (e as NodeJS.ErrnoException).code
     if (code !== 'ENOSPC' && code !== 'EDQUOT') throw e
     // a full disk fails the write or the copy part-way: no partial file stays in uploads/
     await fs.promises.rm(dest, { force: true })
     throw new QK_FORMS_DISK_FULL(JSON.stringify(file.filename), code, { cause: e })
+    // Stryker restore all
   }
   return name
 }

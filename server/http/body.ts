@@ -165,10 +165,12 @@ function collect(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /** A full disk or quota (ENOSPC, EDQUOT) said as such (507), any other file error as it is (a 500 with its ticket). */
+// Stryker disable all: a full disk is made only by tests/reliability/faults-disk (a tmpfs, as root), not by this room's tests
 function diskFull(e: unknown): Error {
   const code = (e as NodeJS.ErrnoException).code
   return code === 'ENOSPC' || code === 'EDQUOT' ? new QK_HTTP_DISK_FULL(code, { cause: e }) : e as Error
 }
+// Stryker restore all
 
 /** busboy's message, said once: `multipart: Unexpected end of form` */
 function multipartMessage(e: unknown): string {
