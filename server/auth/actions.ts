@@ -126,7 +126,7 @@ Auth.prototype.form = async function (action?: string) {
       }
       const links = [userLink(this, 'request_reset_password', 'Lost password?')]
       if (!this.settings.actionsDisabled.includes('register')) links.unshift(userLink(this, 'register', 'Sign Up'))
-      return page(this, a, DIV(f.render(), ...(loginExtras(this) as never[])), links)
+      return page(this, a, DIV(f.render(), ...((await loginExtras(this)) as never[])), links)
     }
     case 'logout': {
       // only a POST carrying the session's logout key logs out: a link or an image on another

@@ -241,6 +241,9 @@ export function assetTable(checkout: string): Record<string, string> {
     'quark.js': path.join(checkout, 'server/html/client/quark.js'),
     // CODE's highlighting colours (html/highlight.ts HIGHLIGHT_THEME)
     'highlight.css': path.join(nm, 'highlight.js/styles/github.min.css'),
+    // passkeys (auth/methods/passkey-pages.ts): the WebAuthn browser library and Quark's buttons
+    'simplewebauthn-browser.js': path.join(nm, '@simplewebauthn/browser/dist/bundle/index.umd.min.js'),
+    'quark-passkey.js': path.join(checkout, 'server/auth/methods/passkey.client.js'),
   }
 }
 

@@ -12,6 +12,7 @@
 import './registry'
 import type { Auth } from '../auth'
 import { totpPage, twoFactorPage } from './totp-pages'
+import { passkeyLoginButton, passkeyLoginPage, passkeySecondFactorPage, passkeysPage } from './passkey-pages'
 import { accountsPage, oidcButtons, oidcCallbackPage, oidcLinkPage, oidcLoginPage } from './oidc-pages'
 
 export { registerLoginMethod, loginMethodByName, type MethodOptions } from './registry'
@@ -23,6 +24,7 @@ export { secondFactorStep, pendingLogin } from './second-factor'
 export { CREDENTIAL_TABLE } from './credentials'
 export { oidcMethod, checkIdToken, type OidcOptions, type Identity } from './oidc'
 export type { ProviderOptions } from './oidc-providers'
+export { passkeyMethod, type PasskeyOptions } from './passkey'
 
 /** Pages auth.form() serves for the enabled methods: action → [method that must be enabled, page]. */
 export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unknown>]> = {
@@ -32,11 +34,14 @@ export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unkno
   oidc_callback: ['oidc', oidcCallbackPage],
   oidc_link: ['oidc', oidcLinkPage],
   accounts: ['oidc', accountsPage],
+  passkeys: ['passkey', passkeysPage],
+  passkey_login: ['passkey', passkeyLoginPage],
+  passkey_second_factor: ['passkey', passkeySecondFactorPage],
 }
 
 /** What the login page adds under its form: provider buttons, the passkey button. */
-export function loginExtras(auth: Auth): unknown[] {
-  return [...oidcButtons(auth)]
+export async function loginExtras(auth: Auth): Promise<unknown[]> {
+  return [...oidcButtons(auth), ...await passkeyLoginButton(auth)]
 }
 
 /** Links the profile page shows for the enabled methods. */
@@ -44,5 +49,6 @@ export function profileLinks(auth: Auth): [string, string][] {
   const out: [string, string][] = []
   if (auth.loginMethod('totp')) out.push(['totp', 'Two-factor authentication'])
   if (auth.loginMethod('oidc')) out.push(['accounts', 'Linked accounts'])
+  if (auth.loginMethod('passkey')) out.push(['passkeys', 'Passkeys'])
   return out
 }

@@ -10,6 +10,7 @@ import { declareCredentialTable } from './credentials'
 import { passwordMethod } from './password'
 import { totpMethod, type TotpOptions } from './totp'
 import { oidcMethod } from './oidc'
+import { passkeyMethod, type PasskeyOptions } from './passkey'
 import type { ProviderOptions } from './oidc-providers'
 import type { LoginMethod } from './types'
 
@@ -17,10 +18,11 @@ export interface MethodOptions {
   password: Record<string, never>
   totp: Partial<TotpOptions>
   oidc: { providers: ProviderOptions[]; createUsers?: boolean }
+  passkey: Partial<PasskeyOptions>
 }
 
 /** Every method Quark knows, by name (more register themselves: registerLoginMethod). */
-const METHODS = new Map<string, LoginMethod<any>>([[passwordMethod.name, passwordMethod], [totpMethod.name, totpMethod], [oidcMethod.name, oidcMethod]])
+const METHODS = new Map<string, LoginMethod<any>>([[passwordMethod.name, passwordMethod], [totpMethod.name, totpMethod], [oidcMethod.name, oidcMethod], [passkeyMethod.name, passkeyMethod]])
 
 export function registerLoginMethod(m: LoginMethod<any>): void { METHODS.set(m.name, m) }
 export function loginMethodByName(name: string): LoginMethod<any> | undefined { return METHODS.get(name) }

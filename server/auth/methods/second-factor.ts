@@ -62,5 +62,5 @@ export async function secondFactorStep(auth: Auth, user: Row, remember: boolean,
   if (cred && deviceRemembered(id, String(cred.secret))) return { url: null, mustEnrol: false }
   ;(current.session as Record<string, unknown>)[PENDING] = { id, remember, next, until: Date.now() + PENDING_MS, via } satisfies PendingLogin
   const [c, f] = auth.settings.formAction
-  return { url: URL(c, f, { args: ['two_factor'] }), mustEnrol: false }
+  return { url: URL(c, f, { args: [cred ? 'two_factor' : 'passkey_second_factor'] }), mustEnrol: false }
 }
