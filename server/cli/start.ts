@@ -286,7 +286,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
       if (closeCaches) await closeCaches().catch(() => {})
       // session stores' Redis clients (database stores' pools closed above)
       const { closeSessionStores } = require('../session') as { closeSessionStores: () => Promise<void> }
-      //await closeSessionStores().catch(() => {})
+      await closeSessionStores().catch(() => {})
     },
   }
 }
