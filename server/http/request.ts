@@ -113,6 +113,8 @@ export interface QuarkRequest {
   files: UploadedFile[]
   /** node's request, for what the fields above do not cover */
   raw: IncomingMessage
+  /** the language the URL named (routes with `languages`; web2py's request.uri_language), set only then */
+  uriLanguage?: string
 }
 
 export interface RouteParts { application: string; controller: string; function: string; extension: string; args: string[] }
