@@ -5,7 +5,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+// the DAL's SQLite driver (better-sqlite3, or node:sqlite on the Node LTS the binaries embed: npm run test:lts)
+import { openSqlite } from '../../server/dal/drivers'
 import { Quark, quark, poll, within, get, groupMembers, isAlive, writeAppFile, root, type Site, type Target } from './helpers'
 
 /** Generous: a loaded 2-core machine boots Node, npm and an app several times per test. */
@@ -25,8 +26,12 @@ export const scheduler = new Scheduler(db, { tasks: {
 function sql<R>(site: Site, app: string, query: string, ...params: unknown[]): R[] {
   const file = path.join(site.dir, 'applications', app, 'databases', 'storage.sqlite')
   if (!fs.existsSync(file)) return []
-  const db = new Database(file, { timeout: 30_000 })
-  try { return db.prepare(query).all(...params) as R[] } finally { db.close() }
+  const db = openSqlite(file)
+  try {
+    db.pragma('busy_timeout = 30000')
+    // node:sqlite's rows have a null prototype: plain objects, as better-sqlite3 gives, for deepEqual
+    return db.prepare(query).all(params).map((r) => ({ ...(r as object) })) as R[]
+  } finally { db.close() }
 }
 
 /** `quark new <app>`, which must succeed (the other cases start from it). */

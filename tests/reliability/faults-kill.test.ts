@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+// the DAL's SQLite driver (better-sqlite3, or node:sqlite on the Node LTS the binaries embed: npm run test:lts)
+import { openSqlite } from '../../server/dal/drivers'
 import pg from 'pg'
 import { writeApp } from '../helpers/server'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases'
@@ -60,11 +61,12 @@ for (const dbKind of ['sqlite', 'postgres'] as const) {
       let integrity = 'n/a'
       let journal = 'n/a'
       if (dbKind === 'sqlite') {
-        const d = new Database(path.join(folder, 'applications', 'load', 'databases', 'load.sqlite'))
+        const d = openSqlite(path.join(folder, 'applications', 'load', 'databases', 'load.sqlite'))
+        const first = (rs: unknown) => String(Object.values((rs as Record<string, unknown>[])[0] ?? {})[0])
         try {
-          journal = String(d.pragma('journal_mode', { simple: true }))
-          integrity = String(d.pragma('integrity_check', { simple: true }))
-          rows = d.prepare('SELECT token, id FROM hit').all() as typeof rows
+          journal = first(d.pragma('journal_mode'))
+          integrity = first(d.pragma('integrity_check'))
+          rows = d.prepare('SELECT token, id FROM hit').all([]).map((r) => ({ ...(r as object) })) as typeof rows
         } finally { d.close() }
         assert.equal(journal, 'wal')
         assert.equal(integrity, 'ok')

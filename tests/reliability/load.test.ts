@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+// the DAL's SQLite driver (better-sqlite3, or node:sqlite on the Node LTS the binaries embed: npm run test:lts)
+import { openSqlite } from '../../server/dal/drivers'
 import pg from 'pg'
 import { writeApp } from '../helpers/server'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases'
@@ -49,8 +50,8 @@ async function drive(p: QuarkProcess, seconds: number, label: string): Promise<R
 
 async function rowsOf(db: { kind: 'sqlite'; file: string } | { kind: 'postgres'; uri: string }): Promise<{ token: string; id: number }[]> {
   if (db.kind === 'sqlite') {
-    const d = new Database(db.file, { readonly: true })
-    try { return d.prepare('SELECT token, id FROM hit').all() as { token: string; id: number }[] } finally { d.close() }
+    const d = openSqlite(db.file)
+    try { return d.prepare('SELECT token, id FROM hit').all([]).map((r) => ({ ...(r as object) })) as { token: string; id: number }[] } finally { d.close() }
   }
   const c = new pg.Client({ connectionString: db.uri })
   await c.connect()
