@@ -13,7 +13,7 @@ import { Auth, requireRequest } from './auth'
 import { processAuthForm, type AuthField } from './authform'
 import { EVENTS } from './throttle'
 import { verifyPassword } from './password'
-import { METHOD_PAGES, loginExtras, profileLinks, secondFactorStep } from './methods'
+import { METHOD_PAGES, firstFactor, loginExtras, profileLinks, secondFactorStep } from './methods'
 
 declare module './auth' {
   interface Auth {
@@ -113,7 +113,7 @@ Auth.prototype.form = async function (action?: string) {
       if (this.settings.rememberMe) fields.push({ name: 'remember_me', label: 'Remember me (for 30 days)', type: 'checkbox' })
       const f = await processAuthForm('login', fields, 'Log In')
       if (f.accepted) {
-        const r = await this.checkLogin(String(f.vars[loginField.name]), String(f.vars.password))
+        const r = await firstFactor(this, String(f.vars[loginField.name]), String(f.vars.password))
         if (r.user) {
           // a second factor when the user has one: the session holds only the pending login
           const step = await secondFactorStep(this, r.user, !!f.vars.remember_me, next(this.settings.loginNext))

@@ -25,6 +25,7 @@ export { CREDENTIAL_TABLE } from './credentials'
 export { oidcMethod, checkIdToken, type OidcOptions, type Identity } from './oidc'
 export type { ProviderOptions } from './oidc-providers'
 export { passkeyMethod, type PasskeyOptions } from './passkey'
+export { ldapMethod, escapeDnValue, escapeFilter, type LdapOptions } from './ldap'
 
 /** Pages auth.form() serves for the enabled methods: action → [method that must be enabled, page]. */
 export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unknown>]> = {
@@ -51,4 +52,18 @@ export function profileLinks(auth: Auth): [string, string][] {
   if (auth.loginMethod('oidc')) out.push(['accounts', 'Linked accounts'])
   if (auth.loginMethod('passkey')) out.push(['passkeys', 'Passkeys'])
   return out
+}
+
+/**
+ * The login form's first factor: the directory first when LDAP is enabled (web2py's login_methods
+ * order), then the local password (accounts made locally, or when the directory does not know the login).
+ */
+export async function firstFactor(auth: Auth, login: string, password: string): ReturnType<Auth['checkLogin']> {
+  const ldap = auth.loginMethod('ldap')
+  if (ldap) {
+    const r = await ldap.method.verify({ auth, options: ldap.options }, { login, password, fallback: true })
+    if (r.ok) return { user: r.user, error: null }
+    if (r.code === 'locked' || r.code === 'disabled') return { user: null, error: r.code }
+  }
+  return auth.checkLogin(login, password)
 }

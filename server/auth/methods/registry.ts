@@ -11,6 +11,7 @@ import { passwordMethod } from './password'
 import { totpMethod, type TotpOptions } from './totp'
 import { oidcMethod } from './oidc'
 import { passkeyMethod, type PasskeyOptions } from './passkey'
+import { ldapMethod, type LdapOptions } from './ldap'
 import type { ProviderOptions } from './oidc-providers'
 import type { LoginMethod } from './types'
 
@@ -19,10 +20,11 @@ export interface MethodOptions {
   totp: Partial<TotpOptions>
   oidc: { providers: ProviderOptions[]; createUsers?: boolean }
   passkey: Partial<PasskeyOptions>
+  ldap: LdapOptions
 }
 
 /** Every method Quark knows, by name (more register themselves: registerLoginMethod). */
-const METHODS = new Map<string, LoginMethod<any>>([[passwordMethod.name, passwordMethod], [totpMethod.name, totpMethod], [oidcMethod.name, oidcMethod], [passkeyMethod.name, passkeyMethod]])
+const METHODS = new Map<string, LoginMethod<any>>([[passwordMethod.name, passwordMethod], [totpMethod.name, totpMethod], [oidcMethod.name, oidcMethod], [passkeyMethod.name, passkeyMethod], [ldapMethod.name, ldapMethod]])
 
 export function registerLoginMethod(m: LoginMethod<any>): void { METHODS.set(m.name, m) }
 export function loginMethodByName(name: string): LoginMethod<any> | undefined { return METHODS.get(name) }
