@@ -16,7 +16,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { throttleNow } from '../current'
-import { isValidAppName, NAME, type Target } from './parse'
+import { NAME, type Target } from './parse'
 import { QK_ROUTES_BAD_CONFIG, QK_DISPATCH_BAD_ROUTE, QK_DISPATCH_NOT_FOUND, QK_DISPATCH_BAD_ARG } from './errors'
 
 export type RouterSettings = Record<string, unknown>
@@ -88,6 +88,8 @@ export class AppRouter {
   /** the app's controllers: the configured list, or (DEFAULT) the files of controllers/, re-read when the folder changes */
   controllers(): Set<string> {
     if (this.controllersSetting !== 'DEFAULT') return (this.controllerSet ??= new Set(this.controllersSetting))
+    // an app that is not installed has no controllers (never read a folder relative to the working directory)
+    if (!this.folder) return (this.controllerSet ??= new Set())
     const now = throttleNow()
     // Stryker disable next-line ConditionalExpression,EqualityOperator: how often the folder is stat'ed is a cost choice
     if (this.controllerSet !== undefined && now - this.checkedAt < 1000) return this.controllerSet
