@@ -10,6 +10,7 @@
  * The check itself runs in a child process (checkworker.ts).
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fork } from 'node:child_process'
 import { childExecArgv, isSea } from '../sea'
@@ -61,7 +62,8 @@ type CheckAnswer = { report?: { problems: CheckFacts[] }; error?: string }
 
 /** checks running, by app folder: a second ask while one runs gets the same answer */
 const running = new Map<string, Promise<CheckAnswer>>()
-const CHECK_TIMEOUT_MS = 180_000
+/** a whole-app check is seconds alone, minutes on a loaded machine (it runs at low priority) */
+const CHECK_TIMEOUT_MS = 360_000
 
 /** `quark check` in a child process (checkworker.ts): seconds of CPU that would otherwise stop this server. */
 function checkInChild(appFolder: string, appName: string): Promise<CheckAnswer> {
@@ -71,6 +73,8 @@ function checkInChild(appFolder: string, appName: string): Promise<CheckAnswer> 
     let done = false
     const finish = (a: CheckAnswer) => { if (!done) { done = true; clearTimeout(timer); resolve(a) } }
     const child = fork(path.join(__dirname, 'checkworker.ts'), [], { execArgv: childExecArgv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    // a development aid: it yields the CPU to the server's requests
+    try { if (child.pid) os.setPriority(child.pid, 15) } catch { /* not permitted here: normal priority */ }
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => { if (stderr.length < 4000) stderr += d.toString() })
     const timer = setTimeout(() => { child.kill('SIGKILL'); finish({ error: `quark check took more than ${CHECK_TIMEOUT_MS / 1000} s` }) }, CHECK_TIMEOUT_MS)

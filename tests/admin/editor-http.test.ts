@@ -58,7 +58,7 @@ test("check.json: quark check's problems by file, a view's misspelt name at its 
   await save('controllers/probe.ts', "export function show() { return { title: 'x' } }\n")
   await save('views/probe/show.html', '<h1>{{=title}}</h1>\n<p>{{=titel}}</p>\n')
   // quark check runs in a child process: the server answers other requests meanwhile
-  const pending = agent.request('/admin/edit/check.json?app=welcome', { timeout: 240_000 })
+  const pending = agent.request('/admin/edit/check.json?app=welcome', { timeout: 420_000 })
   const t0 = Date.now()
   const other = await s.request('/welcome/default/index')
   assert.equal(other.status, 200, 'another app request is answered while the check runs')

@@ -191,7 +191,7 @@ test("a view's misspelt name is flagged (quark check) on the view's line and in 
   await page.waitForFunction(() => {
     const e = (globalThis as any).quarkEditor
     return e.monaco.editor.getModelMarkers({ resource: e.active.model.uri }).some((m: any) => /headng/.test(m.message))
-  }, undefined, { timeout: 180000 })
+  }, undefined, { timeout: 420000 })
   const errors = await errorMarkers()
   const m = errors.find((x) => /headng/.test(x.message))!
   assert.equal(m.startLineNumber, line)
