@@ -65,7 +65,6 @@ type Builtins = typeof import('./builtins')
 const LOADERS: Record<string, () => Command> = {
   run: () => (require('./builtins') as Builtins).run,
   reload: () => (require('./builtins') as Builtins).reload,
-  reload: () => (require('./builtins') as Builtins).reload,
   new: () => (require('./builtins') as Builtins).newApp,
   shell: () => (require('./builtins') as Builtins).shell,
   test: () => (require('./builtins') as Builtins).test,
