@@ -30,7 +30,7 @@ export function isUnavailable(e: unknown): boolean {
   for (let x = e, depth = 0; x && typeof x === 'object' && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
     const code = String((x as { code?: unknown }).code ?? '')
     if (UNAVAILABLE_CODES.has(code) || /^08/.test(code)) return true
-    if (/Connection terminated|connection is closed|Can't add new command when connection is in closed state/i.test((x as Error).message ?? '')) return true
+    if (/Connection terminated|connection is closed|Can't add new command when connection is in closed state|encountered a connection error and is not queryable/i.test((x as Error).message ?? '')) return true
     if (x instanceof AggregateError && x.errors.some(isUnavailable)) return true
   }
   return false
