@@ -102,8 +102,9 @@ export async function identityFromCallback(p: Provider, callbackUrl: string, pen
   try {
     tokens = await client.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: pending.verifier, expectedState: state, ...(p.kind === 'oidc' ? { expectedNonce: pending.nonce, idTokenExpected: true } : {}) })
   } catch (e) {
-    const err = e as { error?: string; error_description?: string; message?: string; code?: string }
-    const why = err.error_description ?? err.error ?? err.message ?? 'refused'
+    const err = e as { error?: string; error_description?: string; message?: string; code?: string; cause?: unknown }
+    // GitHub answers a refused code with 200 and an error body, which openid-client reports as an invalid response
+    const why = err.error_description ?? err.error ?? (p.kind === 'github' && err.code === 'OAUTH_INVALID_RESPONSE' ? 'the code is invalid, expired or already used' : err.message ?? 'refused')
     throw new OidcRefused(/expired/i.test(why) ? 'expired' : 'invalid', `${p.label} refused the sign-in: ${why}`)
   }
   if (p.kind === 'github') return githubIdentity(p, tokens.access_token)
