@@ -89,3 +89,18 @@ test('GitHub (OAuth2 + user API): the login page button, a first login creates t
   assert.match(r2.body, /GitHub refused the sign-in: the code is invalid, expired or already used/)
   assert.equal((await b.request('/shop/default/secret.json')).status, 401)
 })
+
+test('forged callbacks are throttled like password logins: the address is refused after 20', async () => {
+  const a = s.agent()
+  let r
+  for (let i = 0; i < 25; i++) {
+    r = await a.request(`/shop/default/user/oidc_callback/gh?code=x&state=forged-${i}`)
+    assert.equal(r.status, 400)
+    if (/Account locked/.test(r.body)) break
+  }
+  assert.match(r!.body, /Account locked/)
+  // a real login from this address is refused too, until the window passes
+  const { r: real } = await signIn(s.agent())
+  assert.equal(real.status, 400)
+  assert.match(real.body, /Account locked/)
+})

@@ -14,6 +14,7 @@ import { IS_NOT_EMPTY } from '../../validators'
 import type { Auth } from '../auth'
 import { processAuthForm } from '../authform'
 import { verifyPassword } from '../password'
+import { throttleState, EVENTS } from '../throttle'
 import { credentialTable, credentialsOf } from './credentials'
 import { authorizationUrl, identityFromCallback, linkIdentity, oidcMethod, OidcRefused, takePending, type Identity, type OidcOptions } from './oidc'
 import { secondFactorStep } from './second-factor'
@@ -61,6 +62,11 @@ export async function oidcCallbackPage(auth: Auth): Promise<unknown> {
   if (!p) return refused(auth, T('Unknown sign-in provider'))
   const vars = request().vars as Record<string, unknown>
   const state = typeof vars.state === 'string' ? vars.state : ''
+  // throttled like the password: refused callbacks count as failed logins of the address
+  if ((await throttleState(auth, null, String(request().client ?? ''))).locked) {
+    await auth.logEvent(EVENTS.lockedOut, null, `oidc:${name}`)
+    return refused(auth, T(auth.messages.locked))
+  }
   if (typeof vars.error === 'string') {
     try { takePending(state, name) } catch { /* spent either way */ }
     await auth.logEvent(`OIDC login refused: ${String(vars.error)}`.slice(0, 500), null, `oidc:${name}`)
@@ -68,6 +74,7 @@ export async function oidcCallbackPage(auth: Auth): Promise<unknown> {
   }
   let pending
   try { pending = takePending(state, name) } catch (e) {
+    await auth.logEvent(EVENTS.loginFailed, null, `oidc:${name}`)
     await auth.logEvent(`OIDC login refused: ${(e as Error).message}`, null, `oidc:${name}`)
     return refused(auth, T((e as Error).message))
   }
@@ -91,6 +98,7 @@ export async function oidcCallbackPage(auth: Auth): Promise<unknown> {
   }
   const r = await oidcMethod.verify({ auth, options: o.options }, { provider: name, url, state, pending }) as Awaited<ReturnType<typeof oidcMethod.verify>> & { identity?: Identity }
   if (!r.ok) {
+    if (r.code !== 'not-enrolled') await auth.logEvent(EVENTS.loginFailed, null, `oidc:${name}`)
     if (r.code === 'not-enrolled' && r.identity?.emailVerified) {
       // an account has this email and the provider vouches for it: link after its password
       ;(current.session as Record<string, unknown>)[LINK] = { identity: r.identity, next: pending.next, until: Date.now() + 10 * 60_000 }
