@@ -11,6 +11,7 @@
  *   hashPassword / verifyPassword / needsRehash            PBKDF2-SHA512 on CRYPT's format
  *   signJwt / verifyJwt / parseBasic / parseBearer         API credentials
  *   readMailLog(file)                                      the development mail file
+ *   auth.enable('totp' | 'passkey' | 'oidc' | 'ldap', options), auth.loginMethods   login methods (methods/)
  *
  * Models, controllers and views see `Auth` and `Mail` (authNames()).
  */
