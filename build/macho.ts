@@ -149,3 +149,10 @@ export function machoLoadDigest(file: string): Record<string, string> {
   }
   return out
 }
+
+/** The number of local symbols in the symbol table (LC_DYSYMTAB nlocalsym): 866,000 in Node's build, ~0 once stripped. */
+export function localSymbolCount(file: string): number {
+  const b = fs.readFileSync(file)
+  const d = commands(b).find(([, cmd]) => cmd === LC_DYSYMTAB)
+  return d ? b.readUInt32LE(d[0] + 12) : 0
+}

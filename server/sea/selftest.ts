@@ -165,7 +165,9 @@ export async function seaSelftest(opts: SelftestOptions = {}): Promise<{ ok: boo
   ]
   if (opts.boot) {
     const { command, args } = opts.boot
-    checks.push(await check('server', () => bootCheck(command, args ?? [])))
+    // QUARK_SELFTEST_BOOT_TIMEOUT (seconds): an emulated binary (qemu) on a busy machine needs more than 30 s
+    const seconds = Number(process.env.QUARK_SELFTEST_BOOT_TIMEOUT)
+    checks.push(await check('server', () => bootCheck(command, args ?? [], seconds > 0 ? seconds * 1000 : 30_000)))
   }
   return { ok: checks.every((c) => c.ok), sea: isSea(), checks }
 }
