@@ -78,6 +78,10 @@ function compileFile(file: string, asModule: boolean): ScopedScript {
     sourcemap: 'external',
     target: 'node20',
     sourcefile: file,
+    // esbuild renames a function expression whose name is already bound (two `service.json(function add ...)`
+    // become add and add2); Service registers functions by .name, so keep the names when that can happen.
+    // Only then: keepNames adds a __name() call per function to every run.
+    ...(reusesFunctionName(source) ? { keepNames: true } : {}),
   }
   const disk = diskCacheEntry(file, source, options)
   let out: { code: string; map: string } | undefined = disk && readDiskCache(disk)
@@ -99,6 +103,18 @@ function compileFile(file: string, asModule: boolean): ScopedScript {
   if (asModule) return compileScoped(out.code, { filename: file, params: PARAMS })
   const lowered = lowerExports(out.code)
   return compileScoped(lowered.body, { filename: file, params: PARAMS, prelude: lowered.prelude, helpers: lowered.helpers, exportNames: lowered.exportNames, exportValues: lowered.exportValues, bodyWithoutExports: lowered.bodyWithoutExports })
+}
+
+/** True when a `function name` of the source is bound more than once (by another function, const, let, var or class). */
+function reusesFunctionName(source: string): boolean {
+  const seen = new Set<string>()
+  for (const m of source.matchAll(/\bfunction\b\s*\*?\s*([A-Za-z_$][\w$]*)/g)) {
+    if (seen.has(m[1]!)) return true
+    seen.add(m[1]!)
+  }
+  if (!seen.size) return false
+  for (const m of source.matchAll(/\b(?:const|let|var|class)\s+([A-Za-z_$][\w$]*)/g)) if (seen.has(m[1]!)) return true
+  return false
 }
 
 // ---- the on-disk cache of esbuild's output ----

@@ -28,6 +28,7 @@ import { appRuntime, type AppRuntime } from './app'
 import { getStaticNames, PER_REQUEST_NAMES } from './names'
 import { deriveShape, setScopeShape } from './scope'
 import { renderResult, renderView, type Body } from './views'
+import { loadInline } from './loadInline'
 
 export interface CoreOptions {
   registry: AppRegistry
@@ -222,6 +223,8 @@ class ActionRun {
     try {
       const env = this.env = buildEnvironment(this.state)
       this.response.attachRenderer(this)
+      // LOAD(..., { ajax: false }) in this request's views renders the component inline (html/extras.ts)
+      ;(this.state as unknown as Record<string, unknown>)['html.loadInline'] = this.inline
       rt.runModels(env, request.controller, request.function)
       result = rt.action(env, request.controller, request.function)()
     } catch (e) { return this.fail(e) }
@@ -231,6 +234,8 @@ class ActionRun {
     }
     return this.render(result)
   }
+
+  readonly inline = (url: string): string | undefined => loadInline(this, url)
 
   /** used by response.render(...) */
   renderView(ctx: Record<string, unknown>, view?: string): Promise<string> {

@@ -59,7 +59,7 @@ export interface LoadOptions {
   extension?: string
   /** id of the component's container (default c<random>) */
   target?: string
-  /** load it in the browser with quark.js (the only mode until the core provides inline execution) */
+  /** true (default): quark.js loads it in the browser; false: the action's content rendered inline at once (same app, not async; else ajax) */
   ajax?: boolean
   /** load from a ready URL instead of c/f */
   url?: string
@@ -82,10 +82,9 @@ export const LOAD_INLINE_KEY = 'html.loadInline'
 export function LOAD(c?: string, f?: string, opts: LoadOptions = {}): XmlElement {
   const target = opts.target ?? 'c' + Math.floor(Math.random() * 1e12).toString(36)
   const url = opts.url ?? URL(c ?? 'default', f ?? 'index', { args: opts.args, vars: opts.vars, extension: opts.extension ?? 'load' })
-  const inline = current.get(LOAD_INLINE_KEY) as ((url: string) => Renderable | string) | undefined
-  if (!opts.ajax && !opts.url && inline) {
-    return DIV(XML(inline(url)), { _id: target, data: { 'quark-component': url } })
-  }
+  const inline = opts.ajax === false ? current.get(LOAD_INLINE_KEY) as ((url: string) => Renderable | string | undefined) | undefined : undefined
+  const content = inline?.(url)
+  if (content !== undefined) return DIV(XML(content), { _id: target, data: { 'quark-component': url } })
   const data: Record<string, unknown> = { 'quark-load': url }
   if (opts.timeout !== undefined) data['quark-timeout'] = String(opts.timeout)
   if (opts.times !== undefined) data['quark-times'] = String(opts.times)

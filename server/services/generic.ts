@@ -12,12 +12,18 @@ export interface GenericResult { body: string; contentType: string }
 // A dotted path of identifiers: enough for every JSONP library, never a script.
 const CALLBACK = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){0,4}$/
 
-function callbackOf(request: unknown): string {
+/** The request's JSONP callback name (vars.callback, default `callback`); QK_SERVICES_BAD_CALLBACK (400) when it is not an identifier path. */
+export function callbackOf(request: unknown): string {
   const vars = (request as { vars?: Record<string, unknown>; getVars?: Record<string, unknown> } | undefined)
   const raw = vars?.vars?.callback ?? vars?.getVars?.callback ?? 'callback'
   const cb = Array.isArray(raw) ? raw[0] : raw
   if (typeof cb !== 'string' || cb.length > 100 || !CALLBACK.test(cb)) throw new QK_SERVICES_BAD_CALLBACK(JSON.stringify(String(cb).slice(0, 40)))
   return cb
+}
+
+// The JSONP body: an empty comment, cb(json); U+2028/2029 escaped (older engines end a string literal there).
+export function jsonpBody(callback: string, value: unknown): string {
+  return '/**/' + callback + '(' + toJson(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') + ');'
 }
 
 export const GENERIC_EXTENSIONS = ['json', 'jsonp', 'xml', 'csv', 'rss', 'atom', 'ics'] as const
@@ -26,7 +32,7 @@ export function renderGeneric(ext: string, value: unknown, request?: unknown): G
   switch (ext) {
     case 'json': return { body: toJson(value), contentType: 'application/json; charset=utf-8' }
     // The /**/ prefix defeats the Rosetta-Flash family of JSONP attacks.
-    case 'jsonp': return { body: '/**/' + callbackOf(request) + '(' + toJson(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') + ');', contentType: 'application/javascript; charset=utf-8' }
+    case 'jsonp': return { body: jsonpBody(callbackOf(request), value), contentType: 'application/javascript; charset=utf-8' }
     case 'xml': return { body: toXml(value), contentType: 'application/xml; charset=utf-8' }
     case 'csv': return { body: toCsv(value), contentType: 'text/csv; charset=utf-8' }
     case 'rss': return { body: toRss(value), contentType: 'application/rss+xml; charset=utf-8' }

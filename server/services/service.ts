@@ -10,15 +10,17 @@
  *   /app/default/call/json/add?a=1&b=2   /app/default/call/json/add/1/2
  *   /app/default/call/jsonrpc2  (POST {"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]})
  *   /app/default/call/xmlrpc    (POST an XML-RPC methodCall)
- * Kinds: run (plain text), json, xml, csv, rss, jsonrpc (1.0), jsonrpc2, xmlrpc.
+ * Kinds: run (plain text), json, jsonp (?callback=name), xml, csv, rss, jsonrpc (1.0), jsonrpc2, xmlrpc.
+ * Each kind has its own names: service.json(function add ...) and service.xml(function add ...) are both `add`.
  */
 import { current } from '../current/index'
 import { toJson, toXml } from './serialize'
 import { toCsv, toRss } from './feeds'
 import { methodFault, methodResponse, parseMethodCall, XmlRpcParseError } from './xmlrpc'
 import { QK_SERVICES_BAD_CALL, QK_SERVICES_NOT_FOUND } from './errors'
+import { callbackOf, jsonpBody } from './generic'
 
-export type ServiceKind = 'run' | 'json' | 'xml' | 'csv' | 'rss' | 'jsonrpc' | 'jsonrpc2' | 'xmlrpc'
+export type ServiceKind = 'run' | 'json' | 'jsonp' | 'xml' | 'csv' | 'rss' | 'jsonrpc' | 'jsonrpc2' | 'xmlrpc'
 type Fn = (...args: any[]) => unknown
 
 interface ServiceRequest { args?: string[]; vars?: Record<string, unknown>; body?: Buffer; method?: string }
@@ -59,6 +61,7 @@ export class Service {
 
   run(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('run', nameOrFn, fn) }
   json(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('json', nameOrFn, fn) }
+  jsonp(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('jsonp', nameOrFn, fn) }
   xml(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('xml', nameOrFn, fn) }
   csv(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('csv', nameOrFn, fn) }
   rss(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('rss', nameOrFn, fn) }
@@ -86,11 +89,18 @@ export class Service {
       case 'xmlrpc':
         headers['Content-Type'] = 'text/xml; charset=utf-8'
         return this.serveXmlRpc(request)
-      case 'run': case 'json': case 'xml': case 'csv': case 'rss': {
+      case 'run': case 'json': case 'jsonp': case 'xml': case 'csv': case 'rss': {
         const fn = this.find(kind, args[1] ?? '')
         if (!fn) throw new QK_SERVICES_NOT_FOUND(`${kind}/${args[1] ?? ''}`)
+        // the callback is checked before the function runs: a hostile name is a 400 and nothing is done
+        const callback = kind === 'jsonp' ? callbackOf(request) : ''
         const value = await fn(...this.paramsFor(fn, args.slice(2), request.vars ?? {}))
         if (kind === 'json') { headers['Content-Type'] = 'application/json; charset=utf-8'; return toJson(value) }
+        if (kind === 'jsonp') {
+          headers['Content-Type'] = 'application/javascript; charset=utf-8'
+          headers['X-Content-Type-Options'] = 'nosniff'
+          return jsonpBody(callback, value)
+        }
         if (kind === 'xml') { headers['Content-Type'] = 'application/xml; charset=utf-8'; return toXml(value) }
         if (kind === 'csv') { headers['Content-Type'] = 'text/csv; charset=utf-8'; return toCsv(value) }
         if (kind === 'rss') { headers['Content-Type'] = 'application/rss+xml; charset=utf-8'; return toRss(value) }
