@@ -48,7 +48,7 @@ export function checkApp(appFolder: string, tsconfig: string): CheckReport {
   const quark = path.join(appFolder, '.quark')
   const roots = [path.join(quark, 'types.d.ts')]
   for (const sub of ['models', 'controllers', 'modules', 'tests']) roots.push(...tsFilesUnder(path.join(appFolder, sub)).sort())
-  const host = ts.createCompilerHost(opts)
+  const host = urlHelperHost(ts, ts.createCompilerHost(opts))
   const first = ts.createProgram(roots, opts, host)
   const checker = first.getTypeChecker()
 
@@ -114,6 +114,22 @@ export function checkApp(appFolder: string, tsconfig: string): CheckReport {
 }
 
 const HTML_INDEX = path.resolve(__dirname, '..', 'html', 'index.ts')
+
+/**
+ * The global URL of lib.dom (which a package's types pull in) and @types/node is a class; in app code
+ * it is the URL() helper. lib.dom's declaration comes first and @types/node's follows it, so that
+ * program-wide type is patched here: the helper's call signature joined to the class.
+ */
+function urlHelperHost(ts: typeof TS, host: TS.CompilerHost): TS.CompilerHost {
+  const get = host.getSourceFile.bind(host)
+  const helper = `typeof import(${JSON.stringify(HTML_INDEX.replace(/\.ts$/, '').split(path.sep).join('/'))})['URL']`
+  host.getSourceFile = (fileName, lang, onError, create) => {
+    if (path.basename(fileName) !== 'lib.dom.d.ts') return get(fileName, lang, onError, create)
+    const text = (host.readFile(fileName) ?? '').replace(/^declare var URL: \{/m, `declare var URL: ${helper} & {`)
+    return ts.createSourceFile(fileName, text, lang)
+  }
+  return host
+}
 function importFrom(dir: string, file: string): string {
   const r = path.relative(dir, file).split(path.sep).join('/').replace(/\.ts$/, '')
   return r.startsWith('.') ? r : './' + r

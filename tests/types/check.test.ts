@@ -65,6 +65,16 @@ test('the typed fixture (every field type, joins, references, auth, forms, grid)
   assert.equal(t.code, 0, t.out)
 })
 
+test('the welcome app (quark new) checks with 0 errors', { timeout: 600_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-types-'))
+  sites.push(dir)
+  const n = await run(quark, ['new', 'welcome'], dir)
+  assert.equal(n.code, 0, n.out)
+  const r = await run(quark, ['check', 'welcome'], dir)
+  assert.equal(r.code, 0, r.out)
+  assert.match(r.out, /quark check welcome: 0 errors \(\d+ TypeScript files, \d+ views\)/)
+})
+
 test('the mistakes fixture: every mistake reported at its own line, by quark check and by tsc', { timeout: 600_000 }, async () => {
   const { dir, folder } = site('mistakes')
   const controller = fs.readFileSync(path.join(folder, 'controllers', 'default.ts'), 'utf8').split('\n')
@@ -104,8 +114,15 @@ test('quark types: writes the declarations from the live schema; a running serve
     const app = path.join(server.folder, 'applications', 'live')
     fs.cpSync(path.join(__dirname, 'fixtures', 'typed'), app, { recursive: true })
     fs.appendFileSync(path.join(app, 'models', 'db.ts'), "db.defineTable('extra_note', Field('words', 'list:string'), Field('n', 'bigint'))\n")
-    const res = await fetch(`${server.url}/live/default/me`)
-    assert.equal(res.status, 200)
+    // the server finds a new app folder on a later request (its listing is re-read at most every few hundred ms)
+    let status = 0, body = ''
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      const res = await fetch(`${server.url}/live/default/index`)
+      status = res.status
+      body = await res.text()
+      if (status !== 200) await new Promise((ok) => setTimeout(ok, 200))
+    }
+    assert.equal(status, 200, body)
     const decl = path.join(app, '.quark', 'types.d.ts')
     let text = ''
     for (let i = 0; i < 200 && !/extra_note/.test(text); i++) {
