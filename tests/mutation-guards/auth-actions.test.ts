@@ -196,7 +196,9 @@ test('reset keys: only <future ms>-<48 hex> is looked up; expired, malformed or 
   const { email } = await newUser(s)
   const future = Date.now() + 3_600_000
   const cases = [`${Date.now() - 1000}-${HEX48}`, `${future}-${HEX48.slice(1)}`, `${future}-${HEX48}0`, `${future}-${HEX48.toUpperCase()}`, `x${future}-${HEX48}`,
-    `${future}-${HEX48}\n`, `-${HEX48}`, `${future}${HEX48}`, `${future}-${HEX48.replace('a', 'g')}`]
+    `${future}-${HEX48}\n`, `-${HEX48}`, `${future}${HEX48}`, `${future}-${HEX48.replace('a', 'g')}`,
+    // a prefix that Number() reads past: the key must start with its digits
+    `+${future}-${HEX48}`, ` ${future}-${HEX48}`]
   for (const key of cases) {
     await plant(s, email, { reset_password_key: key })
     const a = s.agent()

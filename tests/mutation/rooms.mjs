@@ -97,7 +97,7 @@ export const ROOMS = {
   // above or inside them): actions.ts safeNext and the reset key's shape, the logout POST's check and the
   // reset link's handling ...
   'auth-actions': {
-    mutate: ['server/auth/actions.ts:35-54', 'server/auth/actions.ts:134-140', 'server/auth/actions.ts:262-271'],
+    mutate: ['server/auth/actions.ts:35-43', 'server/auth/actions.ts:51-54', 'server/auth/actions.ts:134-140', 'server/auth/actions.ts:262-271'],
     tests: ['tests/mutation-guards/auth-actions.test.ts'],
   },
   // ... auth.ts the login's expiry (sessionAuth), the logout key and checkLogin's decisions (lock-out first)
