@@ -33,6 +33,8 @@ const PROJECT_FILES = [
   'node_modules/bootstrap/dist/js/bootstrap.bundle.min.js',
   'node_modules/htmx.org/dist/htmx.min.js',
   'node_modules/highlight.js/styles/github.min.css',
+  // passkeys: the WebAuthn browser library served at /_quark/simplewebauthn-browser.js (http/static.ts assetTable)
+  'node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js',
 ]
 
 export interface AssetOptions {

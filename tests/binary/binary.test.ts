@@ -86,6 +86,12 @@ test('first start: welcome app and certificate beside the binary, welcome index 
   const css = await request(`${base}/_quark/bootstrap.min.css`)
   assert.equal(css.status, 200)
   assert.match(css.body.slice(0, 200), /Bootstrap/)
+  // every /_quark/ asset ships inside the binary (the passkey library was missing from it once)
+  for (const name of ['htmx.min.js', 'highlight.css', 'quark.js', 'simplewebauthn-browser.js', 'quark-passkey.js']) {
+    const r = await request(`${base}/_quark/${name}`)
+    assert.equal(r.status, 200, `/_quark/${name} from the binary`)
+    assert.ok(r.body.length > 100, `/_quark/${name} has its content`)
+  }
 })
 
 test('the admin answers with its login page', { skip: binarySkip }, async () => {
