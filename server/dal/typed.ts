@@ -91,7 +91,7 @@ export interface TypedExpression<T, N extends string = string> {
   upper(): TypedExpression<string, N>
   len(): TypedExpression<number, N>
   abs(): TypedExpression<T, N>
-  epoch(): TypedExpression<bigint, N>
+  epoch(): TypedExpression<number, N>
   coalesce(...others: Operand<T>[]): TypedExpression<T, N>
   add(v: Operand<T>): TypedExpression<T, N>
   sub(v: Operand<T>): TypedExpression<T, N>

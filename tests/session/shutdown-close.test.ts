@@ -10,7 +10,10 @@ import { Redis } from 'ioredis'
 import { startServer } from '../helpers/server'
 
 let redis: ChildProcess | undefined
+let checker: Redis | undefined
 after(async () => {
+  // a failed assertion must not leave the checker's connection holding the test process open
+  checker?.disconnect()
   if (redis && redis.exitCode === null) { const gone = new Promise((r) => redis!.once('exit', r)); redis.kill('SIGTERM'); await gone }
 })
 
@@ -25,15 +28,16 @@ async function freePort(): Promise<number> {
 test('stopping the server closes its Redis session store connection', { timeout: 120_000 }, async () => {
   const port = await freePort()
   redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  const checker = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 })
-  checker.on('error', () => {})
+  checker = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 })
+  const c = checker
+  c.on('error', () => {})
   for (const end = Date.now() + 30_000; ;) {
-    try { await checker.connect(); if (await checker.ping() === 'PONG') break } catch { /* not yet */ }
+    try { await c.connect(); if (await c.ping() === 'PONG') break } catch { /* not yet */ }
     if (Date.now() > end) throw new Error('redis-server did not start')
     await new Promise((r) => setTimeout(r, 50))
   }
-  await checker.client('SETNAME', 'checker')
-  const others = async () => String(await checker.client('LIST')).split('\n').filter((l) => l.includes('addr=') && !/ name=checker /.test(l)).length
+  await c.client('SETNAME', 'checker')
+  const others = async () => String(await c.client('LIST')).split('\n').filter((l) => l.includes('addr=') && !/ name=checker /.test(l)).length
   const s = await startServer({
     https: false,
     apps: { shop: {
@@ -46,8 +50,7 @@ test('stopping the server closes its Redis session store connection', { timeout:
     assert.ok(await others() >= 1, 'the store is connected')
   } finally { await s.stop() }
   for (const end = Date.now() + 30_000; (await others()) > 0;) {
-    if (Date.now() > end) throw new Error(`still connected after the server stopped: ${await checker.client('LIST')}`)
+    if (Date.now() > end) throw new Error(`still connected after the server stopped: ${await c.client('LIST')}`)
     await new Promise((r) => setTimeout(r, 50))
   }
-  checker.disconnect()
 })
