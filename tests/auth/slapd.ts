@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { freePort } from '../helpers/ports'
 
 export const SUFFIX = 'dc=example,dc=com'
 export const LDIF = `dn: ${SUFFIX}
@@ -53,10 +54,6 @@ export interface Slapd { url: string; stop(): Promise<void> }
 
 const SLAPD = ['/usr/sbin/slapd', '/usr/local/sbin/slapd'].find((p) => fs.existsSync(p))
 const SLAPADD = ['/usr/sbin/slapadd', '/usr/local/sbin/slapadd'].find((p) => fs.existsSync(p))
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)) }); s.on('error', reject) })
-}
 
 export async function startSlapd(): Promise<Slapd | string> {
   if (!SLAPD || !SLAPADD) return 'slapd is not installed (apt-get install slapd ldap-utils)'

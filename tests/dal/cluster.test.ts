@@ -13,6 +13,7 @@ import mysql from 'mysql2/promise'
 import { DAL, Field, closeAllConnections } from '../../server/dal/index'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases'
 import { startServer } from '../helpers/server'
+import { deadPort } from '../helpers/ports'
 
 const dbs: TestDatabase[] = []
 after(async () => { await closeAllConnections(); for (const d of dbs) await d.drop() })
@@ -21,14 +22,6 @@ async function database(kind: 'postgres' | 'mysql', prefix: string): Promise<Tes
   const d = await createTestDatabase(kind, prefix)
   dbs.push(d)
   return d
-}
-
-async function deadPort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise<void>((r) => srv.close(() => r()))
-  return port
 }
 
 async function poll<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {

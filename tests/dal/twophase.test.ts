@@ -15,26 +15,18 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
-import net from 'node:net'
 import path from 'node:path'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import pg from 'pg'
 import { DAL, Field, closeAllConnections, distributedTransactionBegin, distributedTransactionCommit, distributedTransactionRecover } from '../../server/dal/index'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases'
+import { freePort } from '../helpers/ports'
 
 let server: ChildProcess | undefined
 let dataDir = ''
 let port = 0
 let mysqlDb: TestDatabase | undefined
 let sharedPg: TestDatabase | undefined
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const p = (srv.address() as net.AddressInfo).port
-  await new Promise<void>((r) => srv.close(() => r()))
-  return p
-}
 
 function pgBin(name: string): string {
   const root = '/usr/lib/postgresql'

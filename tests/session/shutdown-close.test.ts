@@ -4,10 +4,10 @@
  */
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import net from 'node:net'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { startServer } from '../helpers/server'
+import { freePort } from '../helpers/ports'
 
 let redis: ChildProcess | undefined
 let checker: Redis | undefined
@@ -16,14 +16,6 @@ after(async () => {
   checker?.disconnect()
   if (redis && redis.exitCode === null) { const gone = new Promise((r) => redis!.once('exit', r)); redis.kill('SIGTERM'); await gone }
 })
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise<void>((r) => srv.close(() => r()))
-  return port
-}
 
 test('stopping the server closes its Redis session store connection', { timeout: 120_000 }, async () => {
   const port = await freePort()

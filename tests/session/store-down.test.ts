@@ -4,22 +4,13 @@
  */
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import net from 'node:net'
 import { startServer, type TestServer } from '../helpers/server'
 import { closeSessionStores } from '../../server/session'
+import { deadPort } from '../helpers/ports'
 
 let s: TestServer | undefined
 const errors: string[] = []
 after(async () => { await s?.stop(); await closeSessionStores() })
-
-/** a port nothing listens on: taken, then freed */
-async function deadPort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise<void>((r) => srv.close(() => r()))
-  return port
-}
 
 test('Redis down: a request carrying a session answers 503 and runs nothing; one without a session is served', async () => {
   const port = await deadPort()

@@ -7,12 +7,12 @@ import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
-import net from 'node:net'
 import path from 'node:path'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { startServer, type TestServer } from '../helpers/server'
 import { closeSessionStores } from '../../server/session'
+import { freePort } from '../helpers/ports'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-redis-'))
 let server: TestServer | undefined
@@ -23,14 +23,6 @@ after(async () => {
   await stopRedis()
   fs.rmSync(dir, { recursive: true, force: true })
 })
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise<void>((r) => srv.close(() => r()))
-  return port
-}
 
 async function startRedis(port: number): Promise<void> {
   redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' })

@@ -14,13 +14,8 @@ import path from 'node:path'
 export const CHECKOUT = path.resolve(__dirname, '..', '..', '..')
 export const QUARK = path.join(CHECKOUT, 'server', 'cli', 'quark.js')
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => { const p = (srv.address() as net.AddressInfo).port; srv.close(() => resolve(p)) })
-  })
-}
+import { freePort } from '../../helpers/ports'
+export { freePort }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
