@@ -25,6 +25,8 @@ export const run: Command = {
     { name: 'no-https', help: 'serve plain HTTP instead of HTTPS' },
     { name: 'cert', value: true, help: 'your own certificate (PEM); with --key' },
     { name: 'key', value: true, help: 'your own private key (PEM); with --cert' },
+    { name: 'client-ca', value: true, help: 'ask for client certificates signed by this CA (PEM): login by certificate (auth.enable(\'x509\'))' },
+    { name: 'client-crl', value: true, help: 'revocation list (PEM) of --client-ca: its certificates are refused' },
     { name: 'quiet', short: 'q', help: 'do not log one line per request' },
     { name: 'no-browser', help: 'do not open a browser on the welcome page' },
     { name: 'max-body', value: true, help: 'largest request body in bytes, uploads included (default 10485760)' },
@@ -44,6 +46,9 @@ export const run: Command = {
     const port = p.flags.port === undefined ? 8000 : Number(p.flags.port)
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new QK_CLI_USAGE(`invalid port: ${String(p.flags.port)}`)
     if (!!p.flags.cert !== !!p.flags.key) throw new QK_CLI_USAGE('--cert and --key go together')
+    if (p.flags['client-crl'] && !p.flags['client-ca']) throw new QK_CLI_USAGE('--client-crl needs --client-ca')
+    if (p.flags['client-ca'] && p.flags['no-https']) throw new QK_CLI_USAGE('--client-ca needs HTTPS (drop --no-https)')
+    for (const f of ['client-ca', 'client-crl']) if (typeof p.flags[f] === 'string' && !fs.existsSync(p.flags[f] as string)) throw new QK_CLI_USAGE(`--${f}: no such file: ${String(p.flags[f])}`)
     // a positive number (an integer for counts and bytes), or undefined when the flag is absent
     const positive = (flag: string, integer = true): number | undefined => {
       if (p.flags[flag] === undefined) return undefined
@@ -69,6 +74,8 @@ export const run: Command = {
       https: !p.flags['no-https'],
       cert: p.flags.cert as string | undefined,
       key: p.flags.key as string | undefined,
+      clientCa: p.flags['client-ca'] as string | undefined,
+      clientCrl: p.flags['client-crl'] as string | undefined,
       quiet: !!p.flags.quiet,
       maxBodySize: maxBody,
       maxFileSize: positive('max-file'),

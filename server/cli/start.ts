@@ -27,6 +27,10 @@ export interface StartOptions {
   https?: boolean
   cert?: string
   key?: string
+  /** PEM file of the CA whose client certificates log users in (--client-ca; the x509 login method) */
+  clientCa?: string
+  /** PEM file of that CA's revocation list (--client-crl) */
+  clientCrl?: string
   quiet?: boolean
   /** bytes of any request body, multipart included (--max-body, default 10 MB) */
   maxBodySize?: number
@@ -247,6 +251,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   const logError = o.logError ?? ((line: string) => { process.stderr.write(line + '\n') })
   const l = await listen({
     ip, port: o.port ?? 8000, tls,
+    clientCa: tls && o.clientCa ? { ca: fs.readFileSync(o.clientCa, 'utf8'), crl: o.clientCrl ? fs.readFileSync(o.clientCrl, 'utf8') : undefined } : undefined,
     trustProxy: o.trustProxy === undefined ? undefined : parseTrustProxy(o.trustProxy),
     allowedHosts: allowedHosts(o.allowedHosts ?? defaultAllowedHosts(ip, tls?.cert)),
     // one line per refused name (at most 100 names): a misconfigured proxy is seen, a flood does not fill the log

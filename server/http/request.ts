@@ -4,6 +4,7 @@
  * rarely used fields (uuid) so the hot path stays small.
  */
 import type { IncomingMessage } from 'node:http'
+import type { TLSSocket } from 'node:tls'
 import { randomUUID } from 'node:crypto'
 import { parseCookies } from './cookies'
 import type { UploadedFile } from './body'
@@ -113,8 +114,34 @@ export interface QuarkRequest {
   files: UploadedFile[]
   /** node's request, for what the fields above do not cover */
   raw: IncomingMessage
+  /** the client's TLS certificate, only when it verified against --client-ca (chain, dates, CRL); else undefined */
+  readonly clientCertificate?: ClientCertificate
+  /** why a certificate the client sent was refused (OpenSSL's code, e.g. CERT_HAS_EXPIRED, CERT_REVOKED); undefined when none was sent or it verified */
+  readonly clientCertificateError?: string
   /** the language the URL named (routes with `languages`; web2py's request.uri_language), set only then */
   uriLanguage?: string
+}
+
+/** A verified client certificate (quark run --client-ca). */
+export interface ClientCertificate { subject: string; commonName: string; email: string; serial: string; fingerprint256: string; validTo: string }
+
+/** The verified peer certificate of a TLS request, or why it was refused. Read only when asked (no per-request cost). */
+function peerCertificate(raw: IncomingMessage): { cert?: ClientCertificate; error?: string } {
+  const socket = raw.socket as TLSSocket
+  if (typeof socket.getPeerCertificate !== 'function') return {}
+  const c = socket.getPeerCertificate()
+  if (!c || !c.raw) return {}
+  if (!socket.authorized) return { error: String(socket.authorizationError ?? 'UNVERIFIED') }
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? ''
+  const s = c.subject as unknown as Record<string, string | string[]>
+  const alt = /email:([^,\s]+)/.exec(c.subjectaltname ?? '')
+  return {
+    cert: {
+      subject: Object.entries(s ?? {}).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', '),
+      commonName: one(s?.CN), email: (one(s?.emailAddress) || alt?.[1] || '').toLowerCase(),
+      serial: c.serialNumber, fingerprint256: c.fingerprint256, validTo: c.valid_to,
+    },
+  }
 }
 
 export interface RouteParts { application: string; controller: string; function: string; extension: string; args: string[] }
@@ -147,7 +174,7 @@ export function buildRequest(raw: IncomingMessage, route: RouteParts, query: str
  * so building a request makes no closures.
  */
 // The fields are QuarkRequest's (declared once, there); the class adds the lazy getters and private state.
-interface RequestObject extends Omit<QuarkRequest, 'args' | 'uuid'> {}
+interface RequestObject extends Omit<QuarkRequest, 'args' | 'uuid' | 'clientCertificate' | 'clientCertificateError'> {}
 class RequestObject implements QuarkRequest {
   body: Buffer | undefined = undefined
   files: UploadedFile[] = []
@@ -193,6 +220,12 @@ class RequestObject implements QuarkRequest {
   set args(a: Args) { this.#argsMade = a }
 
   get uuid(): string { return (this.#uuidMade ??= randomUUID()) }
+
+  // from the TLS socket itself, never behind a proxy (its socket is the proxy's)
+  get clientCertificate(): ClientCertificate | undefined { return this.#peer().cert }
+  get clientCertificateError(): string | undefined { return this.#peer().error }
+  #peerMade: { cert?: ClientCertificate; error?: string } | undefined = undefined
+  #peer() { return (this.#peerMade ??= (this.raw as { [TRUST_PROXY]?: unknown })[TRUST_PROXY] === undefined ? peerCertificate(this.raw) : {}) }
 
   /** what JSON.stringify(request) shows: the public fields, without node's request */
   toJSON(): Record<string, unknown> {

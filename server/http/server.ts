@@ -22,6 +22,8 @@ export interface ListenOptions {
   port: number
   /** certificate and key: HTTPS when given, plain HTTP when undefined */
   tls?: Pem
+  /** ask browsers for a client certificate from this CA (PEM), with its revocation list: --client-ca / --client-crl */
+  clientCa?: { ca: string; crl?: string }
   handler: Handler
   /** ms a client has to send the request line and headers (default 10 s; over HTTPS the TLS handshake too) */
   headersTimeoutMs?: number
@@ -146,7 +148,11 @@ export function listen(o: ListenOptions): Promise<Listening> {
     keepAliveTimeout: 5000,
   }
   const server: http.Server = o.tls
-    ? https.createServer({ ...options, cert: o.tls.cert, key: o.tls.key, handshakeTimeout: headersTimeout }, front.handler)
+    ? https.createServer({
+      ...options, cert: o.tls.cert, key: o.tls.key, handshakeTimeout: headersTimeout,
+      // a certificate is asked for, never required: a refused one still reaches the page, which says why (request.clientCertificateError)
+      ...(o.clientCa ? { requestCert: true, rejectUnauthorized: false, ca: o.clientCa.ca, ...(o.clientCa.crl ? { crl: o.clientCa.crl } : {}) } : {}),
+    }, front.handler)
     : http.createServer(options, front.handler)
   // upgrades (the admin's live channel) see the same trusted peers
   if (o.trustProxy) server.prependListener('upgrade', (req: IncomingMessage) => { (req as IncomingMessage & { [TRUST_PROXY]?: AddressMatcher })[TRUST_PROXY] = o.trustProxy })

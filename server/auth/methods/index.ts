@@ -14,6 +14,10 @@ import type { Auth } from '../auth'
 import { totpPage, twoFactorPage } from './totp-pages'
 import { passkeyLoginButton, passkeyLoginPage, passkeySecondFactorPage, passkeysPage } from './passkey-pages'
 import { accountsPage, oidcButtons, oidcCallbackPage, oidcLinkPage, oidcLoginPage } from './oidc-pages'
+import { x509LoginLink, x509LoginPage, x509Method } from './x509'
+import { registerLoginMethod } from './registry'
+
+registerLoginMethod(x509Method)
 
 export { registerLoginMethod, loginMethodByName, type MethodOptions } from './registry'
 export type { LoginMethod, MethodResult, MethodContext, RefusalCode, Factor } from './types'
@@ -26,6 +30,7 @@ export { oidcMethod, checkIdToken, type OidcOptions, type Identity } from './oid
 export type { ProviderOptions } from './oidc-providers'
 export { passkeyMethod, type PasskeyOptions } from './passkey'
 export { ldapMethod, escapeDnValue, escapeFilter, type LdapOptions } from './ldap'
+export { x509Method, type X509Options } from './x509'
 
 /** Pages auth.form() serves for the enabled methods: action → [method that must be enabled, page]. */
 export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unknown>]> = {
@@ -38,11 +43,12 @@ export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unkno
   passkeys: ['passkey', passkeysPage],
   passkey_login: ['passkey', passkeyLoginPage],
   passkey_second_factor: ['passkey', passkeySecondFactorPage],
+  x509_login: ['x509', x509LoginPage],
 }
 
 /** What the login page adds under its form: provider buttons, the passkey button. */
 export async function loginExtras(auth: Auth): Promise<unknown[]> {
-  return [...oidcButtons(auth), ...await passkeyLoginButton(auth)]
+  return [...oidcButtons(auth), ...await passkeyLoginButton(auth), ...x509LoginLink(auth)]
 }
 
 /** Links the profile page shows for the enabled methods. */
