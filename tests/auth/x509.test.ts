@@ -15,7 +15,8 @@ import path from 'node:path'
 import https from 'node:https'
 import { execFileSync, spawnSync } from 'node:child_process'
 import type { TestServer } from '../helpers/server'
-import { startAuthApp } from './authApp'
+import { startAuthApp, model, CONTROLLER } from './authApp'
+import { checkout, Quark, writeAppFile } from '../cli/helpers'
 import { conformance } from './methods/suite'
 
 const ROOT = path.resolve(__dirname, '..', '..')
@@ -162,6 +163,33 @@ test('x509: without --client-ca nothing changes; the CLI checks the flags', { ti
     assert.notEqual(p.status, 0)
     assert.match(p.stderr + p.stdout, /--client-ca needs HTTPS/)
   } finally { fs.rmSync(empty, { recursive: true, force: true }) }
+})
+
+test('x509: `quark run --client-ca --client-crl` (the command, spawned) asks for certificates and checks them', { timeout: 300_000 }, async () => {
+  const site = checkout.site()
+  writeAppFile(site, 'shop', 'models/db.ts', model(''))
+  writeAppFile(site, 'shop', 'models/z_x509.ts', "auth.enable('x509', { map: 'email', createUser: true })\n")
+  writeAppFile(site, 'shop', 'controllers/default.ts', CONTROLLER)
+  for (const v of ['layout.html', 'generic.html']) writeAppFile(site, 'shop', `views/${v}`, fs.readFileSync(path.join(ROOT, 'welcome-app', 'views', v), 'utf8'))
+  writeAppFile(site, 'shop', 'views/default/user.html', "{{extend 'layout.html'}}\n{{=form}}\n")
+  const server = new Quark(site, ['run', '--no-browser', '-p', '0', '--client-ca', path.join(dir, 'ca', 'ca.pem'), '--client-crl', path.join(dir, 'crl.pem')])
+  try {
+    const url = (await server.waitFor(/Quark serving .+ at (https:\/\/127\.0\.0\.1:\d+)\//))[1]!
+    const revoked = await get(url, '/shop/default/user/x509_login', 'revoked')
+    assert.equal(revoked.status, 403, revoked.body.slice(0, 300))
+    assert.match(revoked.body, /Your certificate has been revoked/)
+    const foreign = await get(url, '/shop/default/user/x509_login', 'foreign')
+    assert.match(foreign.body, /not signed by an authority this site trusts/)
+    // createUser: the good certificate makes alan's account and logs him in
+    const ok = await get(url, '/shop/default/user/x509_login', 'good')
+    assert.equal(ok.status, 303, ok.body.slice(0, 300))
+    const who = JSON.parse((await get(url, '/shop/default/whoami.json', undefined, ok.cookies.join('; '))).body)
+    assert.equal(who.user?.email, 'alan@example.com')
+    assert.equal(who.user?.first_name, 'Alan Turing')
+  } finally {
+    await server.kill()
+    site.cleanup()
+  }
 })
 
 // the method alone: a verified certificate (as request.clientCertificate carries it) names the user
