@@ -14,6 +14,7 @@ import os from 'node:os'
 import path from 'node:path'
 import https from 'node:https'
 import { execFileSync, spawnSync } from 'node:child_process'
+import { chromium } from 'playwright-core'
 import type { TestServer } from '../helpers/server'
 import { startAuthApp, model, CONTROLLER } from './authApp'
 import { checkout, Quark, writeAppFile } from '../cli/helpers'
@@ -140,6 +141,19 @@ test('x509: a good certificate logs its user in; expired, revoked, foreign and u
   }
   // createUser is off: the unknown certificate made no account
   assert.equal((await s.request('/shop/setup/users')).body, '1')
+
+  // in chromium (which has no certificate to give): the login page's link, then the refusal it leads to
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+  try {
+    const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage()
+    await page.goto(`${s.url}/shop/default/user/login`)
+    fs.mkdirSync(path.join(__dirname, 'screenshots'), { recursive: true })
+    await page.screenshot({ path: path.join(__dirname, 'screenshots', 'x509-login.png'), fullPage: true })
+    await page.click('a.quark-x509-login')
+    await page.waitForSelector('.quark-x509-refused')
+    assert.match((await page.textContent('.quark-x509-refused')) ?? '', /Your browser sent no certificate/)
+    await page.screenshot({ path: path.join(__dirname, 'screenshots', 'x509-no-certificate.png'), fullPage: true })
+  } finally { await browser.close() }
 })
 
 test('x509: without --client-ca nothing changes; the CLI checks the flags', { timeout: 120_000 }, async () => {
