@@ -156,6 +156,19 @@ test('x509: a good certificate logs its user in; expired, revoked, foreign and u
   } finally { await browser.close() }
 })
 
+test('x509: refused certificates count toward the login throttle like wrong passwords', { timeout: 120_000 }, async () => {
+  const t = await startAuthApp('addressMaxFailures: 2', {
+    'models/z_x509.ts': "auth.enable('x509', { map: 'email', createUser: true })\n",
+  }, { clientCa: path.join(dir, 'ca', 'ca.pem'), clientCrl: path.join(dir, 'crl.pem') })
+  try {
+    for (const c of ['foreign', 'expired']) assert.equal((await get(t.url, '/shop/default/user/x509_login', c)).status, 403)
+    // this address is now locked: even the good certificate waits, and no account is made
+    const locked = await get(t.url, '/shop/default/user/x509_login', 'good')
+    assert.equal(locked.status, 403)
+    assert.match(locked.body, /too many failed logins/)
+  } finally { await t.stop() }
+})
+
 test('x509: without --client-ca nothing changes; the CLI checks the flags', { timeout: 120_000 }, async () => {
   const plain = await startAuthApp('', { 'models/z_x509.ts': "auth.enable('x509', { map: 'email' })\n" })
   try {
