@@ -207,6 +207,13 @@ test('an error becomes a ticket whose stack links to the editor line', async () 
   })
   await page.keyboard.press('Control+s')
   await waitSaved()
+  // the status still shows the previous test's "Saved" line while the editor checks the text before
+  // saving: wait for this save on disk (a busy run requested the page before it, and got a 404)
+  const ctl = path.join(s.appFolder('shop'), 'controllers', 'default.ts')
+  for (const end = Date.now() + 120_000; !fs.readFileSync(ctl, 'utf8').includes('kaboom');) {
+    assert.ok(Date.now() < end, 'the save reached the disk')
+    await new Promise((r) => setTimeout(r, 50))
+  }
   const tab = await page.context().newPage()
   const r = await tab.goto(`${s.url}/shop/default/where`)
   assert.equal(r?.status(), 500)
