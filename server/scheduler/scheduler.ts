@@ -139,9 +139,10 @@ export class Scheduler {
     const t = this.db.scheduler_task
     if (!(await this.db(t.uuid.eq(uuid)).isEmpty())) throw new QK_SCHED_DUPLICATE_UUID(uuid)
     // the task and its dependencies in one transaction: no worker may see it queued without them
+    // The insert comes first: on SQLite a transaction that reads and then writes may find its read
+    // snapshot stale when it asks for the write lock (SQLITE_BUSY at once, no busy wait); one that
+    // writes first waits for the lock. A missing parent then rolls the insert back.
     return this.db.transaction(async () => {
-      const parents: any[] = dependsOn.length ? [...await this.db(t.id.belongs(dependsOn)).select(t.id, t.status)] : []
-      for (const p of dependsOn) if (!parents.some((r) => Number(r.id) === p)) throw new QK_SCHED_BAD_OPTION('dependsOn', `no task with id ${p}`)
       const id = await t.insert({
         application_name: this.applicationName,
         task_name: opts.taskName ?? name,
@@ -164,6 +165,8 @@ export class Scheduler {
         times_failed: 0,
         assigned_worker_name: '',
       })
+      const parents: any[] = dependsOn.length ? [...await this.db(t.id.belongs(dependsOn)).select(t.id, t.status)] : []
+      for (const p of dependsOn) if (!parents.some((r) => Number(r.id) === p)) throw new QK_SCHED_BAD_OPTION('dependsOn', `no task with id ${p}`)
       for (const p of parents) {
         await this.db.scheduler_task_deps.insert({ job_name: opts.jobName ?? '', task_parent: Number(p.id), task_child: Number(id), can_visit: p.status === 'COMPLETED' })
       }
