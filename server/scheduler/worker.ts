@@ -106,8 +106,18 @@ export class Worker {
    * the loop's transaction, and fn's first statement must be a write (see
    * the header).
    */
-  private step<R>(fn: () => Promise<R>): Promise<R> {
-    return this.db.transaction(fn) as Promise<R>
+  private async step<R>(fn: () => Promise<R>): Promise<R> {
+    // A deadlock (InnoDB's gap locks when several workers register at once; PostgreSQL's 40P01) has
+    // rolled the whole transaction back: the server asks to run it again, and fn is that whole transaction.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (this.db.transaction(fn) as Promise<R>)
+      } catch (e) {
+        const text = `${(e as Error)?.message ?? ''} ${((e as { cause?: Error }).cause)?.message ?? ''}`
+        if (attempt >= 5 || !/Deadlock found when trying to get lock|deadlock detected/i.test(text)) throw e
+        await new Promise((r) => setTimeout(r, 20 * attempt + Math.floor(Math.random() * 30)))
+      }
+    }
   }
 
   /** Run until stopped, told to TERMINATE or KILL. */
