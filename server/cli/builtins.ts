@@ -167,7 +167,7 @@ function appArgument(p: Parsed, command: string): { name: string; apps: string }
 }
 
 /** The app named on the command line, which must exist: its name and folder. */
-function existingApp(p: Parsed, command: string): { name: string; folder: string } {
+export function existingApp(p: Parsed, command: string): { name: string; folder: string } {
   const { name, apps } = appArgument(p, command)
   const folder = path.join(apps, name)
   if (!fs.existsSync(folder)) throw new QK_CLI_NO_APP(name, apps)
