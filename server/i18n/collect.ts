@@ -49,15 +49,22 @@ export interface CollectResult {
   added: Record<string, number>
 }
 
-/**
- * Scan the app and add missing keys to every `languages/<lang>.json`
- * (plus files for `opts.languages`, created when absent).
- */
-export function collectStrings(appFolder: string, opts: { languages?: string[] } = {}): CollectResult {
+/** Every T('...') / T.M('...') literal of the app's models, controllers, views and modules, sorted. */
+export function scanStrings(appFolder: string): string[] {
   const found = new Set<string>()
   for (const sub of SCANNED) {
     for (const file of walk(path.join(appFolder, sub), [])) for (const s of findStrings(fs.readFileSync(file, 'utf8'))) found.add(s)
   }
+  return [...found].sort()
+}
+
+/**
+ * Scan the app and add missing keys to every `languages/<lang>.json`
+ * (plus files for `opts.languages`, created when absent); `opts.only` limits
+ * the files written to those languages (the editor skips files it cannot read).
+ */
+export function collectStrings(appFolder: string, opts: { languages?: string[]; only?: string[] } = {}): CollectResult {
+  const found = new Set(scanStrings(appFolder))
   const folder = path.join(appFolder, 'languages')
   const langs = new Set<string>()
   for (const l of opts.languages ?? []) {
@@ -69,6 +76,7 @@ export function collectStrings(appFolder: string, opts: { languages?: string[] }
   } catch { /* no languages folder yet */ }
   const added: Record<string, number> = {}
   for (const lang of [...langs].sort()) {
+    if (opts.only && !opts.only.includes(lang)) continue
     const file = path.join(folder, `${lang}.json`)
     const table = fs.existsSync(file) ? readTable(file) : {}
     let n = 0

@@ -10,12 +10,15 @@ import { QK_I18N_BAD_LANGUAGE_FILE } from './errors'
 import { LANGUAGE_CODE } from './accept'
 import { throttleNow } from '../current'
 
+/** where the plural rules of added languages are kept (not a language: `_` is no language code) */
+export const RULES_FILE = '_rules.json'
+
 interface Cached<T> { data: T; mtimeMs: number; checkedAt: number }
 
 export class LanguageFiles {
   /** how often (ms) a file's mtime is checked at most; 0 checks on every lookup */
   checkIntervalMs = 1000
-  private readonly tables = new Map<string, Cached<Record<string, unknown> | null>>()
+  private readonly tables = new Map<string, Cached<Record<string, unknown> | null> & { problem?: string }>()
   private list: Cached<string[]> | null = null
   constructor(readonly folder: string) {}
 
@@ -44,6 +47,21 @@ export class LanguageFiles {
     return this.load(`plural-${lang}.json`) as Record<string, string[]> | null
   }
 
+  /** The plural rules added with a language (`_rules.json`: lang -> { nplurals, rule }). */
+  rules(): Record<string, { nplurals: number; rule: string }> | null {
+    return this.load(RULES_FILE) as Record<string, { nplurals: number; rule: string }> | null
+  }
+
+  /**
+   * Why `lang`'s file (or its plural file) could not be read, or undefined. A broken file never
+   * breaks the app: its strings show untranslated until it is fixed, and the editor shows this.
+   */
+  problem(lang: string): string | undefined {
+    this.load(`${lang}.json`)
+    this.load(`plural-${lang}.json`)
+    return this.tables.get(`${lang}.json`)?.problem ?? this.tables.get(`plural-${lang}.json`)?.problem
+  }
+
   private load(name: string): Record<string, unknown> | null {
     const now = throttleNow()
     const c = this.tables.get(name)
@@ -52,8 +70,12 @@ export class LanguageFiles {
     let mtimeMs = -1
     try { mtimeMs = fs.statSync(file).mtimeMs } catch { /* missing file */ }
     if (c && c.mtimeMs === mtimeMs) { c.checkedAt = now; return c.data }
-    const data = mtimeMs < 0 ? null : readTable(file)
-    this.tables.set(name, { data, mtimeMs, checkedAt: now })
+    let data: Record<string, unknown> | null = null
+    let problem: string | undefined
+    if (mtimeMs >= 0) {
+      try { data = readTable(file) } catch (e) { problem = (e as Error).message }
+    }
+    this.tables.set(name, { data, mtimeMs, checkedAt: now, problem })
     return data
   }
 }

@@ -4,6 +4,7 @@
  * to build a missing plural (English only; other languages need a
  * plural-<lang>.json entry).
  */
+import { QK_I18N_BAD_PLURAL_RULE } from './errors'
 export interface PluralRule {
   nplurals: number
   /** index of the form for n: 0 is the singular the source text uses */
@@ -63,4 +64,37 @@ const RULES: Record<string, PluralRule> = {
 export function pluralRuleFor(lang: string): PluralRule {
   const l = lang.toLowerCase()
   return RULES[l] ?? RULES[l.split('-')[0]] ?? oneOther
+}
+
+/** What a plural rule expression may contain: n, numbers, arithmetic, comparisons, logic, ?: and parentheses. */
+const RULE_TEXT = /^(?:\s|n|\d+|%|==|!=|<=|>=|<|>|&&|\|\||!|\?|:|\(|\)|\+|-|\*|\/)*$/
+export const MAX_PLURALS = 6
+
+/**
+ * A rule the user typed when adding a language (web2py's plural_rules as one
+ * expression of n). Only the characters of RULE_TEXT are allowed, so the text
+ * can be compiled as JavaScript without running anything else; it is then
+ * tried on 0..1000 and must always give a form index in [0, nplurals).
+ */
+export function compilePluralRule(nplurals: number, rule: string): PluralRule {
+  if (!Number.isInteger(nplurals) || nplurals < 1 || nplurals > MAX_PLURALS) throw new QK_I18N_BAD_PLURAL_RULE(`the number of forms must be 1 to ${MAX_PLURALS}, not ${JSON.stringify(nplurals)}`)
+  const text = String(rule ?? '').trim() || '0'
+  if (text.length > 300 || !RULE_TEXT.test(text)) throw new QK_I18N_BAD_PLURAL_RULE(`${JSON.stringify(text)} may use only n, digits, % == != < > <= >= && || ! ? : + - * / and parentheses`)
+  let fn: (n: number) => unknown
+  try { fn = new Function('n', `"use strict"; return (${text})`) as (n: number) => unknown } catch (e) {
+    throw new QK_I18N_BAD_PLURAL_RULE(`${JSON.stringify(text)} is not an expression (${(e as Error).message})`)
+  }
+  const pluralId = (n: number): number => {
+    const v = Number(fn(n))
+    return Number.isInteger(v) && v >= 0 && v < nplurals ? v : 0
+  }
+  for (let n = 0; n <= 1000; n++) {
+    let v: unknown
+    try { v = fn(n) } catch (e) { throw new QK_I18N_BAD_PLURAL_RULE(`${JSON.stringify(text)} fails for n = ${n}: ${(e as Error).message}`) }
+    const id = typeof v === 'boolean' ? Number(v) : v
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= nplurals) {
+      throw new QK_I18N_BAD_PLURAL_RULE(`${JSON.stringify(text)} gives ${JSON.stringify(v)} for n = ${n}; it must give 0 to ${nplurals - 1}`)
+    }
+  }
+  return { nplurals, pluralId: (n) => pluralId(n) }
 }

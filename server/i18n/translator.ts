@@ -11,7 +11,7 @@ import { markminToHtml } from '../html/index'
 import { LANGUAGE_CODE, parseAcceptLanguage } from './accept'
 import { QK_I18N_BAD_LANGUAGE } from './errors'
 import { LanguageFiles } from './files'
-import { pluralRuleFor } from './plural'
+import { pluralRuleFor, compilePluralRule, type PluralRule } from './plural'
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' }
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c])
@@ -101,18 +101,40 @@ export class Translator {
   private requestProto: object | undefined
   private readonly requestTs = new Map<string, RequestState>()
 
-  /** Look `text` up in `lang`'s table, apply plural forms, then the symbols. */
+  /**
+   * Look `text` up in `lang`'s table, apply plural forms, then the symbols. A `## comment`
+   * (web2py's note to translators, which also tells apart two uses of the same words) is part
+   * of the key but never shown.
+   */
   translate(lang: string, text: string, symbols?: Symbols): string {
     const table = lang ? this.files.table(lang) : null
     const found = table?.[text]
-    let out = typeof found === 'string' && found !== '' ? found : text
+    let out = stripComment(typeof found === 'string' && found !== '' ? found : text)
     const target = lang || this.defaultLanguage
     if (out.includes('%%{')) out = this.plurals(target, out, symbols)
     return symbols === undefined || symbols === null ? out : interpolate(out, symbols)
   }
 
+  /** The language's plural rule: the one added with it in the editor (`_rules.json`), else the built-in one. */
+  pluralRule(lang: string): PluralRule {
+    const custom = this.files.rules()?.[lang]
+    if (custom && typeof custom === 'object') {
+      const key = `${custom.nplurals}|${custom.rule}`
+      const cached = this.customRules.get(lang)
+      if (cached?.key === key) return cached.rule
+      try {
+        const rule = compilePluralRule(Number(custom.nplurals), String(custom.rule))
+        this.customRules.set(lang, { key, rule })
+        return rule
+      } catch { /* a hand-broken rules file: the built-in rule still translates */ }
+    }
+    return pluralRuleFor(lang)
+  }
+
+  private readonly customRules = new Map<string, { key: string; rule: PluralRule }>()
+
   private plurals(lang: string, text: string, symbols: Symbols): string {
-    const rule = pluralRuleFor(lang)
+    const rule = this.pluralRule(lang)
     const dict = this.files.plurals(lang)
     return text.replace(PLURAL, (_m, bangs: string, word: string, index?: string, name?: string) => {
       let n: unknown = 1
@@ -120,18 +142,40 @@ export class Translator {
       else if (symbols && typeof symbols === 'object') n = name ? (symbols as Record<string, unknown>)[name] : 1
       else if (symbols !== undefined && symbols !== null) n = symbols
       const num = Math.abs(Number(n))
-      const id = Number.isFinite(num) ? rule.pluralId(Math.trunc(num)) : 0
+      const whole = Number.isFinite(num) ? Math.trunc(num) : 1
+      // %%{?one?many?zero}: web2py's choice, each text used as written
+      if (word.startsWith('?')) return capitalise(choose(word.slice(1).split('?'), whole), bangs)
+      const id = Number.isFinite(num) ? rule.pluralId(whole) : 0
       let form = word
       if (id > 0) {
         const forms = dict?.[word]
         form = Array.isArray(forms) && typeof forms[id - 1] === 'string' ? forms[id - 1] : rule.construct ? rule.construct(word, id) : word
       }
-      if (bangs === '!') form = form.charAt(0).toUpperCase() + form.slice(1)
-      else if (bangs === '!!') form = form.replace(/(^|\s)(\S)/g, (_x, s: string, c: string) => s + c.toUpperCase())
-      else if (bangs === '!!!') form = form.toUpperCase()
-      return form
+      return capitalise(form, bangs)
     })
   }
+}
+
+/** `!` capitalises the first letter, `!!` every word, `!!!` the whole text (web2py's case forms). */
+function capitalise(form: string, bangs: string): string {
+  if (bangs === '!') return form.charAt(0).toUpperCase() + form.slice(1)
+  if (bangs === '!!') return form.replace(/(^|\s)(\S)/g, (_x, s: string, c: string) => s + c.toUpperCase())
+  if (bangs === '!!!') return form.toUpperCase()
+  return form
+}
+
+/** `?one?many?zero`: "one" for 1, "zero" for 0 (when given, else "many"), "many" otherwise. */
+function choose(parts: string[], n: number): string {
+  const [one = '', many = '', zero] = parts
+  if (n === 1) return one
+  if (n === 0 && zero !== undefined) return zero
+  return many
+}
+
+/** Drop a trailing `## comment` (the last `##` starts it, as in web2py). */
+export function stripComment(text: string): string {
+  const at = text.lastIndexOf('##')
+  return at === -1 ? text : text.slice(0, at).trimEnd()
 }
 
 /** What forRequest's function carries (per Accept-Language header); the methods live on the shared prototype. */
