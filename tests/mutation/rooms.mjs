@@ -67,7 +67,7 @@ export const ROOMS = {
   },
   'validators-files': {
     mutate: ['server/validators/files.ts'],
-    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/mutation-guards/validators-files.test.ts'],
   },
   'validators-dates': {
     mutate: ['server/validators/dates.ts'],
