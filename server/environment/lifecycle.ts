@@ -239,7 +239,8 @@ class ActionRun {
 
   /** used by response.render(...) */
   renderView(ctx: Record<string, unknown>, view?: string): Promise<string> {
-    try { return Promise.resolve(renderView(ctx, this.env!, this.rt, this.request, this.response, view)) } catch (e) { return Promise.reject(e) }
+    // (a generic .pdf body is a Buffer: response.render hands it on as the body it is)
+    try { return Promise.resolve(renderView(ctx, this.env!, this.rt, this.request, this.response, view) as string | Promise<string>) } catch (e) { return Promise.reject(e) }
   }
 
   /** the action's result → a body (a view renders it when it is an object) */

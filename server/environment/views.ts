@@ -74,7 +74,7 @@ export function renderResult(result: unknown, env: Record<string, unknown>, rt: 
 }
 
 /** A view's body: a string at once when nothing awaits (errors thrown), else a promise. */
-export function renderView(ctx: Record<string, unknown>, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse, view?: string): string | Promise<string> {
+export function renderView(ctx: Record<string, unknown>, env: Record<string, unknown>, rt: AppRuntime, request: QuarkRequest, response: QuarkResponse, view?: string): string | Buffer | Promise<string> {
   const ext = request.extension
   const engine = rt.templates()
   const name = view ?? (response.view || `${request.controller}/${request.function}.${ext}`)
@@ -96,12 +96,13 @@ export function renderView(ctx: Record<string, unknown>, env: Record<string, unk
   const generic = `generic.${ext}`
   if ((ext === 'html' || ext === 'load') && engine?.has(generic)) return engine.renderNow(generic, scope, shape, ctx, delimiters)
   const services = optionalRoom('services', () => require('../services'))
-  const renderGeneric = services?.renderGeneric as ((e: string, v: unknown, r: unknown) => { body: string; contentType: string } | undefined) | undefined
+  const renderGeneric = services?.renderGeneric as ((e: string, v: unknown, r: unknown) => { body: string | Buffer; contentType: string; headers?: Record<string, string> } | undefined) | undefined
   if (renderGeneric && ext !== 'html' && ext !== 'load') {
     const out = renderGeneric(ext, ctx, request)
     if (!out) throw new QK_ENV_NO_VIEW(name)
     response.headers['Content-Type'] = out.contentType
-    return out.body
+    if (out.headers) Object.assign(response.headers, out.headers) // jsonp's X-Content-Type-Options: nosniff
+    return out.body // a Buffer for the generic .pdf
   }
   if (ext === 'json') {
     response.headers['Content-Type'] = 'application/json; charset=utf-8'

@@ -29,7 +29,7 @@ function csvCell(v: unknown): string {
 export function toCsv(v: unknown): string {
   const t = findTable(v)
   if (!t) throw new QK_SERVICES_BAD_FEED('csv', 'expected rows or a list of objects')
-  const flat = t.rows.map((r) => flatten(toPlain(r) as Record<string, unknown>))
+  const flat = t.rows.map((r) => flattenRow(toPlain(r) as Record<string, unknown>))
   const cols = t.colnames?.length && flat.every((r) => t.colnames!.every((c) => c in r || c.split('.').pop()! in r))
     ? t.colnames
     : [...new Set(flat.flatMap((r) => Object.keys(r)))]
@@ -38,10 +38,11 @@ export function toCsv(v: unknown): string {
   return lines.join('\r\n') + '\r\n'
 }
 
-function flatten(o: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+/** A row with nested objects (joined rows) flattened as table.field. */
+export function flattenRow(o: Record<string, unknown>, prefix = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(o ?? {})) {
-    if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, prefix + k + '.'))
+    if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenRow(v as Record<string, unknown>, prefix + k + '.'))
     else out[prefix + k] = v
   }
   return out

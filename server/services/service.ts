@@ -10,17 +10,18 @@
  *   /app/default/call/json/add?a=1&b=2   /app/default/call/json/add/1/2
  *   /app/default/call/jsonrpc2  (POST {"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]})
  *   /app/default/call/xmlrpc    (POST an XML-RPC methodCall)
- * Kinds: run (plain text), json, jsonp (?callback=name), xml, csv, rss, jsonrpc (1.0), jsonrpc2, xmlrpc.
+ * Kinds: run (plain text), json, jsonp (?callback=name), xml, csv, rss, atom, ics, pdf, rtf, jsonrpc (1.0), jsonrpc2, xmlrpc, soap.
  * Each kind has its own names: service.json(function add ...) and service.xml(function add ...) are both `add`.
  */
 import { current } from '../current/index'
 import { toJson, toXml } from './serialize'
-import { toCsv, toRss } from './feeds'
+import { toAtom, toCsv, toIcs, toRss } from './feeds'
+import { toPdf, toRtf } from './documents'
 import { methodFault, methodResponse, parseMethodCall, XmlRpcParseError } from './xmlrpc'
 import { QK_SERVICES_BAD_CALL, QK_SERVICES_NOT_FOUND } from './errors'
 import { callbackOf, jsonpBody } from './generic'
 
-export type ServiceKind = 'run' | 'json' | 'jsonp' | 'xml' | 'csv' | 'rss' | 'jsonrpc' | 'jsonrpc2' | 'xmlrpc'
+export type ServiceKind = 'run' | 'json' | 'jsonp' | 'xml' | 'csv' | 'rss' | 'atom' | 'ics' | 'pdf' | 'rtf' | 'jsonrpc' | 'jsonrpc2' | 'xmlrpc'
 type Fn = (...args: any[]) => unknown
 
 interface ServiceRequest { args?: string[]; vars?: Record<string, unknown>; body?: Buffer; method?: string }
@@ -65,6 +66,10 @@ export class Service {
   xml(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('xml', nameOrFn, fn) }
   csv(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('csv', nameOrFn, fn) }
   rss(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('rss', nameOrFn, fn) }
+  atom(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('atom', nameOrFn, fn) }
+  ics(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('ics', nameOrFn, fn) }
+  pdf(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('pdf', nameOrFn, fn) }
+  rtf(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('rtf', nameOrFn, fn) }
   jsonrpc(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('jsonrpc', nameOrFn, fn) }
   jsonrpc2(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('jsonrpc2', nameOrFn, fn) }
   xmlrpc(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('xmlrpc', nameOrFn, fn) }
@@ -78,7 +83,7 @@ export class Service {
    * Serve the current request: args[0] is the kind, args[1] the function
    * (for json/xml/csv/rss/run), further args and the vars are its parameters.
    */
-  async call(request: ServiceRequest = current.request, response: ServiceResponse = current.response): Promise<string> {
+  async call(request: ServiceRequest = current.request, response: ServiceResponse = current.response): Promise<string | Buffer> {
     const args = request?.args ?? []
     const kind = args[0] as ServiceKind | undefined
     const headers = response?.headers ?? {}
@@ -89,7 +94,7 @@ export class Service {
       case 'xmlrpc':
         headers['Content-Type'] = 'text/xml; charset=utf-8'
         return this.serveXmlRpc(request)
-      case 'run': case 'json': case 'jsonp': case 'xml': case 'csv': case 'rss': {
+      case 'run': case 'json': case 'jsonp': case 'xml': case 'csv': case 'rss': case 'atom': case 'ics': case 'pdf': case 'rtf': {
         const fn = this.find(kind, args[1] ?? '')
         if (!fn) throw new QK_SERVICES_NOT_FOUND(`${kind}/${args[1] ?? ''}`)
         // the callback is checked before the function runs: a hostile name is a 400 and nothing is done
@@ -104,6 +109,10 @@ export class Service {
         if (kind === 'xml') { headers['Content-Type'] = 'application/xml; charset=utf-8'; return toXml(value) }
         if (kind === 'csv') { headers['Content-Type'] = 'text/csv; charset=utf-8'; return toCsv(value) }
         if (kind === 'rss') { headers['Content-Type'] = 'application/rss+xml; charset=utf-8'; return toRss(value) }
+        if (kind === 'atom') { headers['Content-Type'] = 'application/atom+xml; charset=utf-8'; return toAtom(value) }
+        if (kind === 'ics') { headers['Content-Type'] = 'text/calendar; charset=utf-8'; return toIcs(value) }
+        if (kind === 'pdf') { headers['Content-Type'] = 'application/pdf'; return toPdf(value) }
+        if (kind === 'rtf') { headers['Content-Type'] = 'application/rtf'; return toRtf(value) }
         headers['Content-Type'] = 'text/plain; charset=utf-8'
         return value === null || value === undefined ? '' : String(value)
       }
