@@ -75,7 +75,7 @@ export const ROOMS = {
   },
   'validators-urls': {
     mutate: ['server/validators/urls.ts'],
-    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts'],
+    tests: ['tests/validators/cases.test.ts', 'tests/validators/behaviour.test.ts', 'tests/mutation-guards/validators-urls.test.ts'],
   },
   'validators-base': {
     mutate: ['server/validators/base.ts', 'server/validators/crypt.ts', 'server/validators/indb.ts'],
