@@ -7,7 +7,9 @@ export interface BenchOptions {
   connections: number
   /** macro contender ids (substrings) to run; empty = all */
   only: string[]
-  skip: Set<'macro' | 'micro' | 'profile'>
+  /** issue 21's TechEmpower rows to run (te = all of them) */
+  teOnly: string[]
+  skip: Set<'macro' | 'micro' | 'profile' | 'te' | 'memory'>
   profileSeconds: number
   /** write RESULTS.md / PROFILE.md (off for partial runs unless asked) */
   write: boolean
@@ -19,14 +21,16 @@ export const USAGE = `npm run bench -- [options]
   --seconds S         seconds per measurement (default 3)
   --warmup S          warm-up before a contender's first round (default 1.5; later rounds a quarter)
   --connections N     autocannon connections (default 50)
-  --only a,b          only these macro contenders: an exact id, or else every id containing it (e.g. node-http,quark-hello)
-  --skip a,b          skip parts: macro, micro, profile
+  --only a,b          only these macro contenders: an exact id, or else every id containing it (e.g. node-http,quark-hello);
+                      te (or te-sqlite, te-pg-fortunes, ...) and memory select issue 21's parts: given alone,
+                      they run without the macro, micro and profile parts
+  --skip a,b          skip parts: macro, micro, profile, te, memory
   --profile-seconds S load time of each profiled route (default 3)
   --quick             1 round of 2 s, 1 s warm-up, 3 s profiles (a smoke run; results not written)
   --write / --no-write  write tests/bench/RESULTS.md and PROFILE.md (default: only for full runs)
   --help`
 
-const PARTS = ['macro', 'micro', 'profile'] as const
+const PARTS = ['macro', 'micro', 'profile', 'te', 'memory'] as const
 
 function num(flag: string, v: string | undefined, min: number, integer: boolean): number {
   const n = Number(v)
@@ -37,7 +41,7 @@ function num(flag: string, v: string | undefined, min: number, integer: boolean)
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
-  const o: BenchOptions = { rounds: 3, seconds: 3, warmupSeconds: 1.5, connections: 50, only: [], skip: new Set(), profileSeconds: 3, write: true, help: false }
+  const o: BenchOptions = { rounds: 3, seconds: 3, warmupSeconds: 1.5, connections: 50, only: [], teOnly: [], skip: new Set(), profileSeconds: 3, write: true, help: false }
   let partial = false
   let write: boolean | undefined
   for (let i = 0; i < argv.length; i++) {
@@ -74,5 +78,18 @@ export function parseOptions(argv: string[]): BenchOptions {
     }
   }
   o.write = write ?? !partial
+  // issue 21's parts named alone in --only (`--only te`): nothing else runs
+  const own = (s: string) => s === 'te' || s.startsWith('te-') || s === 'memory'
+  if (o.only.length && o.only.every(own)) {
+    for (const p of ['macro', 'micro', 'profile'] as const) o.skip.add(p)
+    if (!o.only.includes('memory')) o.skip.add('memory')
+    if (!o.only.some((s) => s !== 'memory')) o.skip.add('te')
+  } else if (o.only.length) {
+    // macro ids only: issue 21's parts are not among them
+    if (!o.only.some((s) => s === 'te' || s.startsWith('te-'))) o.skip.add('te')
+    if (!o.only.includes('memory')) o.skip.add('memory')
+  }
+  o.teOnly = o.only.filter((s) => s === 'te' || s.startsWith('te-'))
+  o.only = o.only.filter((s) => !own(s))
   return o
 }

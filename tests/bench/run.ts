@@ -3,7 +3,9 @@
  *   1. the macro suite (servers in their own processes, autocannon, 3 rounds, medians)
  *   2. the micro-benchmarks (in their own process)
  *   3. CPU profiles of the Quark routes under load
+ *   4. issue 21: TechEmpower's six test types against Fastify + raw driver (techempower.ts), and memory (memory.ts)
  * then tests/bench/RESULTS.md and tests/bench/PROFILE.md are written and the table printed.
+ * `--only te --write` rewrites only RESULTS.md's issue 21 section (te-report.ts).
  */
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -15,6 +17,15 @@ import type { MicroResult } from './micro/measure'
 import { parseOptions, USAGE } from './options'
 import { profilesMarkdown, runProfiles } from './profile'
 import { drops, macroTable, microTable, parsePrevious, resultsMarkdown, targets } from './report'
+import { runTechEmpower, type TeResult } from './techempower'
+import { runMemory, type MemoryResult } from './memory'
+import { previousSection, spliceSection, teMarkdown } from './te-report'
+
+/** issue 21's rows are short (the whole of `npm run bench` stays under 8 minutes): 2 rounds of the run's seconds, 32 connections as the issue measured */
+const TE_ROUNDS = 2
+const TE_CONNECTIONS = 32
+const MEMORY_CONNECTIONS = 64
+const MEMORY_SECONDS = 5
 
 const HERE = import.meta.dirname
 
@@ -63,12 +74,30 @@ async function main(): Promise<number> {
     const runs = await runProfiles({ seconds: o.profileSeconds, connections: o.connections, log })
     if (o.write) fs.writeFileSync(path.join(HERE, 'PROFILE.md'), profilesMarkdown(runs, started, o.profileSeconds))
   }
+  let te: TeResult | undefined
+  let mem: MemoryResult | undefined
+  const teRounds = Math.min(o.rounds, TE_ROUNDS)
+  const teLoad = os.loadavg()[0]
+  if (!o.skip.has('te')) {
+    log(`# TechEmpower test types (issue 21): ${teRounds} round(s) x ${o.seconds} s, ${TE_CONNECTIONS} connections`)
+    te = await runTechEmpower({ rounds: teRounds, seconds: o.seconds, warmupSeconds: Math.min(o.warmupSeconds, 1), connections: TE_CONNECTIONS, only: o.teOnly, log })
+  }
+  if (!o.skip.has('memory')) {
+    log(`# memory (issue 21): three loads of ${MEMORY_SECONDS} s per page, ${MEMORY_CONNECTIONS} connections`)
+    mem = await runMemory({ seconds: MEMORY_SECONDS, connections: MEMORY_CONNECTIONS, log })
+  }
   info.wallSeconds = wallSoFar()
   info.loadAfter = os.loadavg()[0]
   const resultsFile = path.join(HERE, 'RESULTS.md')
-  const prev = fs.existsSync(resultsFile) ? parsePrevious(fs.readFileSync(resultsFile, 'utf8')) : undefined
-  const md = resultsMarkdown(info, macro, micro, prev)
-  if (o.write) fs.writeFileSync(resultsFile, md)
+  const before = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8') : ''
+  const prev = before ? parsePrevious(before) : undefined
+  const section = te || mem ? teMarkdown(te, mem, { rounds: teRounds, seconds: o.seconds, connections: TE_CONNECTIONS, date: started, load: teLoad }) : previousSection(before)
+  if (o.write) {
+    // only issue 21's parts ran: the rest of the file keeps the figures of the run that measured them
+    const onlyOurs = o.skip.has('macro') && o.skip.has('micro') && o.skip.has('profile')
+    const md = onlyOurs && before ? spliceSection(before, section ?? '') : resultsMarkdown(info, macro, micro, prev) + (section ? `\n${section}\n` : '')
+    fs.writeFileSync(resultsFile, md)
+  }
 
   log('')
   if (macro) {
@@ -79,6 +108,10 @@ async function main(): Promise<number> {
     log('')
   }
   if (micro.length) log(microTable(micro) + '\n')
+  if (te || mem) {
+    log(teMarkdown(te, mem, { rounds: teRounds, seconds: o.seconds, connections: TE_CONNECTIONS, date: started, load: teLoad }).split('\n').filter((l) => !l.startsWith('<!--')).join('\n'))
+    log('')
+  }
   log(`wall-clock ${info.wallSeconds.toFixed(0)} s${o.write ? '; wrote tests/bench/RESULTS.md' + (o.skip.has('profile') ? '' : ' and PROFILE.md') : ' (partial run: nothing written; --write to force)'}`)
   return 0
 }
