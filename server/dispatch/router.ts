@@ -269,11 +269,12 @@ export class SiteRouter {
     // the language
     let language = r.defaultLanguage
     if (segs.length && r.languages.has(segs[0]!)) language = segs.shift()
-    // static
+    // static; with map_static false the language follows it (/app/static/it/file), as URL() writes it then
     if (segs[0] === 'static') {
       segs.shift()
+      if (r.mapStatic === false && segs.length > 1 && r.languages.has(segs[0]!)) language = segs.shift()
       for (const s of segs) if (!r.file.test(s) || s === '..' || s === '.') throw new QK_DISPATCH_BAD_ROUTE('file ' + s)
-      return { kind: 'static', application: app, path: segs.join('/') }
+      return { kind: 'static', application: app, path: staticForLanguage(r, segs.join('/'), language) }
     }
     // the controller
     const c0 = segs.length ? r.hyphenIn(segs[0]!) : ''
@@ -356,16 +357,37 @@ export class SiteRouter {
     let out = build(onHost?.application === a)
     if (!out.omitA && onHost?.application === a && (onHost.controller !== undefined)) out = build(false)
     const p = this.pathPrefix + '/' + out.parts.join('/')
-    return otherHost ? { path: p, host: otherHost } : { path: p }
+    return otherHost ? { path: p, host: withPort(otherHost, host) } : { path: p }
   }
 
-  /** /a/static/file written out: the app omitted only for the default app with map_static */
-  outgoingStatic(a: string, file: string, host: string): string {
+  /**
+   * /a/static/file written out, as web2py's map_static says:
+   * - true: the default app is left out, and the language is written only when it is not the default
+   *   (/it/static/file);
+   * - undefined (web2py's None): the app is always written, and the request's language always
+   *   (/app/it/static/file, so a proxy can serve static files without knowing the defaults);
+   * - false: the same, with the language after static (/app/static/it/file, a plain folder for a proxy).
+   * An app reachable only through its own domain is written with that domain's host from elsewhere.
+   */
+  outgoingStatic(a: string, file: string, host: string, language: string | undefined): { path: string; host?: string } {
     const r = this.app(a)
-    const onHost = this.domainFor(host)
+    let onHost = this.domainFor(host)
+    let otherHost: string | undefined
+    if (this.exclusiveDomain && this.domainOfApp.has(a) && onHost?.application !== a) {
+      otherHost = this.domainOfApp.get(a)!
+      onHost = this.domains.get(otherHost)
+    }
     const exclusiveHere = this.exclusiveDomain && onHost !== undefined && onHost.application === a
-    const omitA = exclusiveHere || (r.mapStatic === true && a === this.defaultAppFor(host) && !this.isApplication('static'))
-    return this.pathPrefix + (omitA ? '' : '/' + this.hy(a)) + '/static/' + file
+    const lang = language !== undefined && r.languages.has(language) ? language : undefined
+    let p: string
+    if (r.mapStatic === true) {
+      const omitA = exclusiveHere || (a === (onHost?.application ?? this.defaultApplication) && !this.isApplication('static'))
+      p = (omitA ? '' : '/' + this.hy(a)) + (lang !== undefined && lang !== r.defaultLanguage ? '/' + lang : '') + '/static/' + file
+    } else {
+      const app = exclusiveHere ? '' : '/' + this.hy(a)
+      p = lang === undefined ? app + '/static/' + file : r.mapStatic === false ? app + '/static/' + lang + '/' + file : app + '/' + lang + '/static/' + file
+    }
+    return otherHost ? { path: this.pathPrefix + p, host: withPort(otherHost, host) } : { path: this.pathPrefix + p }
   }
 
   private hy(s: string): string { return this.mapHyphen ? s.replace(/_/g, '-') : s }
@@ -373,6 +395,24 @@ export class SiteRouter {
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set()
+
+/** a domain without a port, linked from a request on host:port, keeps that port (a site on :8000 stays there) */
+function withPort(domain: string, requestHost: string): string {
+  if (/:\d+$/.test(domain)) return domain
+  const m = /:(\d+)$/.exec(requestHost)
+  return m && !requestHost.endsWith(']') ? domain + ':' + m[1] : domain
+}
+
+/**
+ * web2py's language-specific static files: with a language in the URL, static/<lang>/<file> when it
+ * exists, else static/<file>. The file's segments were checked (file_match, no '..') and the language
+ * is one of the router's codes, so the joined path stays under static/.
+ */
+function staticForLanguage(r: AppRouter, file: string, language: string | undefined): string {
+  if (language === undefined || !r.folder) return file
+  const localized = language + '/' + file
+  return fs.statSync(path.join(r.folder, 'static', localized), { throwIfNoEntry: false })?.isFile() ? localized : file
+}
 
 function pick(o: RouterSettings, keys: Set<string>): RouterSettings {
   const out: RouterSettings = {}

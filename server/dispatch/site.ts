@@ -231,15 +231,20 @@ export class SiteRoutes {
     return o.host ? (req?.scheme ?? 'http') + '://' + o.host + o.path : o.path
   }
 
-  outgoingStatic(a: string, file: string, full: string, req: OutRequest | undefined): string {
+  outgoingStatic(a: string, file: string, full: string, req: OutRequest | undefined, language?: string): string {
     const k = this.current()
     const rules = this.outRules(k, a)
     if (rules.length) {
       const out = applyPatterns(rules, patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(req?.host ?? 'localhost'), req?.method ?? 'GET', full), full)
       if (out !== undefined) return out
     }
-    return k.router ? k.router.outgoingStatic(a, file, req?.host ?? 'localhost') : full
+    if (!k.router) return full
+    const o = k.router.outgoingStatic(a, file, req?.host ?? 'localhost', language)
+    return o.host ? (req?.scheme ?? 'http') + '://' + o.host + o.path : o.path
   }
+
+  /** the router's path_prefix ('' without one): every link Quark writes outside URL() starts with it */
+  pathPrefix(): string { return this.current().router?.pathPrefix ?? '' }
 
   /** the app's own routes_out when routes_app is in use and it has some, else the site's */
   private outRules(k: Compiled, app: string): PatternRule[] {

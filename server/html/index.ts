@@ -24,7 +24,7 @@ export { sanitizeHtml, isSafeUrl, DEFAULT_PERMITTED_TAGS, DEFAULT_ALLOWED_ATTRIB
 export { isUrlAttribute, isAllowedUrl, safeUrlValue } from './urlsafety'
 export { parseHtml, HtmlComment } from './parser'
 export { highlightCode, HIGHLIGHT_THEME } from './highlight'
-export { URL, type UrlOptions, type UrlRequest, type UrlFunction } from './url'
+export { URL, sitePathPrefix, type UrlOptions, type UrlRequest, type UrlFunction } from './url'
 export { MARKMIN, markminToHtml, MarkminElement } from './markmin'
 export { MARKDOWN, markdownToHtml, MarkdownElement } from './markdown'
 export * from './errors'

@@ -92,7 +92,9 @@ function currentRequest(): UrlRequest | undefined {
  */
 export interface UrlRouter {
   outgoing(a: string, c: string, f: string, ext: string | undefined, args: readonly string[], full: string, req: UrlRequest | undefined, language: string | undefined): string
-  outgoingStatic(a: string, file: string, full: string, req: UrlRequest | undefined): string
+  outgoingStatic(a: string, file: string, full: string, req: UrlRequest | undefined, language?: string): string
+  /** the site's path_prefix ('' without one) */
+  pathPrefix?(): string
 }
 
 function currentState(): { request?: unknown; urlRouter?: unknown; uriLanguage?: unknown } | undefined {
@@ -125,7 +127,7 @@ function buildUrl(a: string | undefined, c: string | undefined, f: string | unde
     if (router !== undefined && a) {
       if (f.split('/').some((seg) => seg === '..' || seg === '')) throw new QK_HTML_BAD_URL_PART(JSON.stringify(f))
       const file = f.split('/').map((seg) => pyQuote(seg, false)).join('/')
-      return router.outgoingStatic(a, file, '/' + a + '/static/' + file, req)
+      return router.outgoingStatic(a, file, '/' + a + '/static/' + file, req, opts.language ?? st?.uriLanguage as string | undefined)
     }
     const key = a + '\0' + f
     const known = staticUrls.get(key)
@@ -162,10 +164,24 @@ function buildUrl(a: string | undefined, c: string | undefined, f: string | unde
   return url
 }
 
+/**
+ * The path the site lives under (the router's path_prefix), '' when it has none or outside a request:
+ * links Quark writes without URL() (the admin's, its cookie path) start with it.
+ */
+export function sitePathPrefix(): string {
+  const router = currentState()?.urlRouter as UrlRouter | undefined
+  return router?.pathPrefix?.() ?? ''
+}
+
+// Quark's own browser files (/_quark/<name>): a file name, or a folder and a file name; never '..'
+const ASSET = /^[\w-][\w.-]*(\/[\w-][\w.-]*)*$/
+
 export interface UrlFunction {
   (f?: string, opts?: UrlOptions): string
   (c: string, f: string, opts?: UrlOptions): string
   (a: string, c: string, f: string, opts?: UrlOptions): string
+  /** a file Quark serves under /_quark/ (`URL.asset('bootstrap.min.css')`), under the site's path_prefix */
+  asset(name: string): string
   /** true when the request's `_signature` var matches its path, args and vars */
   verify(request: UrlRequest, opts: { hmacKey: string; hashVars?: boolean | string[]; salt?: string }): boolean
 }
@@ -193,6 +209,11 @@ export const URL = function URL(...input: unknown[]): string {
   if (count === 1) return buildUrl(undefined, undefined, p0, opts)
   return buildUrl(undefined, undefined, undefined, opts)
 } as UrlFunction
+
+URL.asset = function asset(name) {
+  if (typeof name !== 'string' || !ASSET.test(name)) throw new QK_HTML_BAD_URL_PART(JSON.stringify(name))
+  return sitePathPrefix() + '/_quark/' + name
+}
 
 URL.verify = function verify(request, opts) {
   if (!opts || !opts.hmacKey) throw new QK_HTML_NO_HMAC_KEY()

@@ -104,8 +104,8 @@ test('out: URL() writes the shortest form, and each link maps back to the same a
   assert.equal(links.cart, '/cart')
   assert.equal(links.blog, '/blog')
   assert.equal(links.blogPost, '/blog/post/3')
-  // map_static is off: static URLs keep the application
-  assert.equal(links.css, '/shop/static/css/site.css')
+  // map_static is unset (web2py's None): static URLs keep the application, and the request's language
+  assert.equal(links.css, '/shop/en/static/css/site.css')
   assert.equal(links.lang, '/it/about')
   assert.equal(links.vars, '/show?q=a+b')
   assert.match(links.abs, /^http:\/\/127\.0\.0\.1:\d+\/about$/)
