@@ -21,6 +21,7 @@
  *   forgetCompiled(appFolder)         a saved file is live on the very next request (in every worker: await the promise)
  *   disabledPage, errorBody, humanSize, shortTime, groupTickets        page pieces
  *   routesReport(folder, { url, out, host, method, language })       the routes page: active routes, problems, tester
+ *   translations                      the languages pages: report, detail, update, add (with a plural rule), edit strings/plural forms
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
  */
 import fs from 'node:fs'
@@ -55,6 +56,7 @@ export { editorLibs, frameworkLibs, type ExtraLib } from './editortypes'
 export { refreshAppTypes, checkAppProblems, replacedWhenCompiled, type EditorProblem } from './editorcheck'
 export { groupTickets, errorKey, type TicketGroup, type TicketLike } from './ticketgroups'
 export { routesReport, type RoutesReport, type RoutesTest } from './routes'
+export { translations } from './languages'
 
 /**
  * The admin's memory in this server process: who is logged in and who failed

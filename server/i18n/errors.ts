@@ -20,3 +20,8 @@ export const QK_I18N_NO_LANGUAGE = defineError(
   'QK_I18N_NO_LANGUAGE', 404,
   'No language %s in this app',
   'The translation editor and `quark languages` work on languages/<lang>.json files that exist; add the language first.')
+
+export const QK_I18N_BAD_ENTRY = defineError(
+  'QK_I18N_BAD_ENTRY', 400,
+  'Bad translation entry: %s',
+  'The translation editor saves a source string with its translation (both text), or a word with a list of plural forms.')

@@ -28,4 +28,4 @@ export {
   languagesReport, languageDetail, updateLanguages, addLanguage, setTranslation, setPluralForms, dropUnused, appLanguages, ruleOf,
   type LanguageSummary, type LanguageDetail, type LanguageEntry, type UpdateResult,
 } from './languages'
-export { QK_I18N_BAD_LANGUAGE, QK_I18N_BAD_LANGUAGE_FILE, QK_I18N_BAD_PLURAL_RULE, QK_I18N_NO_LANGUAGE } from './errors'
+export { QK_I18N_BAD_ENTRY, QK_I18N_BAD_LANGUAGE, QK_I18N_BAD_LANGUAGE_FILE, QK_I18N_BAD_PLURAL_RULE, QK_I18N_NO_LANGUAGE } from './errors'

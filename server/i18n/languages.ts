@@ -17,7 +17,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { LANGUAGE_CODE } from './accept'
 import { collectStrings, scanStrings } from './collect'
-import { QK_I18N_BAD_LANGUAGE, QK_I18N_BAD_LANGUAGE_FILE, QK_I18N_NO_LANGUAGE } from './errors'
+import { QK_I18N_BAD_ENTRY, QK_I18N_BAD_LANGUAGE, QK_I18N_NO_LANGUAGE } from './errors'
 import { RULES_FILE, readTable, writeTable } from './files'
 import { compilePluralRule, pluralRuleFor } from './plural'
 
@@ -198,7 +198,7 @@ function editableTable(appFolder: string, lang: string, name: string): { file: s
 
 /** Set one string's translation ('' = untranslated again). */
 export function setTranslation(appFolder: string, lang: string, source: unknown, translation: unknown): void {
-  if (typeof source !== 'string' || source === '' || typeof translation !== 'string') throw new QK_I18N_BAD_LANGUAGE_FILE(`${lang}.json`, 'a translation is a source string and its text')
+  if (typeof source !== 'string' || source === '' || typeof translation !== 'string') throw new QK_I18N_BAD_ENTRY('a translation is a source string and its text')
   const { file, table } = editableTable(appFolder, lang, '*.json')
   table[source] = translation
   writeTable(file, table)
@@ -207,7 +207,7 @@ export function setTranslation(appFolder: string, lang: string, source: unknown,
 /** Set the plural forms of one word (form 1.. nplurals-1; empty forms are dropped at the end). */
 export function setPluralForms(appFolder: string, lang: string, word: unknown, forms: unknown): void {
   if (typeof word !== 'string' || !word.trim() || /[{}[\]()?]/.test(word) || !Array.isArray(forms) || !forms.every((f) => typeof f === 'string')) {
-    throw new QK_I18N_BAD_LANGUAGE_FILE(`plural-${lang}.json`, 'plural forms are a word and a list of texts')
+    throw new QK_I18N_BAD_ENTRY('plural forms are a word (without {}[]()?) and a list of texts')
   }
   const { file, table } = editableTable(appFolder, lang, 'plural-*.json')
   const list = (forms as string[]).slice()
