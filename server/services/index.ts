@@ -11,9 +11,12 @@ export * from './errors'
 import { Service } from './service'
 export { Service }
 export { parametersOf, type ServiceKind } from './service'
+export { RestAPI, openapiDocument, fieldModel, fieldSchema, closeRateLimitClients, type RestAction, type RestPolicy, type TableRules, type MethodRules, type RateLimit } from './rest/index'
+export * from './rest/errors'
+import { RestAPI } from './rest/index'
 export { parseMethodCall, parseMethodResponse, methodCall, methodResponse, methodFault, encodeValue as xmlrpcValue, XmlRpcParseError } from './xmlrpc'
 
 /** The names models, controllers and views see without imports. */
 export function serviceNames(): Record<string, unknown> {
-  return { Service }
+  return { Service, RestAPI }
 }

@@ -16,8 +16,10 @@ import { passkeyLoginButton, passkeyLoginPage, passkeySecondFactorPage, passkeys
 import { accountsPage, oidcButtons, oidcCallbackPage, oidcLinkPage, oidcLoginPage } from './oidc-pages'
 import { x509LoginLink, x509LoginPage, x509Method } from './x509'
 import { registerLoginMethod } from './registry'
+import { apiKeysPage, apikeyMethod } from './apikey'
 
 registerLoginMethod(x509Method)
+registerLoginMethod(apikeyMethod)
 
 export { registerLoginMethod, loginMethodByName, type MethodOptions } from './registry'
 export type { LoginMethod, MethodResult, MethodContext, RefusalCode, Factor } from './types'
@@ -31,6 +33,7 @@ export type { ProviderOptions } from './oidc-providers'
 export { passkeyMethod, type PasskeyOptions } from './passkey'
 export { ldapMethod, escapeDnValue, escapeFilter, type LdapOptions } from './ldap'
 export { x509Method, type X509Options } from './x509'
+export { apikeyMethod } from './apikey'
 
 /** Pages auth.form() serves for the enabled methods: action → [method that must be enabled, page]. */
 export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unknown>]> = {
@@ -44,6 +47,7 @@ export const METHOD_PAGES: Record<string, [string, (auth: Auth) => Promise<unkno
   passkey_login: ['passkey', passkeyLoginPage],
   passkey_second_factor: ['passkey', passkeySecondFactorPage],
   x509_login: ['x509', x509LoginPage],
+  api_keys: ['apikey', apiKeysPage],
 }
 
 /** What the login page adds under its form: provider buttons, the passkey button. */
@@ -57,6 +61,7 @@ export function profileLinks(auth: Auth): [string, string][] {
   if (auth.loginMethod('totp')) out.push(['totp', 'Two-factor authentication'])
   if (auth.loginMethod('oidc')) out.push(['accounts', 'Linked accounts'])
   if (auth.loginMethod('passkey')) out.push(['passkeys', 'Passkeys'])
+  if (auth.loginMethod('apikey')) out.push(['api_keys', 'API keys'])
   return out
 }
 
