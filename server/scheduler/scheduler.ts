@@ -137,40 +137,55 @@ export class Scheduler {
     const dependsOn = opts.dependsOn ?? []
     if (!Array.isArray(dependsOn) || !dependsOn.every((x) => Number.isInteger(x) && x > 0)) throw new QK_SCHED_BAD_OPTION('dependsOn', 'must be an array of task ids')
     const t = this.db.scheduler_task
-    if (!(await this.db(t.uuid.eq(uuid)).isEmpty())) throw new QK_SCHED_DUPLICATE_UUID(uuid)
     // the task and its dependencies in one transaction: no worker may see it queued without them
-    // The insert comes first: on SQLite a transaction that reads and then writes may find its read
-    // snapshot stale when it asks for the write lock (SQLITE_BUSY at once, no busy wait); one that
-    // writes first waits for the lock. A missing parent then rolls the insert back.
+    // The insert comes first, before any read, even the uuid's (the unique column refuses a
+    // duplicate; the check below names it): on SQLite a transaction that reads and then writes may
+    // find its read snapshot stale when it asks for the write lock (SQLITE_BUSY at once, no busy
+    // wait), and queueTask is usually called inside a transaction already (a request's, or a
+    // caller's batch), where a read here would open that snapshot. One that writes first waits for
+    // the lock. A missing parent then rolls the insert back.
+    const row = {
+      application_name: this.applicationName,
+      task_name: opts.taskName ?? name,
+      group_name: opts.groupName ?? this.groupName,
+      status: 'QUEUED',
+      function_name: name,
+      uuid,
+      args: json(name, 'args', args),
+      vars: json(name, 'vars', vars),
+      enabled: true,
+      start_time: start,
+      next_run_time: opts.immediate ? Math.min(start, now) : start,
+      stop_time: stop,
+      repeats,
+      retry_failed: retryFailed,
+      period,
+      prevent_drift: Boolean(opts.preventDrift),
+      timeout,
+      times_run: 0,
+      times_failed: 0,
+      assigned_worker_name: '',
+    }
+    try {
+      return { id: await this.insertTask(row, dependsOn, opts.jobName ?? ''), uuid }
+    } catch (e) {
+      // the insert rolled back (its savepoint, or its own transaction): a duplicate uuid is named as such
+      if (!(e instanceof QK_SCHED_BAD_OPTION) && !(await this.db(t.uuid.eq(uuid)).isEmpty())) throw new QK_SCHED_DUPLICATE_UUID(uuid)
+      throw e
+    }
+  }
+
+  /** The task row, then its dependencies on `dependsOn` (each must exist), in one transaction. */
+  private insertTask(row: Record<string, unknown>, dependsOn: number[], jobName: string): Promise<number> {
+    const t = this.db.scheduler_task
     return this.db.transaction(async () => {
-      const id = await t.insert({
-        application_name: this.applicationName,
-        task_name: opts.taskName ?? name,
-        group_name: opts.groupName ?? this.groupName,
-        status: 'QUEUED',
-        function_name: name,
-        uuid,
-        args: json(name, 'args', args),
-        vars: json(name, 'vars', vars),
-        enabled: true,
-        start_time: start,
-        next_run_time: opts.immediate ? Math.min(start, now) : start,
-        stop_time: stop,
-        repeats,
-        retry_failed: retryFailed,
-        period,
-        prevent_drift: Boolean(opts.preventDrift),
-        timeout,
-        times_run: 0,
-        times_failed: 0,
-        assigned_worker_name: '',
-      })
+      const id = await t.insert(row)
       const parents: any[] = dependsOn.length ? [...await this.db(t.id.belongs(dependsOn)).select(t.id, t.status)] : []
       for (const p of dependsOn) if (!parents.some((r) => Number(r.id) === p)) throw new QK_SCHED_BAD_OPTION('dependsOn', `no task with id ${p}`)
       for (const p of parents) {
-        await this.db.scheduler_task_deps.insert({ job_name: opts.jobName ?? '', task_parent: Number(p.id), task_child: Number(id), can_visit: p.status === 'COMPLETED' })
+        await this.db.scheduler_task_deps.insert({ job_name: jobName, task_parent: Number(p.id), task_child: Number(id), can_visit: p.status === 'COMPLETED' })
       }
-      return { id: Number(id), uuid }
+      return Number(id)
     })
   }
 
