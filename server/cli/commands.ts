@@ -76,6 +76,7 @@ const LOADERS: Record<string, () => Command> = {
   routes: () => (require('./routes') as typeof import('./routes')).routesCommand,
   types: () => (require('./typecheck') as typeof import('./typecheck')).typesCommand,
   check: () => (require('./typecheck') as typeof import('./typecheck')).checkCommand,
+  languages: () => (require('./languages') as typeof import('./languages')).languagesCommand,
 }
 
 export const COMMANDS: Record<string, Command> = Object.fromEntries(
