@@ -65,10 +65,12 @@ export function RestAPI(db: DAL, policy: RestPolicy): RestAction {
       }
       if (!isQuarkError(e) || e.status >= 500) throw e
       if (write) await db.rollback()  // a refusal after a write keeps nothing (an HTTP answer would commit)
-      const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' }
+      const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' }
       const extra = (e as { headers?: Record<string, string> }).headers
       if (extra) Object.assign(headers, extra)
-      throw HTTP(e.status, toJson({ error: { code: e.code, message: e.message } }), headers)
+      // a message may quote what the client sent: < > & escaped, so no browser ever reads it as markup
+      const body = toJson({ error: { code: e.code, message: e.message } }).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)
+      throw HTTP(e.status, body, headers)
     }
   }
   return Object.assign(action, { restPolicy: policy, restDb: db }) as RestAction
@@ -217,6 +219,7 @@ function answer(request: RestRequest, response: RestResponse, body: string): str
   const etag = `"${createHash('sha1').update(body).digest('base64url')}"`
   response.headers.ETag = etag
   response.headers['Content-Type'] = 'application/json; charset=utf-8'
+  response.headers['X-Content-Type-Options'] = 'nosniff'
   const inm = request.headers['if-none-match']
   if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) {
     response.status = 304
