@@ -35,13 +35,13 @@ export async function login() {
 
 // Only admin pages are valid places to go back to after login (no open redirect).
 function safeNext(v: unknown): string {
-  return typeof v === 'string' && /^\/admin\/[A-Za-z0-9_/.?=&%-]*$/.test(v) && !v.includes('//') ? v : '/admin/default/index'
+  return typeof v === 'string' && v.startsWith(adminBase + '/') && /^[A-Za-z0-9_/.?=&%-]*$/.test(v.slice(adminBase.length)) && !v.includes('//') ? v : adminUrl('default', 'index')
 }
 
 export function logout() {
   changing()
   ide.logout()
-  redirect('/admin/default/login')
+  redirect(adminUrl('default', 'login'))
 }
 
 export function index() {

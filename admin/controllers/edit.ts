@@ -19,12 +19,14 @@ export function index() {
   const files = admin.listAppFiles(app.folder)
   const editor = {
     app: app.name, file, line, csrf: ide.csrf,
-    monacoBase: '/admin/monaco/vs',
+    monacoBase: adminUrl('monaco', 'vs'),
     urls: {
-      file: '/admin/edit/file.json', save: '/admin/edit/save.json', types: '/admin/edit/types.json', check: '/admin/edit/check.json',
-      removeCompiled: '/admin/edit/remove_compiled.json', design: adminUrl('design', 'index', [app.name]),
+      file: adminUrl('edit', 'file.json'), save: adminUrl('edit', 'save.json'), types: adminUrl('edit', 'types.json'), check: adminUrl('edit', 'check.json'),
+      removeCompiled: adminUrl('edit', 'remove_compiled.json'), design: adminUrl('design', 'index', [app.name]),
     },
-    live: '/admin/live',
+    // "Try it" links below the app's home, under the site's path_prefix
+    appHome: appHome(app.name),
+    live: adminBase + '/live',
     compiled: compile.isCompiled(app.folder),
   }
   return {

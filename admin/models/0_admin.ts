@@ -1,7 +1,7 @@
 /**
  * Runs first on every admin request: refuse clients that are neither local
  * nor on HTTPS, load the admin's own session (its cookie is HttpOnly,
- * SameSite=Strict, Secure under HTTPS, Path=/admin), send anyone not logged
+ * SameSite=Strict, Secure under HTTPS, Path=<path_prefix>/admin), send anyone not logged
  * in to the login page, and give controllers and views the helpers below.
  */
 import { adminlib } from '../modules/adminlib'
@@ -19,8 +19,11 @@ response.headers['X-Content-Type-Options'] = 'nosniff'
 response.headers['Referrer-Policy'] = 'same-origin'
 if (request.controller !== 'monaco') response.headers['Cache-Control'] = 'no-store'
 
+/** Where the admin lives: /admin, or <path_prefix>/admin when the site's routes put it under a prefix. */
+export const adminBase = admin.sitePathPrefix() + '/admin'
+
 function setCookie(id: string): void {
-  response.setCookie(admin.ADMIN_COOKIE, id, { path: '/admin', httpOnly: true, sameSite: 'Strict', secure: request.isHttps })
+  response.setCookie(admin.ADMIN_COOKIE, id, { path: adminBase, httpOnly: true, sameSite: 'Strict', secure: request.isHttps })
 }
 
 let found = admin.adminState.sessions.get(request.cookies[admin.ADMIN_COOKIE])
@@ -42,7 +45,7 @@ export const ide = {
   },
   logout(): void {
     admin.adminState.sessions.destroy(this.session.id)
-    response.setCookie(admin.ADMIN_COOKIE, '', { path: '/admin', httpOnly: true, sameSite: 'Strict', secure: request.isHttps, maxAge: 0 })
+    response.setCookie(admin.ADMIN_COOKIE, '', { path: adminBase, httpOnly: true, sameSite: 'Strict', secure: request.isHttps, maxAge: 0 })
   },
   say(message: string): void { this.session.flash = message },
 }
@@ -81,7 +84,12 @@ export function attempt<R>(fn: () => R): R {
 export function adminUrl(controller: string, fn = 'index', args: string[] = [], vars: Record<string, string | number | undefined> = {}): string {
   const a = args.map((x) => '/' + encodeURIComponent(x)).join('')
   const q = Object.entries(vars).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')
-  return `/admin/${controller}/${fn}${a}${q ? '?' + q : ''}`
+  return `${adminBase}/${controller}/${fn}${a}${q ? '?' + q : ''}`
+}
+
+/** An app's home page as the admin links it (under the site's path_prefix), and its actions below it. */
+export function appHome(name: string, ...parts: string[]): string {
+  return admin.sitePathPrefix() + '/' + name + '/' + parts.join('/')
 }
 
 const PUBLIC = new Set(['default/login'])

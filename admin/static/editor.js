@@ -323,7 +323,7 @@
   // "Try it": the action around the cursor for a controller, the action of a view.
   function updateTry() {
     const a = $('qk-try')
-    let href = '/' + cfg.app + '/'
+    let href = cfg.appHome || '/' + cfg.app + '/'
     const t = active
     if (t && /^controllers\/.+\.ts$/.test(t.path)) {
       const controller = t.path.slice(12, -3)

@@ -20,6 +20,7 @@
  *                                     the editor's declarations after a model change, quark check's problems per file
  *   forgetCompiled(appFolder)         a saved file is live on the very next request (in every worker: await the promise)
  *   disabledPage, errorBody, humanSize, shortTime, groupTickets        page pieces
+ *   sitePathPrefix()                  the routes' path_prefix ('' without one): the admin's links and cookie path start with it
  *   routesReport(folder, { url, out, host, method, language })       the routes page: active routes, problems, tester
  *   translations                      the languages pages: report, detail, update, add (with a plural rule), edit strings/plural forms
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
@@ -52,6 +53,7 @@ export { listApps, createApp, deleteApp, cleanApp, appFolderOf, checkAppName, AP
 export { monacoFile, monacoFolder } from './monaco'
 export { createAdminLive, publishAppLog, publishLogLine, logLineApp, onLogFollowers, type AdminLive, type AdminLiveOptions } from './live'
 export { disabledPage, errorBody, humanSize, shortTime } from './pages'
+export { sitePathPrefix } from '../html/index'
 export { editorLibs, frameworkLibs, type ExtraLib } from './editortypes'
 export { refreshAppTypes, checkAppProblems, replacedWhenCompiled, type EditorProblem } from './editorcheck'
 export { groupTickets, errorKey, type TicketGroup, type TicketLike } from './ticketgroups'

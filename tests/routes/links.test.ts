@@ -2,7 +2,7 @@
  * Every link Quark writes follows the routes: the welcome app (layout, menu, auth pages, redirects
  * after register / login / logout, requiresLogin), and the grid (sort, search, signed view / edit /
  * new links), under a path_prefix with the default application left out. Each page's href, src and
- * form action must carry the prefix, and each is fetched back.
+ * form action must carry the prefix (Quark's own /_quark/ files too), and each is fetched back.
  */
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -38,7 +38,6 @@ async function checkPage(a: Agent, url: string, seen: Set<string>): Promise<stri
   const r = await a.request(url)
   assert.equal(r.status, 200, `${url}: ${r.status} ${r.body.slice(0, 300)}`)
   for (const l of links(r.body)) {
-    if (l.startsWith('/_quark/')) continue
     assert.ok(l === '/w' || l.startsWith('/w/'), `${url} links ${l}`)
     assert.doesNotMatch(l, /\/welcome\/default\//, `${url} links the full form ${l}`)
     if (seen.has(l) || l.includes('/logout')) continue
@@ -56,6 +55,8 @@ test('welcome app pages and the grid: every link carries the prefix and works', 
   assert.match(home, /href="\/w\/user\/login"/)
   assert.match(home, /href="\/w\/hello"/)
   assert.match(home, /href="\/w\/welcome\/static\/css\/app.css"/)
+  assert.match(home, /href="\/w\/_quark\/bootstrap.min.css"/)
+  assert.match(home, /src="\/w\/_quark\/quark.js"/)
   await checkPage(a, '/w/hello', seen)
   await checkPage(a, '/w/user/login', seen)
   await checkPage(a, '/w/user/register', seen)

@@ -7,7 +7,7 @@
  */
 import { current } from '../../current'
 import { redirect } from '../../http'
-import { BUTTON, DIV, FORM, INPUT, LI, P, SCRIPT, SPAN, UL } from '../../html'
+import { BUTTON, DIV, FORM, INPUT, LI, P, SCRIPT, SPAN, UL, URL } from '../../html'
 import type { Auth } from '../auth'
 import { processAuthForm } from '../authform'
 import { credentialTable, credentialsOf } from './credentials'
@@ -17,7 +17,8 @@ import { page, userUrl } from './totp-pages'
 
 const T = (s: string, a?: unknown[]) => String(current.T(s, a as never))
 const flash = (s: string) => { (current.session as Record<string, unknown>).flash = T(s) }
-const scripts = () => [SCRIPT({ _src: '/_quark/simplewebauthn-browser.js' }), SCRIPT({ _src: '/_quark/quark-passkey.js' })]
+// under the site's path_prefix, like every link Quark writes
+const scripts = () => [SCRIPT({ _src: URL.asset('simplewebauthn-browser.js') }), SCRIPT({ _src: URL.asset('quark-passkey.js') })]
 
 /** A form posting a WebAuthn answer to `action`, with the button that runs the ceremony. */
 function ceremonyForm(id: string, action: string, kind: 'register' | 'authenticate', options: unknown, label: string, extra: unknown[] = []): unknown {
