@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { resolveInApp } from './paths'
 import { contentHash } from './files'
+import { requestedHost } from '../http'
 
 const logBus = new EventEmitter()
 logBus.setMaxListeners(0)
@@ -74,10 +75,16 @@ export interface AdminLive {
 
 const MAX_WATCHES = 50
 
+/**
+ * A browser's upgrade must come from a page of this very site: its Origin names the Host the
+ * request names (behind a trusted proxy, the proxy's X-Forwarded-Host; the Host itself was
+ * already checked against --allowed-hosts before any upgrade listener ran).
+ */
 function sameOrigin(req: http.IncomingMessage): boolean {
   const origin = req.headers.origin
   if (!origin) return true // not a browser: cookies and the local/HTTPS check still apply
-  try { return new URL(origin).host === req.headers.host } catch { return false }
+  const host = requestedHost(req)
+  try { return host !== undefined && new URL(origin).host === host.toLowerCase() } catch { return false }
 }
 
 export function createAdminLive(opts: AdminLiveOptions): AdminLive {

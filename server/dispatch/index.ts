@@ -10,6 +10,7 @@
  *     per change: route(pathname, query, req) → target (in), outgoing(...) / outgoingStatic(...) for
  *     URL() (out), errorRoute(app, status, uri, ticket) for routes_onerror, describe() for the admin
  *   routesProblems(): the routes files that failed to load, and why
+ *   routeDomainNames(folder): the host names of the site's `domains` (the Host check allows them)
  */
 export { parsePath, isValidAppName, NAME, EXT, type Target, type Defaults } from './parse'
 export { AppRegistry } from './registry'
@@ -17,3 +18,4 @@ export { siteDefaultApp, appDefaults } from './routes'
 export * from './errors'
 export { SiteRoutes, type RoutedTarget, type ErrorRoute, type OutRequest } from './site'
 export { routesProblems } from './config'
+export { routeDomainNames } from './domains'

@@ -20,11 +20,13 @@ export interface AllowedHosts {
   names: ReadonlySet<string>
   /** from `.example.com` entries: '.example.com' */
   suffixes: readonly string[]
+  /** names allowed by the site's own configuration as it is now (the router's domains): asked last */
+  also?: (name: string) => boolean
 }
 
 export const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1']
 
-export function allowedHosts(list: readonly string[]): AllowedHosts {
+export function allowedHosts(list: readonly string[], also?: (name: string) => boolean): AllowedHosts {
   const names = new Set<string>()
   const suffixes: string[] = []
   let any = false
@@ -35,7 +37,7 @@ export function allowedHosts(list: readonly string[]): AllowedHosts {
     else if (n.startsWith('*.')) suffixes.push(n.slice(1))
     else if (n.startsWith('.')) { suffixes.push(n); names.add(n.slice(1)) } else names.add(n.startsWith('[') && n.endsWith(']') ? n.slice(1, -1) : n)
   }
-  return { any, names, suffixes }
+  return { any, names, suffixes, also }
 }
 
 /** The default list: localhost names, the listening address(es), the host name, the certificate's names. */
@@ -78,7 +80,7 @@ export function hostAllowed(a: AllowedHosts, host: string): boolean {
   const name = hostName(host)
   if (a.names.has(name)) return true
   for (const s of a.suffixes) if (name.endsWith(s)) return true
-  return false
+  return a.also !== undefined && a.also(name)
 }
 
 /**

@@ -82,6 +82,41 @@ function refuseHost(res: ServerResponse, host: string): void {
   res.end(page)
 }
 
+/**
+ * Every upgrade (the admin's live channel, any app's websocket) meets the same Host check as a
+ * request before any 'upgrade' listener sees it: a DNS-rebinding page names its own host, and a
+ * websocket to /admin/live under that name must not open. Refused: 400 written on the socket
+ * (the HTTP answer of an upgrade that does not happen), then the connection closed.
+ * The check sits in emit() so that listeners added later (attachAdminLive, an app's ws server)
+ * are covered without each of them calling it.
+ */
+function guardUpgrades(server: http.Server, o: ListenOptions, hosts: AllowedHosts | undefined): void {
+  if (!hosts && !o.trustProxy) return
+  const emit = server.emit
+  server.emit = function guardedEmit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'upgrade') {
+      const req = args[0] as IncomingMessage & { [TRUST_PROXY]?: AddressMatcher }
+      // upgrades see the same trusted peers as requests (their X-Forwarded-Host is the Host checked)
+      if (o.trustProxy) req[TRUST_PROXY] = o.trustProxy
+      const host = hosts ? requestedHost(req) : undefined
+      if (hosts && host !== undefined && !hostAllowed(hosts, host)) {
+        o.onRefusedHost?.(host)
+        refuseUpgrade(args[1] as Duplex, host)
+        return true
+      }
+    }
+    return emit.apply(this, [event, ...args] as Parameters<typeof emit>)
+  } as typeof server.emit
+}
+
+function refuseUpgrade(socket: Duplex, host: string): void {
+  const e = new QK_HTTP_BAD_HOST(JSON.stringify(host.slice(0, 200)))
+  const body = `${e.code}: ${e.message} (see --allowed-hosts)\n`
+  if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  // end() waits for the client's side: one that never closes is cut a moment later
+  setTimeout(() => socket.destroy(), 1000).unref()
+}
+
 const LINGERING = Symbol('quark.lingering')
 type Lingering = Duplex & { [LINGERING]?: true; destroySoon?: () => void }
 
@@ -154,8 +189,8 @@ export function listen(o: ListenOptions): Promise<Listening> {
       ...(o.clientCa ? { requestCert: true, rejectUnauthorized: false, ca: o.clientCa.ca, ...(o.clientCa.crl ? { crl: o.clientCa.crl } : {}) } : {}),
     }, front.handler)
     : http.createServer(options, front.handler)
-  // upgrades (the admin's live channel) see the same trusted peers
-  if (o.trustProxy) server.prependListener('upgrade', (req: IncomingMessage) => { (req as IncomingMessage & { [TRUST_PROXY]?: AddressMatcher })[TRUST_PROXY] = o.trustProxy })
+  // upgrades (the admin's live channel, app websockets): trusted peers and the Host check as for requests
+  guardUpgrades(server, o, o.allowedHosts && !o.allowedHosts.any ? o.allowedHosts : undefined)
   // A broken or too slow client must never take the server down, and its connection is closed.
   server.on('clientError', answerClientError)
   // `Expect: 100-continue` (curl does it for large uploads): refuse an oversize body before the client sends it

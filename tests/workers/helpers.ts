@@ -49,9 +49,10 @@ export function request(url: string, p: string, o: { method?: string; headers?: 
   })
 }
 
-export async function startCluster(workers: number, extra: string[] = [], app: Record<string, string> = CLUSTER_APP, env: Record<string, string> = {}, quiet = true): Promise<Cluster> {
+export async function startCluster(workers: number, extra: string[] = [], app: Record<string, string> = CLUSTER_APP, env: Record<string, string> = {}, quiet = true, siteFiles: Record<string, string> = {}): Promise<Cluster> {
   const s = site()
   Object.assign(s.env, env)
+  for (const [rel, text] of Object.entries(siteFiles)) fs.writeFileSync(path.join(s.dir, rel), text)
   for (const [rel, text] of Object.entries(app)) {
     const f = path.join(s.dir, 'applications', 'app', rel)
     fs.mkdirSync(path.dirname(f), { recursive: true })
@@ -97,4 +98,24 @@ export function workerPids(primary: number): number[] {
     } catch { /* gone */ }
   }
   return out
+}
+
+/** The admin's login form: a fresh admin cookie and its CSRF token (from whichever process answers). */
+export async function adminLoginForm(url: string, cookie = ''): Promise<{ cookie: string; csrf: string; page: { status: number; body: string } }> {
+  const page = await request(url, '/admin/default/login', { headers: cookie ? { cookie } : {} })
+  for (const l of (page.headers['set-cookie'] as string[] | undefined) ?? []) { const m = /^quark_admin=([^;]*)/.exec(l); if (m) cookie = `quark_admin=${m[1]}` }
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? ''
+  return { cookie, csrf, page }
+}
+
+/** POST the admin's login form with `password`; the answer, and the logged-in cookie when it succeeded. */
+export async function adminLogin(url: string, password: string, form?: { cookie: string; csrf: string }): Promise<{ status: number; body: string; cookie: string }> {
+  const f = form ?? await adminLoginForm(url)
+  const r = await request(url, '/admin/default/login', {
+    method: 'POST', headers: { cookie: f.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: f.csrf, password }).toString(),
+  })
+  let cookie = f.cookie
+  for (const l of (r.headers['set-cookie'] as string[] | undefined) ?? []) { const m = /^quark_admin=([^;]*)/.exec(l); if (m) cookie = `quark_admin=${m[1]}` }
+  return { status: r.status, body: r.body, cookie }
 }
