@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import cluster from 'node:cluster'
-import { AppRegistry } from '../dispatch'
+import { AppRegistry, routeDomainNames } from '../dispatch'
 import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, parseTrustProxy, allowedHosts, defaultAllowedHosts, type Pem, type Listening } from '../http'
 import { databasesReady } from './ready'
 import { clusterLog, forwardLogLine, reportLogFollowers } from './cluster'
@@ -97,6 +97,13 @@ export const AFTER_START_MS = 1000
 /** Under --workers, the admin's sessions as files (made fresh at each start: a restart logs the admin out; a reload does not). */
 export const ADMIN_SESSIONS_FOLDER = 'quark-admin-sessions'
 
+/**
+ * The admin's failed logins, one file per address, shared by every process serving the folder
+ * (workers, or several `quark run` on one folder): five failures spread over them lock the
+ * address out in all. Kept across restarts (a restart must not hand out five more tries).
+ */
+export const ADMIN_LOCKOUT_FOLDER = 'quark-admin-lockout'
+
 /** adminlib's PASSWORD_FILE, named here so a start need not load the admin to see whether one exists (a test checks they agree). */
 export const ADMIN_PASSWORD_FILE = 'quark-admin.json'
 
@@ -175,6 +182,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   const loadAdmin = (): AdminLib => {
     if (adminlib) return adminlib
     adminlib = require('../adminlib') as AdminLib
+    adminlib.adminState.lockout.shareThrough(path.join(folder, ADMIN_LOCKOUT_FOLDER))
     // a worker of `--workers N`: the admin's login must hold in every worker
     if (process.env.QUARK_WORKER_SLOT && cluster.isWorker) {
       adminlib.adminState.sessions.shareThrough(path.join(folder, ADMIN_SESSIONS_FOLDER))
@@ -253,7 +261,8 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     ip, port: o.port ?? 8000, tls,
     clientCa: tls && o.clientCa ? { ca: fs.readFileSync(o.clientCa, 'utf8'), crl: o.clientCrl ? fs.readFileSync(o.clientCrl, 'utf8') : undefined } : undefined,
     trustProxy: o.trustProxy === undefined ? undefined : parseTrustProxy(o.trustProxy),
-    allowedHosts: allowedHosts(o.allowedHosts ?? defaultAllowedHosts(ip, tls?.cert)),
+    // the router's domains are the site's own names too (read as the routes change)
+    allowedHosts: allowedHosts(o.allowedHosts ?? defaultAllowedHosts(ip, tls?.cert), (name) => routeDomainNames(folder).has(name)),
     // one line per refused name (at most 100 names): a misconfigured proxy is seen, a flood does not fill the log
     onRefusedHost: (host) => { if (refused.size < 100 && !refused.has(host)) { refused.add(host); logError(`quark: Host ${JSON.stringify(host.slice(0, 200))} refused (400, QK_HTTP_BAD_HOST): add it to --allowed-hosts if it is yours`) } },
     ready: databasesReady(registry, logError),
