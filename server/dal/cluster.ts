@@ -18,8 +18,7 @@
  * must see the request's own writes comes after them (or inside db.transaction(), always the primary).
  */
 import type { Conn, Driver, ExecResult } from './dialects/base'
-import { PostgresDriver } from './dialects/postgres'
-import { MysqlDriver } from './dialects/mysql'
+import { serverDriver as loadServerDriver } from './dialects/server-drivers'
 import type { ConnectionInfo } from './uri'
 import { QK_DAL_BAD_URI } from './errors'
 
@@ -35,7 +34,7 @@ export function isConnectError(e: unknown): boolean {
 }
 
 function serverDriver(info: ConnectionInfo, poolSize: number): Driver {
-  return info.dialect === 'postgres' ? new PostgresDriver(info.key, info, poolSize) : new MysqlDriver(info.key, info, poolSize)
+  return loadServerDriver(info, poolSize)
 }
 
 /** The process-level key of a cluster (its drivers are cached under it, like a single server's). */

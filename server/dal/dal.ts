@@ -8,8 +8,7 @@ import path from 'node:path'
 import { currentState } from '../current'
 import type { Driver, ExecResult, ColumnSpec } from './dialects/base'
 import { SqliteDriver } from './dialects/sqlite'
-import { PostgresDriver } from './dialects/postgres'
-import { MysqlDriver } from './dialects/mysql'
+import { serverDriver } from './dialects/server-drivers'
 import { parseUri, type ConnectionInfo } from './uri'
 import { checkName, Field, MethodField, VirtualField } from './field'
 import { Table, type TableOptions } from './table'
@@ -88,8 +87,7 @@ function driverFor(info: ConnectionInfo, poolSize: number): Driver {
   let d = drivers.get(info.key)
   if (d) return d
   if (info.dialect === 'sqlite') d = new SqliteDriver(info.key, info.filename!)
-  else if (info.dialect === 'postgres') d = new PostgresDriver(info.key, info, poolSize)
-  else d = new MysqlDriver(info.key, info, poolSize)
+  else d = serverDriver(info, poolSize)
   drivers.set(info.key, d)
   // prepared transactions a crash left (twophase.ts): one log line, once per process and database
   if (info.dialect !== 'sqlite') reportPreparedLeftovers(d)
