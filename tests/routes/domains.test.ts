@@ -11,7 +11,7 @@ import path from 'node:path'
 import { startServer, type TestServer } from '../helpers/server'
 
 const SHOW = `JSON.stringify({ a: request.application, c: request.controller, f: request.function, args: request.args.list })`
-const LINKS = `export function links() { return JSON.stringify({ index: URL('index'), post: URL('post', { args: [1] }), other: URL('OTHER', 'default', 'index'), otherPost: URL('OTHER', 'default', 'post', { args: [2] }), css: URL('static', 'site.css') }) }`
+const LINKS = `export function links() { return JSON.stringify({ index: URL('index'), post: URL('post', { args: [1] }), other: URL('OTHER', 'default', 'index'), otherPost: URL('OTHER', 'default', 'post', { args: [2] }), css: URL('static', 'site.css'), otherCss: URL('OTHER', 'static', 'site.css') }) }`
 
 function apps() {
   return {
@@ -71,6 +71,7 @@ test('links on each domain leave out that domain\'s app', async () => {
   assert.equal(shop.other, '/blog')
   assert.equal(shop.otherPost, '/blog/post/2')
   assert.equal(shop.css, '/shop/static/site.css')
+  assert.equal(shop.otherCss, '/blog/static/site.css')
   const blog = await json(open, '/links', 'blog.example:8080')
   assert.equal(blog.index, '/')
   assert.equal(blog.other, '/shop')
@@ -102,6 +103,24 @@ test('exclusive_domain (a routes.ts, camelCase keys): an app only through its do
   assert.equal(links.otherPost, 'http://blog.example/post/2')
   assert.equal(links.css, '/static/site.css')
   assert.equal((await excl.request('/static/site.css', { headers: { Host: 'shop.example' } })).body, 'shop-css')
+  // the other app's static files are on its own domain too
+  assert.equal(links.otherCss, 'http://blog.example/static/site.css')
+  // and on the blog's domain, a link to the shop's static file goes back to the shop's host
+  assert.equal((await json(excl, '/links', 'blog.example')).otherCss, 'http://shop.example/static/site.css')
+  assert.equal((await excl.request('/static/site.css', { headers: { Host: 'blog.example' } })).status, 404)
+})
+
+test('exclusive_domain: a link to another domain keeps the port the request came on (a site on :8000 stays on :8000)', async () => {
+  assert.equal((await json(excl, '/', 'shop.example:8000')).a, 'shop')
+  const links = await json(excl, '/links', 'shop.example:8000')
+  assert.equal(links.index, '/')
+  assert.equal(links.other, 'http://blog.example:8000/')
+  assert.equal(links.otherPost, 'http://blog.example:8000/post/2')
+  assert.equal(links.otherCss, 'http://blog.example:8000/static/site.css')
+  // a request to an exclusive app through a host that is not its domain: 404, on any path
+  for (const p of ['/shop/default/post/1', '/shop/static/site.css', '/blog', '/blog/static/favicon.ico']) {
+    assert.equal((await excl.request(p, { headers: { Host: 'localhost:8000' } })).status, 404, p)
+  }
 })
 
 test('no routes file: /favicon.ico is served from the default app\'s static/, and is a 404 (not a 400) without it', async () => {
