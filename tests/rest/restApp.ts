@@ -46,6 +46,7 @@ export const api = RestAPI(db, {
   },
 })
 export const limited = RestAPI(db, { tables: { thing: { readable: ['id', 'title'] } }, rateLimit: { requests: 3, per: 3600 } })
+export const limitedRedis = RestAPI(db, { tables: { thing: { readable: ['id'] } }, rateLimit: { requests: 2, per: 3600, redis: 'redis://127.0.0.1:6379/0' } })
 
 export async function setup() {
   if (!(await db(db.auth_user).isEmpty())) return 'ok'

@@ -102,7 +102,9 @@ async function serve(db: DAL, policy: RestPolicy, request: RestRequest, response
   const caller = await authenticate(policy, request)
   if (policy.rateLimit) {
     const who = caller.keyId !== undefined ? `key:${caller.keyId}` : caller.userId !== null ? `user:${caller.userId}` : `ip:${request.client}`
-    const wait = await overLimit(policy.rateLimit, `${request.application}:${who}`)
+    // memory counts are per app folder (two servers of one process never share them); Redis counts per app name, on every machine
+    const scope = policy.rateLimit.redis ? request.application : (current.appFolder as string)
+    const wait = await overLimit(policy.rateLimit, `${scope}:${who}`)
     if (wait) throw withHeaders(new QK_REST_RATE_LIMITED(wait), { 'Retry-After': String(wait) })
   }
   const eff = effective(db, rules, name, method)
