@@ -90,8 +90,10 @@ function tablePaths(db: DAL, policy: RestPolicy, name: string, base: string, sch
       }
       item.get = { operationId: `get_${name}`, tags: [name], summary: `One ${name}`, parameters: [idParam], ...extra, responses: { '200': { description: 'The record', content: { 'application/json': { schema: rowRef } } }, '304': { description: 'Not modified' }, '404': errorResponse('No such record'), ...common } }
     } else {
-      schemas[write] = objectSchema(eff.writable, (f) => m === 'POST' && fieldSchemaRequired(f))
-      const body = { required: true, content: { 'application/json': { schema: m === 'PATCH' || m === 'PUT' ? { $ref: `#/components/schemas/${write}` } : { $ref: `#/components/schemas/${write}` } } } }
+      // POST and PUT send every required field; PATCH any of them
+      const bodySchema = m === 'PATCH' ? schemaName(name, 'Patch') : write
+      if (m !== 'DELETE') schemas[bodySchema] = objectSchema(eff.writable, (f) => m !== 'PATCH' && fieldSchemaRequired(f))
+      const body = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${bodySchema}` } } } }
       const written = { content: { 'application/json': { schema: { type: 'object' } } } }
       const invalid = { description: 'Validation errors by field', content: { 'application/json': { schema: { type: 'object', properties: { errors: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['errors'] } } } }
       if (m === 'POST') coll.post = { operationId: `create_${name}`, tags: [name], summary: `Create a ${name}`, ...extra, requestBody: body, responses: { '201': { description: 'Created (Location: its URL)', ...written }, '400': errorResponse('Bad body'), '413': errorResponse('Body too large'), '422': invalid, ...common } }
