@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { startServer, type TestServer } from '../helpers/server'
+import { startServer, type AppFiles, type TestServer } from '../helpers/server'
 
 const ROOT = path.resolve(__dirname, '..', '..')
 export const JWT_SECRET = 'a-rest-test-secret-of-32-chars!!'
@@ -65,22 +65,27 @@ export async function token() { return auth.issueToken(Number(request.vars.id)) 
 export async function user() { return { form: await auth.form() } }
 `
 
-export async function startRestApp(uri = 'sqlite://storage.sqlite'): Promise<TestServer> {
+/** The files of the shop app. */
+export function shopFiles(uri = 'sqlite://storage.sqlite'): AppFiles {
   const views = path.join(ROOT, 'welcome-app', 'views')
-  const s = await startServer({
-    https: false,
-    apps: {
-      shop: {
-        'models/db.ts': model(uri),
-        'controllers/default.ts': CONTROLLER,
-        'views/layout.html': fs.readFileSync(path.join(views, 'layout.html'), 'utf8'),
-        'views/generic.html': fs.readFileSync(path.join(views, 'generic.html'), 'utf8'),
-        'views/default/user.html': "{{extend 'layout.html'}}\n{{=form}}\n",
-      },
-    },
-  })
-  const r = await fetch(s.url + '/shop/default/setup')
-  if (r.status !== 200) throw new Error(`setup: ${r.status} ${await r.text()}`)
+  return {
+    'models/db.ts': model(uri),
+    'controllers/default.ts': CONTROLLER,
+    'views/layout.html': fs.readFileSync(path.join(views, 'layout.html'), 'utf8'),
+    'views/generic.html': fs.readFileSync(path.join(views, 'generic.html'), 'utf8'),
+    'views/default/user.html': "{{extend 'layout.html'}}\n{{=form}}\n",
+  }
+}
+
+/** Fill the shop's database (users, a group, 30 things, notes, diary rows) once. */
+export async function setupShop(s: TestServer): Promise<void> {
+  const r = await s.request('/shop/default/setup')
+  if (r.status !== 200) throw new Error(`setup: ${r.status} ${r.body}`)
+}
+
+export async function startRestApp(uri = 'sqlite://storage.sqlite'): Promise<TestServer> {
+  const s = await startServer({ https: false, apps: { shop: shopFiles(uri) } })
+  await setupShop(s)
   return s
 }
 
