@@ -26,6 +26,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { QK_CLI_NOT_RUNNING, QK_CLI_RELOAD_FAILED } from './errors'
+import { isSea } from '../sea'
 
 export const PID_FILE = 'quark.pid'
 /** how long a worker may take to listen before it counts as failed */
@@ -72,6 +73,21 @@ export function workerSlot(): number | undefined {
   return cluster.isWorker && s ? Number(s) : undefined
 }
 
+/**
+ * What cluster.fork() runs for a worker: this same command line. cluster forks
+ * `execPath [...execArgv] exec [...args]`. From a checkout, exec is the script
+ * (server/cli/quark.js, or npx's bin) and args the user's. Inside the single
+ * binary there is no script: Node repeats the binary's path as argv[1] (so a
+ * forked `exe exe run ...` would read the path as its command) and reads no node
+ * options from the command line (an execArgv would reach main() as arguments).
+ * The worker is then `exe run ...`, exactly as the user typed it: exec is the
+ * first of the user's arguments, args the rest.
+ */
+export function workerCommand(argv: readonly string[], sea: boolean): { exec: string; args: string[]; execArgv?: string[] } {
+  if (!sea) return { exec: argv[1]!, args: argv.slice(2) }
+  return { exec: argv[2]!, args: argv.slice(3), execArgv: [] }
+}
+
 export function pidFile(folder: string): string { return path.join(folder, PID_FILE) }
 
 export function readPidRecord(folder: string): PidRecord | undefined {
@@ -110,7 +126,7 @@ interface Slot { worker: Worker; startedAt: number; pid: number }
  */
 export function runPrimary(o: PrimaryOptions): Promise<number> {
   // the workers run this same command line: `quark run ...` (a checkout's quark.js, or the binary)
-  cluster.setupPrimary({ exec: process.argv[1], args: process.argv.slice(2) })
+  cluster.setupPrimary(workerCommand(process.argv, isSea()))
   const slots = new Map<number, Slot>()
   const quickCrashes = new Map<number, number>()
   const retiring = new Set<Worker>()
