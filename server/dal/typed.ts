@@ -193,12 +193,29 @@ export interface TypedSelectOptions<J extends string = never> {
 }
 type ColumnTables<C> = C extends TypedExpression<any, infer N> ? N : C extends TableRef<infer N> ? N : C extends TypedSelectOptions<infer J> ? J : never
 
+/**
+ * A partial select, `select(db.note.id, db.note.title, {...})`: rows hold the selected fields only
+ * (a join's, per table: `row.note.title`); aggregates and other expressions are read with `row.get(e)`.
+ * A whole table among the columns (`select(db.note, db.person.name)`) or no field at all keeps SelectRow.
+ */
+type PickedTables<C> = C extends TypedField<any, infer N, any> ? N : never
+type PickedFields<C, N extends string> = C extends TypedField<any, N, infer F> ? F : never
+type Getter = { get<V>(e: TypedExpression<V, any>): V; get(e: Expression | string): unknown }
+type PartialRow<Sch extends Schema, C, N extends string> =
+  true extends IsUnion<N>
+    ? { [K in N]: K extends keyof Sch ? Pick<Sch[K]['row'], PickedFields<C, K> & keyof Sch[K]['row']> : never } & Getter
+    : N extends keyof Sch ? Pick<Sch[N]['row'], PickedFields<C, N> & keyof Sch[N]['row']> & Getter : Record<string, unknown> & Getter
+export type ColumnsRow<Sch extends Schema, N extends string, A extends unknown[]> =
+  [Extract<A[number], TableRef<any>>] extends [never]
+    ? [PickedTables<A[number]>] extends [never] ? SelectRow<Sch, N | ColumnTables<A[number]>> : PartialRow<Sch, A[number], PickedTables<A[number]>>
+    : SelectRow<Sch, N | ColumnTables<A[number]>>
+
 /** db(query): the records of the tables N. */
 export interface TypedSet<Sch extends Schema, N extends string> {
   readonly [RUNTIME]: DALSet
   where<M extends string>(q: TypedQuery<M>): TypedSet<Sch, N | M>
   select<J extends string = never>(options?: TypedSelectOptions<J>): Promise<Rows<SelectRow<Sch, N | J>>>
-  select<A extends Array<AnyColumn | TypedSelectOptions<any>>>(...args: A): Promise<Rows<SelectRow<Sch, N | ColumnTables<A[number]>>>>
+  select<A extends Array<AnyColumn | TypedSelectOptions<any>>>(...args: A): Promise<Rows<ColumnsRow<Sch, N, A>>>
   _select(...args: Array<AnyColumn | TypedSelectOptions<any>>): string
   count(distinct?: TypedExpression<any, any>): Promise<number>
   isEmpty(): Promise<boolean>

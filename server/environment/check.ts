@@ -13,9 +13,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type * as TS from 'typescript'
 import { viewFiles, viewProgram, type ViewProgram } from './viewcheck'
+import { conditionalNames } from './typescopes'
+import { readSchema } from './schema'
 import { defineError } from '../errors'
+import { isSea } from '../sea'
 
-export const QK_ENV_NO_TYPESCRIPT = defineError('QK_ENV_NO_TYPESCRIPT', 500, 'quark check needs the typescript package: %s', 'Run quark check from a checkout (npm install) where typescript is installed.')
+export const QK_ENV_NO_TYPESCRIPT = defineError('QK_ENV_NO_TYPESCRIPT', 400, 'quark check needs the typescript package with its lib files and the packages\' types: %s', 'Type-check from a checkout of Quark (npm install, then `npx quark check <app> -f <folder>`); the binary cannot.')
 
 export interface CheckProblem { file: string; line: number; column: number; code: string; message: string }
 export interface CheckReport { problems: CheckProblem[]; files: number; views: number }
@@ -32,6 +35,9 @@ function tsFilesUnder(dir: string, out: string[] = []): string[] {
 }
 
 function loadTs(): typeof TS {
+  // the binary carries typescript.js (the editor's controller parser) but none of what a check reads:
+  // TypeScript's lib files, @types/node, the packages' types
+  if (isSea()) throw new QK_ENV_NO_TYPESCRIPT('the binary carries the compiler only, not the lib files and package types a check needs')
   try { return require('typescript') as typeof TS } catch (e) { throw new QK_ENV_NO_TYPESCRIPT((e as Error).message) }
 }
 
@@ -48,7 +54,7 @@ export function checkApp(appFolder: string, tsconfig: string): CheckReport {
   const quark = path.join(appFolder, '.quark')
   const roots = [path.join(quark, 'types.d.ts')]
   for (const sub of ['models', 'controllers', 'modules', 'tests']) roots.push(...tsFilesUnder(path.join(appFolder, sub)).sort())
-  const host = urlHelperHost(ts, ts.createCompilerHost(opts))
+  const host = ts.createCompilerHost(opts)
   const first = ts.createProgram(roots, opts, host)
   const checker = first.getTypeChecker()
 
@@ -57,6 +63,7 @@ export function checkApp(appFolder: string, tsconfig: string): CheckReport {
   const outDir = path.join(quark, 'check', 'views')
   fs.rmSync(outDir, { recursive: true, force: true })
   const views: Array<ViewProgram & { tsFile: string }> = []
+  const schema = readSchema(appFolder)
   for (const view of viewFiles(viewsFolder)) {
     const m = /^([A-Za-z]\w*)\/([A-Za-z]\w*)\.html$/.exec(view)
     let ctx: { type: string; names: string[] } | undefined
@@ -81,7 +88,8 @@ export function checkApp(appFolder: string, tsconfig: string): CheckReport {
       }
     }
     const tsFile = path.join(outDir, view.replace(/\.html$/, '.ts'))
-    const vp = viewProgram(viewsFolder, view, ctx, importFrom(path.dirname(tsFile), HTML_INDEX))
+    const scoped = m ? conditionalNames(appFolder, schema, m[1]!, m[2]!, (f) => importFrom(path.dirname(tsFile), f), importFrom(path.dirname(tsFile), TYPED), importFrom(path.dirname(tsFile), APPTYPES)).names : []
+    const vp = viewProgram(viewsFolder, view, ctx, importFrom(path.dirname(tsFile), HTML_INDEX), scoped)
     fs.mkdirSync(path.dirname(tsFile), { recursive: true })
     fs.writeFileSync(tsFile, vp.text)
     views.push({ ...vp, tsFile })
@@ -114,22 +122,9 @@ export function checkApp(appFolder: string, tsconfig: string): CheckReport {
 }
 
 const HTML_INDEX = path.resolve(__dirname, '..', 'html', 'index.ts')
+const TYPED = path.resolve(__dirname, '..', 'dal', 'typed.ts')
+const APPTYPES = path.resolve(__dirname, 'apptypes.ts')
 
-/**
- * The global URL of lib.dom (which a package's types pull in) and @types/node is a class; in app code
- * it is the URL() helper. lib.dom's declaration comes first and @types/node's follows it, so that
- * program-wide type is patched here: the helper's call signature joined to the class.
- */
-function urlHelperHost(ts: typeof TS, host: TS.CompilerHost): TS.CompilerHost {
-  const get = host.getSourceFile.bind(host)
-  const helper = `typeof import(${JSON.stringify(HTML_INDEX.replace(/\.ts$/, '').split(path.sep).join('/'))})['URL']`
-  host.getSourceFile = (fileName, lang, onError, create) => {
-    if (path.basename(fileName) !== 'lib.dom.d.ts') return get(fileName, lang, onError, create)
-    const text = (host.readFile(fileName) ?? '').replace(/^declare var URL: \{/m, `declare var URL: ${helper} & {`)
-    return ts.createSourceFile(fileName, text, lang)
-  }
-  return host
-}
 function importFrom(dir: string, file: string): string {
   const r = path.relative(dir, file).split(path.sep).join('/').replace(/\.ts$/, '')
   return r.startsWith('.') ? r : './' + r

@@ -87,19 +87,19 @@ export async function runInApp(appFolder: string, appName: string, spec: RunSpec
  * The caller runs its code inside `run(fn)` (so `current` works) and calls
  * `commit()` / `rollback()` as it pleases, then `close()`.
  */
-export async function appShellEnvironment(appFolder: string, appName: string, controller?: string): Promise<{
+export async function appShellEnvironment(appFolder: string, appName: string, controller?: string, fn?: string): Promise<{
   env: Record<string, unknown>
   run<R>(fn: () => R): R
   commit(): Promise<void>
   rollback(): Promise<void>
   close(): Promise<void>
 }> {
-  // `controller`: its conditional models run too (quark types reads each controller's schema)
-  const request = offlineRequest(appName, controller ?? 'default', 'index', [], {})
+  // `controller` (and `fn`): its conditional models run too (quark types reads each one's schema)
+  const request = offlineRequest(appName, controller ?? 'default', fn || 'index', [], {})
   const state = makeState(appFolder, appName, request)
   const rt = appRuntime(appName, state.appFolder)
   const env = buildEnvironment(state)
-  runInContext(state, () => rt.runModels(env, controller))
+  runInContext(state, () => rt.runModels(env, controller, fn))
   forgetScopeShape(env) // the shell (and its callers) may add names to env as they please
   return {
     env,

@@ -14,7 +14,8 @@ import path from 'node:path'
 import { DAL, Table } from '../dal'
 import { optionalRoom } from './names'
 
-export interface FieldFacts { name: string; type: string }
+/** `nullable`: the column may read as null (no notnull, not required, not the id); absent in older schema.json = not null. */
+export interface FieldFacts { name: string; type: string; nullable?: boolean }
 export interface TableFacts { name: string; fields: FieldFacts[] }
 export interface DalFacts { uri: string; tables: TableFacts[] }
 export interface AuthFacts { db: string; userTable: string }
@@ -31,7 +32,7 @@ function dalFacts(db: DAL): DalFacts {
     let t: unknown
     try { t = (db as Record<string, unknown>)[name] } catch { continue } // a lazy table whose definition throws
     if (!(t instanceof Table)) continue
-    tables.push({ name, fields: t._fieldList.map((f) => ({ name: f.name, type: f.type })) })
+    tables.push({ name, fields: t._fieldList.map((f) => (f.notnull || f.required || f.type === 'id' ? { name: f.name, type: f.type } : { name: f.name, type: f.type, nullable: true })) })
   }
   return { uri: db._uri, tables }
 }
@@ -103,35 +104,11 @@ const key = (s: string) => (/^[A-Za-z_$][\w$]*$/.test(s) ? s : JSON.stringify(s)
 export function schemaTypeText(d: DalFacts, indent = '  '): string {
   const lines = ['{']
   for (const t of d.tables) {
-    const row = t.fields.map((f) => `${key(f.name)}: ${valueType(f.type)}`).join('; ')
+    const row = t.fields.map((f) => `${key(f.name)}: ${valueType(f.type)}${f.nullable ? ' | null' : ''}`).join('; ')
     const refs = t.fields.filter((f) => f.type.startsWith('reference ')).map((f) => `${key(f.name)}: ${JSON.stringify(f.type.slice(10))}`).join('; ')
     const lrefs = t.fields.filter((f) => f.type.startsWith('list:reference ')).map((f) => `${key(f.name)}: ${JSON.stringify(f.type.slice(15))}`).join('; ')
     lines.push(`${indent}  ${key(t.name)}: { row: { ${row} }; refs: { ${refs} }; listRefs: { ${lrefs} } }`)
   }
   lines.push(`${indent}}`)
   return lines.join('\n')
-}
-
-/** The scopes merged: a controller's conditional tables join the top models' (a name's later definition wins). */
-export function mergedScope(schema: AppSchema): SchemaScope & { only: Map<string, string[]> } {
-  const dals: Record<string, DalFacts> = {}
-  const only = new Map<string, string[]>()  // "db.table" → the controllers defining it
-  for (const [k, d] of Object.entries(schema.base.dals)) dals[k] = { uri: d.uri, tables: [...d.tables] }
-  for (const [c, scope] of Object.entries(schema.controllers).sort()) {
-    for (const [k, d] of Object.entries(scope.dals)) {
-      const into = dals[k] ??= { uri: d.uri, tables: [] }
-      for (const t of d.tables) {
-        if (into.tables.some((x) => x.name === t.name)) {
-          const o = only.get(`${k}.${t.name}`)
-          if (o && !o.includes(c)) o.push(c)
-          continue
-        }
-        into.tables.push(t)
-        only.set(`${k}.${t.name}`, [c])
-      }
-    }
-  }
-  const auths = { ...schema.base.auths }
-  for (const scope of Object.values(schema.controllers)) for (const [k, a] of Object.entries(scope.auths)) auths[k] ??= a
-  return { dals, auths, only }
 }

@@ -39,7 +39,8 @@ export function viewFiles(viewsFolder: string, rel = ''): string[] {
  * The TS of one view. `ctx`: the type of its action's result and the names to take from it
  * (undefined for a layout or partial: no action of its own); `urlFrom`: the module path of html/'s URL.
  */
-export function viewProgram(viewsFolder: string, view: string, ctx: { type: string; names: string[] } | undefined, urlFrom: string): ViewProgram {
+export function viewProgram(viewsFolder: string, view: string, ctx: { type: string; names: string[] } | undefined, urlFrom: string,
+  scoped: Array<{ name: string; type: string }> = []): ViewProgram {
   const file = path.join(viewsFolder, view)
   const origin: Array<Origin | undefined> = []
   const lines: string[] = []
@@ -54,6 +55,8 @@ export function viewProgram(viewsFolder: string, view: string, ctx: { type: stri
   glue('  const __q = null! as { e(x: unknown): string; t: string[]; vars: Record<string, unknown> }; void __q')
   glue(`  const URL = null! as typeof import('${urlFrom}')['URL']; void URL`)
   if (ctx?.names.length) glue(`  const { ${ctx.names.join(', ')} } = __ctx; void [${ctx.names.join(', ')}]`)
+  // the names of its controller's (and function's) conditional models; the action's result wins
+  for (const n of scoped) if (n.name !== 'URL' && !ctx?.names.includes(n.name)) glue(`  const ${n.name} = null! as ${n.type}; void ${n.name}`)
   glue('  void __e; void __ctx')
   let parsed
   try {

@@ -1,8 +1,6 @@
 // The main menu, as [label, active, url] entries, rendered by the layout.
-// Links go through URL(), so they follow the site's routes. (In .ts files the generated declarations
-// leave `URL` typed as Node's URL class; at run time it is Quark's URL(), hence the cast.)
-const link = URL as unknown as (controller: string, fn: string) => string
+// Links go through URL(), so they follow the site's routes.
 export const menu: [string, boolean, string][] = [
-  [String(T('Home')), request.function === 'index', link('default', 'index')],
-  [String(T('Hello')), request.function === 'hello', link('default', 'hello')],
+  [String(T('Home')), request.function === 'index', URL('default', 'index')],
+  [String(T('Hello')), request.function === 'hello', URL('default', 'hello')],
 ]
