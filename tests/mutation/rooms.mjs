@@ -107,8 +107,8 @@ export const ROOMS = {
   },
   // ... auth.ts the login's expiry (sessionAuth), the logout key and checkLogin's decisions (lock-out first)
   'auth-login': {
-    mutate: ['server/auth/auth.ts:212-219', 'server/auth/auth.ts:267-275', 'server/auth/auth.ts:324-337'],
-    tests: ['tests/mutation-guards/auth-actions.test.ts'],
+    mutate: ['server/auth/auth.ts:212-219', 'server/auth/auth.ts:267-275', 'server/auth/auth.ts:324-338'],
+    tests: ['tests/mutation-guards/auth-actions.test.ts', 'tests/mutation-guards/auth-login.test.ts'],
   },
 
 
