@@ -33,6 +33,9 @@ export async function rows() {
   return { rows }
 }
 
+// issue 23: GET /bench/default/api/thing?@limit=10 through RestAPI (tests/bench/rest-row.ts)
+export const api = RestAPI(db, { tables: { thing: true } })
+
 // No view of its own: /bench/default/info.json goes through the generic JSON view.
 export function info() {
   return { message: 'Hello World', numbers: [1, 2, 3], nested: { text: 'a < b & c', flag: true } }

@@ -5,8 +5,9 @@
  */
 import type { Probe } from './proc'
 import { BENCH_ROWS, STATIC_BODY } from './bench-app'
+import { restContenders } from './rest-row'
 
-export type ServerKind = 'node' | 'fastify' | 'express' | 'quark' | 'quark-routes' | 'quark-workers'
+export type ServerKind = 'node' | 'fastify' | 'express' | 'fastifyrest' | 'quark' | 'quark-routes' | 'quark-workers'
 
 export interface Contender {
   /** short stable id, also used on the command line (--only) */
@@ -80,6 +81,7 @@ export function allContenders(): Contender[] {
     // issue 20: the same pages from `quark run --workers 2` (a primary and two workers), beside one process in the same run
     ...quark(false).filter((c) => /^quark-(hello|index|rows)-/.test(c.id))
       .map((c) => ({ ...c, id: c.id.replace(/^quark-/, 'quark-w2-'), label: `${c.label} --workers 2`, server: 'quark-workers' as const })),
+    ...restContenders(),
     { id: 'node-https', label: 'bare node:https hello', server: 'node', secure: true, path: '/', check: helloCheck },
     ...quark(true),
   ]

@@ -7,8 +7,6 @@
 import type { Contender } from './contenders'
 import type { Probe } from './proc'
 
-/** The action the bench app's controller exports for this row. */
-export const REST_ACTION = "export const api = RestAPI(db, { tables: { thing: true } })"
 
 const EXPECTED = JSON.stringify({ items: Array.from({ length: 10 }, (_, i) => ({ id: i + 1, name: 'thing ' + String(i).padStart(3, '0'), value: i + 1 })) })
 

@@ -18,6 +18,7 @@ const PEER_SOURCES: Record<Exclude<ServerKind, 'quark' | 'quark-routes' | 'quark
   node: 'node-http.ts',
   fastify: 'fastify.ts',
   express: 'express.ts',
+  fastifyrest: 'fastify-rest.ts',
 }
 
 /** Bundle each peer into `outDir`; node_modules stay external and are found through NODE_PATH. */
