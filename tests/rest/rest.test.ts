@@ -167,6 +167,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await api('/thing/6')).status, 404)
     })
 
+    test('permission: POST of a note needs permission create on note (Ann\'s group has it, Bob has not)', async () => {
+      const bob = await send('POST', '/note', { body: 'from bob', thing: 1 }, BOB)
+      assert.equal(bob.status, 403)
+      assert.match((await bob.json()).error.message, /permission create on note/)
+      const ann = await send('POST', '/note', { body: 'from ann', thing: 1 })
+      assert.equal(ann.status, 201)
+      assert.equal((await ann.json()).body, 'from ann')
+    })
+
     test('methods the policy does not allow are 405 with Allow', async () => {
       const r = await api('/note/1', { method: 'DELETE', headers: { authorization: ANN } })
       assert.equal(r.status, 405)

@@ -41,7 +41,7 @@ export const api = RestAPI(db, {
   tables: {
     thing: { methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], readable: ['id', 'title', 'color', 'qty', 'price', 'made_on'], writable: ['title', 'color', 'qty', 'price', 'made_on'],
       DELETE: { membership: 'managers' } },
-    note: { methods: ['GET', 'POST'] },
+    note: { methods: ['GET', 'POST'], POST: { permission: 'create' } },
     diary: { methods: ['GET', 'POST', 'PATCH', 'DELETE'], requiresLogin: true, writable: ['entry'], query: (t, ctx) => t.owner.eq(ctx.userId ?? 0) },
   },
 })
@@ -54,6 +54,7 @@ export async function setup() {
   const b = await auth.registerUser({ first_name: 'Bob', last_name: 'B', email: 'bob@example.com', password: 'bob-password-1' })
   const g = await auth.addGroup('managers')
   await auth.addMembership(g, a)
+  await auth.addPermission(g, 'create', 'note')
   for (let i = 1; i <= 30; i++) await db.thing.insert({ title: 'thing ' + String(i).padStart(2, '0'), color: ['red', 'green', 'blue'][i % 3], qty: i, price: i / 2 })
   await db.note.insert({ body: 'about one', thing: 1 })
   await db.note.insert({ body: 'about two', thing: 2 })
