@@ -51,26 +51,68 @@ function compilePattern(where: string, k0: string, v0: string): PatternRule {
   return { source: k0, target: v0, re, replacement, literal }
 }
 
+/**
+ * The first path segment a rule's literal start names whole ('old' of '/old/page$id', 'about' of
+ * '/about'), or undefined when the rule may match paths of any first segment.
+ */
+function firstSegmentOf(r: PatternRule): string | undefined {
+  if (!r.literal.startsWith('/')) return undefined
+  const end = r.literal.indexOf('/', 1)
+  if (end !== -1) return r.literal.slice(1, end)
+  // the whole pattern is literal ('/about'): anchored, it names its one segment whole
+  return r.literal === r.source ? r.literal.slice(1) : undefined
+}
+
+/**
+ * The compiled rules of one list, in order, with an index by first path segment made once per
+ * change: a request whose first segment no rule names scans only the rules that name none (an
+ * early exit for the usual request, whatever the number of old URLs mapped), and the match key
+ * (address, scheme, host, method, path) is built only when some rule's literal start fits.
+ */
+export class PatternList {
+  private readonly byFirst = new Map<string, PatternRule[]>()
+  private readonly other: PatternRule[]
+
+  constructor(readonly rules: readonly PatternRule[]) {
+    const firsts = rules.map(firstSegmentOf)
+    this.other = rules.filter((_r, i) => firsts[i] === undefined)
+    for (const f of new Set(firsts)) {
+      if (f !== undefined) this.byFirst.set(f, rules.filter((_r, i) => firsts[i] === undefined || firsts[i] === f))
+    }
+  }
+
+  get length(): number { return this.rules.length }
+
+  /** The replacement of the first rule that matches `path` (with the key `key()` makes), or undefined. */
+  apply(path: string, key: () => string): string | undefined {
+    let rules = this.other
+    if (this.byFirst.size) {
+      const end = path.indexOf('/', 1)
+      rules = this.byFirst.get(end === -1 ? path.slice(1) : path.slice(1, end)) ?? this.other
+    }
+    let k: string | undefined
+    for (const r of rules) {
+      if (r.literal !== '' && !path.startsWith(r.literal)) continue
+      k ??= key()
+      if (r.re.test(k)) return k.replace(r.re, r.replacement)
+    }
+    return undefined
+  }
+}
+
+const NO_RULES = new PatternList([])
+
 /** [[pattern, replacement], ...] → compiled rules; throws QK_ROUTES_BAD_CONFIG naming the bad rule. */
-export function compilePatterns(where: string, rules: unknown): PatternRule[] {
-  if (rules === undefined || rules === null) return []
+export function compilePatterns(where: string, rules: unknown): PatternList {
+  if (rules === undefined || rules === null) return NO_RULES
   if (!Array.isArray(rules)) throw new QK_ROUTES_BAD_CONFIG(where, 'routes_in / routes_out must be a list of [pattern, replacement] pairs')
-  return rules.map((r) => {
+  return new PatternList(rules.map((r) => {
     if (!Array.isArray(r) || r.length < 2) throw new QK_ROUTES_BAD_CONFIG(where, `a rule must be a pair [pattern, replacement]: ${JSON.stringify(r)}`)
     return compilePattern(where, r[0], r[1])
-  })
+  }))
 }
 
 /** The key a pattern is matched against. */
 export function patternKey(remote: string, scheme: string, host: string, method: string, path: string): string {
   return remote + ':' + scheme + '://' + host + ':' + method.toLowerCase() + ' ' + path
-}
-
-/** The replacement of the first rule that matches `key` (made of `path`), or undefined. */
-export function applyPatterns(rules: readonly PatternRule[], key: string, path: string): string | undefined {
-  for (const r of rules) {
-    if (r.literal !== '' && !path.startsWith(r.literal)) continue
-    if (r.re.test(key)) return key.replace(r.re, r.replacement)
-  }
-  return undefined
 }

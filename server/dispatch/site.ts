@@ -16,7 +16,7 @@ import path from 'node:path'
 import type { IncomingMessage } from 'node:http'
 import { throttleNow } from '../current'
 import { loadRoutes, routesProblem, type RawRoutes } from './config'
-import { compilePatterns, applyPatterns, patternKey, type PatternRule } from './patterns'
+import { compilePatterns, patternKey, type PatternList } from './patterns'
 import { SiteRouter, checkKeys, type RouterSettings } from './router'
 import { parsePath, isValidAppName, NAME, type Target } from './parse'
 import type { AppRegistry } from './registry'
@@ -35,12 +35,18 @@ export type ErrorRoute =
 interface Compiled {
   routed: boolean
   router: SiteRouter | undefined
-  routesIn: PatternRule[]
-  routesOut: PatternRule[]
+  routesIn: PatternList
+  routesOut: PatternList
   /** routes_app: which app's own pattern routes apply (the replacement is an app name) */
-  routesApp: PatternRule[]
+  routesApp: PatternList
   /** some pattern matches on the client's address: it is part of the kept targets' key */
   needsRemote: boolean
+  /**
+   * what a route depends on, so what the kept targets are keyed by: the path alone (path-only
+   * patterns, no domains: no key is built), the host and path (domains), or every part a pattern
+   * may match (patterns on the host, method or address, and routes_app, whose apps' own rules may be)
+   */
+  memoBy: 'path' | 'host' | 'all'
   onError: Array<[string, string]>
   defaultApplication: string | undefined
   rootStatic: Set<string>
@@ -65,6 +71,8 @@ export class SiteRoutes {
    */
   private memo = new Map<string, RoutedTarget>()
   private memoAt = 0
+  // made once: a closure made per call would be garbage per request
+  private readonly onRead = (v: RawRoutes, file: string): void => { this.pending = this.compile(v, file) }
 
   constructor(readonly registry: AppRegistry) {
     this.plainDefaults = {
@@ -77,7 +85,7 @@ export class SiteRoutes {
 
   /** The site's routes, re-read (throttled) when the file changes; the last good ones when it is broken. */
   current(): Compiled {
-    const e = loadRoutes(this.registry.folder, (v, file) => { this.pending = this.compile(v, file) })
+    const e = loadRoutes(this.registry.folder, this.onRead)
     if (e.version !== this.version || this.compiled === undefined) {
       this.version = e.version
       // pending: compiled while this call read the file; else the file was read before (by another
@@ -145,10 +153,12 @@ export class SiteRoutes {
     const routesIn = compilePatterns(`${where} (routes_in)`, v?.routes_in)
     const routesOut = compilePatterns(`${where} (routes_out)`, v?.routes_out)
     const routesApp = compilePatterns(`${where} (routes_app)`, v?.routes_app)
+    const pathOnly = routesApp.length === 0 && routesIn.rules.every((r) => r.source.startsWith('/') || r.source.startsWith('^/'))
     return {
       routed: router !== undefined || routesIn.length > 0 || routesOut.length > 0 || routesApp.length > 0,
       router, routesIn, routesOut, routesApp, onError,
-      needsRemote: [...routesIn, ...routesApp].some((r) => !r.source.startsWith('/') && !r.source.startsWith('^/') && !/^\^?\.\*\??:/.test(r.source)),
+      needsRemote: [...routesIn.rules, ...routesApp.rules].some((r) => !r.source.startsWith('/') && !r.source.startsWith('^/') && !/^\^?\.\*\??:/.test(r.source)),
+      memoBy: !pathOnly ? 'all' : router !== undefined && router.domains.size > 0 ? 'host' : 'path',
       defaultApplication: (router?.defaultApplication ?? da) as string | undefined,
       rootStatic: router ? router.rootStatic : rs ? new Set(rs as string[]) : ROOT_STATIC_DEFAULT,
       file, raw: v,
@@ -163,7 +173,8 @@ export class SiteRoutes {
     const c = this.current()
     if (!c.routed) return this.plain(c, pathname)
     const host = req.headers.host ?? 'localhost'
-    const memoKey = (c.needsRemote ? (req.socket.remoteAddress ?? '') + ' ' : '') + host + ' ' + (req.method ?? 'GET') + ' ' + pathname
+    const memoKey = c.memoBy === 'path' ? pathname : c.memoBy === 'host' ? host + ' ' + pathname
+      : (c.needsRemote ? (req.socket.remoteAddress ?? '') + ' ' : '') + host + ' ' + (req.method ?? 'GET') + ' ' + pathname
     const now = throttleNow()
     // Stryker disable next-line ConditionalExpression,EqualityOperator: how long kept targets live is the re-check period (a cost choice)
     if (now - this.memoAt >= 1000 || this.memo.size >= 4096) { this.memo.clear(); this.memoAt = now }
@@ -181,14 +192,16 @@ export class SiteRoutes {
     let p = pathname
     let q = query
     if (c.routesIn.length || c.routesApp.length) {
-      const key = patternKey(req.socket.remoteAddress ?? '', req.socket && (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http', hostOnly(host), req.method ?? 'GET', pathname)
+      // the match key is made only when a rule's literal start fits the path
+      let key: string | undefined
+      const keyOf = (): string => (key ??= patternKey(req.socket.remoteAddress ?? '', req.socket && (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http', hostOnly(host), req.method ?? 'GET', pathname))
       let rules = c.routesIn
-      const app = c.routesApp.length ? applyPatterns(c.routesApp, key, pathname) : undefined
+      const app = c.routesApp.length ? c.routesApp.apply(pathname, keyOf) : undefined
       if (app !== undefined) {
         const own = this.appRoutes(app).value
         rules = own ? compiledAppRules(this.registry.get(app)!, own).routesIn : rules
       }
-      const rewritten = applyPatterns(rules, key, pathname)
+      const rewritten = rules.apply(pathname, keyOf)
       if (rewritten !== undefined) {
         const i = rewritten.indexOf('?')
         p = i === -1 ? rewritten : rewritten.slice(0, i)
@@ -223,7 +236,7 @@ export class SiteRoutes {
     const host = req?.host ?? 'localhost'
     const rules = this.outRules(k, a)
     if (rules.length) {
-      const out = applyPatterns(rules, patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(host), req?.method ?? 'GET', full), full)
+      const out = rules.apply(full, () => patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(host), req?.method ?? 'GET', full))
       if (out !== undefined) return out
     }
     if (!k.router) return full
@@ -235,7 +248,7 @@ export class SiteRoutes {
     const k = this.current()
     const rules = this.outRules(k, a)
     if (rules.length) {
-      const out = applyPatterns(rules, patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(req?.host ?? 'localhost'), req?.method ?? 'GET', full), full)
+      const out = rules.apply(full, () => patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(req?.host ?? 'localhost'), req?.method ?? 'GET', full))
       if (out !== undefined) return out
     }
     if (!k.router) return full
@@ -247,7 +260,7 @@ export class SiteRoutes {
   pathPrefix(): string { return this.current().router?.pathPrefix ?? '' }
 
   /** the app's own routes_out when routes_app is in use and it has some, else the site's */
-  private outRules(k: Compiled, app: string): PatternRule[] {
+  private outRules(k: Compiled, app: string): PatternList {
     if (k.routesApp.length) {
       const own = this.appRoutes(app).value
       const folder = this.registry.get(app)
@@ -345,8 +358,8 @@ function validateAppRoutes(v: RawRoutes, file: string, app: string, folder: stri
 }
 
 // an app's own pattern routes, compiled once per version of its routes file
-const appRules = new WeakMap<RawRoutes, { routesIn: PatternRule[]; routesOut: PatternRule[] }>()
-function compiledAppRules(where: string, v: RawRoutes): { routesIn: PatternRule[]; routesOut: PatternRule[] } {
+const appRules = new WeakMap<RawRoutes, { routesIn: PatternList; routesOut: PatternList }>()
+function compiledAppRules(where: string, v: RawRoutes): { routesIn: PatternList; routesOut: PatternList } {
   let r = appRules.get(v)
   if (r === undefined) {
     r = { routesIn: compilePatterns(`${where} (routes_in)`, v.routes_in), routesOut: compilePatterns(`${where} (routes_out)`, v.routes_out) }
