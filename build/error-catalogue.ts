@@ -7,7 +7,7 @@
 import { catalogue } from '../server/errors'
 
 export const ROOMS = ['http', 'dispatch', 'environment', 'session', 'tickets', 'cli', 'html', 'template', 'services', 'dal', 'validators',
-  'i18n', 'cache', 'forms', 'auth', 'adminlib', 'cron', 'scheduler', 'dbadmin', 'pack', 'compile', 'sea']
+  'i18n', 'cache', 'forms', 'auth', 'realtime', 'adminlib', 'cron', 'scheduler', 'dbadmin', 'pack', 'compile', 'sea']
 
 export function loadAllRooms(): void {
   for (const room of ROOMS) require(`../server/${room}`)

@@ -29,6 +29,7 @@ import { getStaticNames, PER_REQUEST_NAMES } from './names'
 import { deriveShape, setScopeShape } from './scope'
 import { renderResult, renderView, type Body } from './views'
 import { loadInline } from './loadInline'
+import { withLiveReload } from '../realtime'
 
 export interface CoreOptions {
   registry: AppRegistry
@@ -277,6 +278,8 @@ class ActionRun {
 
   private write(body: Body): void {
     if (this.request.ajax) body = ajaxAnswer(this.request, this.response, body)
+    // live reload (development, local client, when the app asks for it): a page gets its small script
+    else if (typeof body === 'string' && this.request.extension === 'html' && this.response.status === 200) body = withLiveReload(body, this.state.application, this.state.appFolder, this.request.isLocal)
     sendResponse(this.res, this.response, body)
   }
 

@@ -26,6 +26,7 @@ const ROOMS: [string, () => Record<string, unknown>][] = [
   ['forms', () => require('../forms')],
   ['auth', () => require('../auth')],
   ['services', () => require('../services')],
+  ['realtime', () => require('../realtime')],
   ['scheduler', () => require('../scheduler')],
 ]
 

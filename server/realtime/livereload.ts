@@ -1,0 +1,97 @@
+/**
+ * Live reload in development: an app's HTML pages carry a small script that
+ * opens a websocket to /_quark/livereload?app=<app>; when a file under the
+ * app's models/, controllers/, views/, modules/, languages/ or static/ is
+ * saved, every page of that app open in a browser reloads.
+ *
+ * On when the app's private/realtime.json (or applications/realtime.json)
+ * says `"liveReload": true`, or QUARK_LIVE_RELOAD=1 is set; always off for a
+ * client that is not local, under `--workers`, and with QUARK_ENV=production.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import cluster from 'node:cluster'
+import type http from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { forwardedOf, isLocalAddress } from '../http/index'
+import { realtimeConfig } from './hub'
+
+export const LIVE_RELOAD_PATH = '/_quark/livereload'
+const WATCHED = new Set(['models', 'controllers', 'views', 'modules', 'languages', 'static'])
+
+/** Is live reload on for this app and client? */
+export function liveReloadOn(appFolder: string, clientIsLocal: boolean): boolean {
+  if (!clientIsLocal || process.env.QUARK_ENV === 'production' || cluster.isWorker) return false
+  let configured: boolean | undefined
+  try { configured = realtimeConfig(appFolder).liveReload } catch { return false }
+  return configured ?? process.env.QUARK_LIVE_RELOAD === '1'
+}
+
+/** The script a page gets (before </body>): reconnects quietly, reloads on 'reload'. */
+export function liveReloadScript(app: string): string {
+  const url = JSON.stringify(`${LIVE_RELOAD_PATH}?app=${encodeURIComponent(app)}`).replace(/</g, '\\u003c')
+  return `<script data-quark-livereload>(function(){var u=(location.protocol==='https:'?'wss://':'ws://')+location.host+${url};` +
+    `function c(){var w=new WebSocket(u);w.onmessage=function(e){if(e.data==='reload')location.reload()};` +
+    `w.onclose=function(){setTimeout(c,1000)}}c()})()</script>`
+}
+
+/** `body` with the live-reload script before its </body> (or at its end), when live reload is on for the request. */
+export function withLiveReload(body: string, app: string, appFolder: string, clientIsLocal: boolean): string {
+  if (!liveReloadOn(appFolder, clientIsLocal)) return body
+  const i = body.lastIndexOf('</body>')
+  const tag = liveReloadScript(app)
+  return i < 0 ? body + tag : body.slice(0, i) + tag + body.slice(i)
+}
+
+// One watcher per app folder, shared by its open pages (process infrastructure, no request state).
+const watchers = new Map<string, { watcher: fs.FSWatcher; sockets: Set<WebSocket>; timer?: NodeJS.Timeout }>()
+const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, clientTracking: false })
+
+function watch(folder: string, ws: WebSocket): void {
+  let w = watchers.get(folder)
+  if (!w) {
+    const sockets = new Set<WebSocket>()
+    const watcher = fs.watch(folder, { recursive: true, persistent: false }, (_event, file) => {
+      const top = String(file ?? '').split(path.sep)[0] ?? ''
+      if (!WATCHED.has(top)) return // sessions, databases, errors, cache change on every request
+      const entry = watchers.get(folder)
+      if (!entry) return
+      // an editor's save is several events: one reload for them
+      clearTimeout(entry.timer)
+      entry.timer = setTimeout(() => { for (const s of entry.sockets) s.send('reload') }, 100)
+    })
+    watcher.on('error', () => {})
+    w = { watcher, sockets }
+    watchers.set(folder, w)
+  }
+  w.sockets.add(ws)
+  ws.on('close', () => {
+    const e = watchers.get(folder)
+    if (!e) return
+    e.sockets.delete(ws)
+    if (!e.sockets.size) { clearTimeout(e.timer); e.watcher.close(); watchers.delete(folder) }
+  })
+}
+
+function refuse(socket: Duplex, status: string): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  setTimeout(() => socket.destroy(), 1000).unref()
+}
+
+/** The live-reload channel's handshake: a local client, same origin, an app with live reload on. */
+export function serveLiveReload(req: http.IncomingMessage, socket: Duplex, head: Buffer, o: { appFolder(name: string): string | undefined }): void {
+  const app = new URL(req.url ?? '/', 'http://x').searchParams.get('app') ?? ''
+  const folder = /^[A-Za-z][A-Za-z0-9_]*$/.test(app) ? o.appFolder(app) : undefined
+  if (!folder) return refuse(socket, '404 Not Found')
+  const fw = forwardedOf(req)
+  const local = isLocalAddress(fw ? fw.client : req.socket.remoteAddress ?? '')
+  const origin = req.headers.origin
+  let sameOrigin = origin === undefined
+  try { if (origin !== undefined) sameOrigin = new URL(origin).host === (fw?.host ?? req.headers.host) } catch { sameOrigin = false }
+  if (!sameOrigin || !liveReloadOn(folder, local)) return refuse(socket, '403 Forbidden')
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    ws.on('error', () => {})
+    watch(folder, ws)
+  })
+}
