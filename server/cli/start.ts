@@ -278,6 +278,8 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     },
   })
   server = l.server
+  // app websockets and the live-reload channel: an upgrade to an app URL is served by the same handler
+  ;(require('../realtime') as typeof import('../realtime')).attachAppUpgrades(l.server, served, { appFolder: (name) => registry.get(name) })
   attachLive()
   startupMark('listening')
   later.arm()
@@ -301,6 +303,8 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
       // session stores' Redis clients (database stores' pools closed above)
       const { closeSessionStores } = require('../session') as { closeSessionStores: () => Promise<void> }
       await closeSessionStores().catch(() => {})
+      // the Redis connections of app channels (realtime/)
+      await (require('../realtime') as typeof import('../realtime')).closeRealtimeBuses().catch(() => {})
     },
   }
 }
