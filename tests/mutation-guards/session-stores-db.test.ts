@@ -185,3 +185,47 @@ test('cleanup removes expired rows unless a live lock holds them, and counts wha
   assert.notEqual(await rowOf(locked), undefined, 'a live lock keeps its row')
   assert.notEqual(await rowOf(live), undefined, 'unexpired data is kept')
 })
+
+test('two processes locking a new id at once: one holds it, the other waits (the unique sid refuses the second insert)', async () => {
+  for (let i = 0; i < 3; i++) {
+    const a = store({ lockTtl: 600_000 })
+    const id = a.newId()
+    const [ra, rb] = await Promise.allSettled([a.lock(id), store({ lockWait: 300 }, 1).lock(id)])
+    assert.deepEqual([ra.status, rb.status].sort(), ['fulfilled', 'rejected'], `round ${i}`)
+    const lost = (ra.status === 'rejected' ? ra : rb) as PromiseRejectedResult
+    assert.equal(code(lost.reason), 'QK_SESSION_LOCK_TIMEOUT')
+    ;((ra.status === 'fulfilled' ? ra : rb) as PromiseFulfilledResult<() => void>).value()
+  }
+})
+
+test('a lock taken on an existing row lasts lockTtl (a minute by default) too; locks of two ids do not wait for each other', async () => {
+  const s = store()
+  const id = s.newId()
+  await s.save(id, '{}', undefined)
+  const t0 = Date.now()
+  const unlock = await s.lock(id) // the UPDATE path: the row exists and is free
+  const until1 = Number((await rowOf(id))?.lock_expires)
+  assert.ok(until1 >= t0 + 60_000 && until1 <= Date.now() + 60_000, `default lockTtl ${until1 - t0}`)
+  await assert.rejects(store({ lockWait: 300 }, 1).lock(id), (e) => code(e) === 'QK_SESSION_LOCK_TIMEOUT')
+  const other = s.newId()
+  const unlockOther = await s.lock(other) // another id of the same store: not behind the first
+  unlockOther()
+  unlock()
+  await until('released', async () => (await rowOf(id))?.lock_owner === null)
+  const long = store({ lockTtl: 600_000 })
+  const unlockLong = await long.lock(id)
+  assert.ok(Number((await rowOf(id))?.lock_expires) > Date.now() + 300_000, 'lockTtl on the UPDATE path')
+  unlockLong()
+})
+
+test('a custom table holds the sessions; an unreachable database is QK_SESSION_STORE_DOWN', async () => {
+  const s = store({ table: 'qk_custom_sessions' })
+  const id = s.newId()
+  await s.save(id, '{"c":1}', undefined)
+  const rows = await runInContext(undefined as unknown as CurrentState, () => raw.executesql('SELECT sid FROM qk_custom_sessions WHERE sid = ?', [id]))
+  assert.equal(rows.length, 1)
+  assert.equal(await rowOf(id), undefined, 'not in the default table')
+  const down = store({ uri: 'postgres://postgres@127.0.0.1:1/quark_nowhere' })
+  await assert.rejects(down.load(down.newId()), (e) => code(e) === 'QK_SESSION_STORE_DOWN' && /database load/.test((e as Error).message))
+  await assert.rejects(down.save(down.newId(), '{}', undefined), (e) => code(e) === 'QK_SESSION_STORE_DOWN' && /database save/.test((e as Error).message))
+})
