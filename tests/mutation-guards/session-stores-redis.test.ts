@@ -140,3 +140,20 @@ test('load: nothing for a missing or unreadable value; expire removes ids of thi
   assert.equal(await r.exists(`${prefix}d:${id}`), 0)
   assert.equal(await s.cleanup(0), 0)
 })
+
+test('locks of two ids do not wait for each other; an unreachable Redis is QK_SESSION_STORE_DOWN; close twice is harmless', async () => {
+  const s = store({ lockTtl: 600_000 })
+  const a = s.newId()
+  const unlockA = await s.lock(a)
+  const unlockB = await s.lock(s.newId()) // not behind a's lock in this process
+  unlockB()
+  unlockA()
+  const down = new RedisStore({ url: 'redis://127.0.0.1:1', prefix })
+  await assert.rejects(down.load(down.newId()), (e) => code(e) === 'QK_SESSION_STORE_DOWN' && /redis load/.test((e as Error).message))
+  await down.close()
+  await down.close()
+  const c = store()
+  await c.save(c.newId(), '{}', undefined)
+  await c.close()
+  await c.close()
+})
