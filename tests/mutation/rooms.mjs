@@ -90,8 +90,8 @@ export const ROOMS = {
   // ... and the database and Redis stores, one room per store, each by its own guard file (the store in process,
   // two stores on one database or one Redis standing for two processes). Not the conformance suite
   // (tests/session/sqlite.test.ts, redis.test.ts): two Quark processes and 300 requests cost ~22 s a mutant on
-  // the shared machine (137 mutants in database.ts alone), and a mutant that times out leaves its two servers
-  // running, orphaned, when Stryker kills the test command
+  // the shared machine (137 mutants in database.ts alone), and a stopped run left the killed test command's two
+  // servers running, orphaned
   'session-stores-db': {
     mutate: ['server/session/stores/database.ts'],
     tests: ['tests/mutation-guards/session-stores-db.test.ts'],
