@@ -20,7 +20,7 @@
     status.className = 'badge ' + ({ ready: 'text-bg-success', running: 'text-bg-warning', pending: 'text-bg-info', closed: 'text-bg-danger' }[state] || 'text-bg-secondary')
     runBtn.disabled = state !== 'ready'
     stopBtn.disabled = state !== 'running'
-    tx.hidden = state !== 'pending'
+    tx.classList.toggle('d-none', state !== 'pending') // Bootstrap's d-flex would win over [hidden]
   }
 
   function add(tag, cls, text) {

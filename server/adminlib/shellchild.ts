@@ -114,9 +114,20 @@ async function run(id: number, source: string): Promise<void> {
   } catch (e) {
     // a failed command's changes are rolled back at once: nothing to decide
     await shell!.rollback().catch(() => {})
-    const error = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`).split('\n').filter((l) => !/node:|node_modules|shellchild\.ts/.test(l)).join('\n') : util.inspect(e)
-    send({ type: 'result', id, ok: false, output: cut(printed.join('\n')), error: cut(error) })
+    send({ type: 'result', id, ok: false, output: cut(printed.join('\n')), error: cut(describeError(e)) })
   }
+}
+
+/**
+ * An error as the user needs it: its message and the stack lines of their own code (the command,
+ * the app's files), not Node's REPL or the framework. Errors made inside the command's context
+ * are not `instanceof Error` here (another realm), so they are recognised by their stack.
+ */
+function describeError(e: unknown): string {
+  const stack = e && typeof e === 'object' && typeof (e as { stack?: unknown }).stack === 'string' ? (e as { stack: string }).stack : undefined
+  if (!stack) return util.inspect(e)
+  const framework = /\(node:|node:internal|\bat bound \(|node_modules|[\\/]server[\\/][a-z]+[\\/][\w.-]+\.ts/
+  return stack.split('\n').filter((l) => !/^\s+at /.test(l) || !framework.test(l)).join('\n')
 }
 
 process.on('message', (m: { type: string; id?: number; code?: string; appFolder?: string; appName?: string }) => {
