@@ -4,7 +4,7 @@
 // are then called as the document describes them.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startRestApp } from './restApp'
+import { startRestApp, fetch } from './restApp'
 import type { TestServer } from '../helpers/server'
 
 let s: TestServer

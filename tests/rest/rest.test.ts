@@ -4,7 +4,7 @@
 // and membership, and every hostile input the issue lists (each answered with a named error).
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startRestApp, basic } from './restApp'
+import { startRestApp, basic, fetch } from './restApp'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases'
 import type { TestServer } from '../helpers/server'
 

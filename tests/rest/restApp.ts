@@ -91,3 +91,13 @@ export async function startRestApp(uri = 'sqlite://storage.sqlite'): Promise<Tes
 }
 
 export const basic = (login: string, password: string) => 'Basic ' + Buffer.from(`${login}:${password}`).toString('base64')
+
+/**
+ * fetch with `Connection: close`: the test server lives in the test's own process, so a long
+ * synchronous step in the test (loading a validator) can hold a kept-alive socket past the
+ * server's 5 s keep-alive and the next request meets a closing socket ("fetch failed").
+ * A connection per request keeps each test about its own request.
+ */
+export function fetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return globalThis.fetch(url, { ...init, headers: { connection: 'close', ...(init.headers as Record<string, string> | undefined) } })
+}

@@ -117,7 +117,7 @@ async function serve(db: DAL, policy: RestPolicy, request: RestRequest, response
     if (recordId === undefined) return list(db, policy, eff, caller, restrict, request, response)
     const row = await one(db, eff, recordId, restrict, eff.readable)
     if (!row) throw new QK_REST_NOT_FOUND(recordId, name)
-    return answer(request, response, toJson(row))
+    return answer(request, response, JSON.stringify(row))
   }
   if (method === 'POST') {
     if (recordId !== undefined) throw withHeaders(new QK_REST_METHOD('POST', `${name}/${recordId}`, 'GET, PUT, PATCH, DELETE'), { Allow: allowed.filter((m) => m !== 'POST').join(', ') })
@@ -130,7 +130,7 @@ async function serve(db: DAL, policy: RestPolicy, request: RestRequest, response
     response.status = 201
     response.headers.Location = `${request.path.replace(/\/$/, '')}/${r.id}`
     response.headers['Content-Type'] = 'application/json; charset=utf-8'
-    return toJson(row)
+    return JSON.stringify(row)
   }
   if (recordId === undefined) throw withHeaders(new QK_REST_METHOD(method, name, 'GET, POST'), { Allow: allowed.filter((m) => m === 'GET' || m === 'POST').join(', ') })
   if (!(await one(db, eff, recordId, restrict, [eff.table.id]))) throw new QK_REST_NOT_FOUND(recordId, name)
@@ -145,7 +145,7 @@ async function serve(db: DAL, policy: RestPolicy, request: RestRequest, response
   const row = await one(db, eff, recordId, restrict, eff.readable)
   if (!row) throw new QK_REST_FORBIDDEN(`the change would move the record out of what this API lets you reach in ${name}`)
   response.headers['Content-Type'] = 'application/json; charset=utf-8'
-  return toJson(row)
+  return JSON.stringify(row)
 }
 
 async function checkAccess(policy: RestPolicy, eff: Effective, caller: Caller, name: string): Promise<void> {
@@ -160,6 +160,16 @@ async function checkAccess(policy: RestPolicy, eff: Effective, caller: Caller, n
   if (eff.permission !== undefined && !(await auth!.hasPermission(eff.permission, name))) throw new QK_REST_FORBIDDEN(`permission ${eff.permission} on ${name} is required`)
 }
 
+/** The JSON-ready values of a row's readable fields (one pass; JSON.stringify needs no second walk). */
+function plainRow(row: Record<string, unknown>, fields: Effective['readable']): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const f of fields) {
+    const v = row[f.name]
+    out[f.name] = v === null || v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v ?? null : toPlain(v)
+  }
+  return out
+}
+
 function where(table: Table, ...queries: (Query | null)[]): Query | Table {
   let q: Query | null = null
   for (const x of queries) if (x) q = q ? q.and(x) : x
@@ -169,7 +179,7 @@ function where(table: Table, ...queries: (Query | null)[]): Query | Table {
 async function one(db: DAL, eff: Effective, id: number, restrict: Query | null, fields: Effective['readable']): Promise<Record<string, unknown> | null> {
   const rows = await db(where(eff.table, eff.table.id.eq(id), restrict) as Query).select(...fields, { limitby: [0, 1] })
   const r = rows.first()
-  return r ? (toPlain(r) as Record<string, unknown>) : null
+  return r ? plainRow(r as Record<string, unknown>, fields) : null
 }
 
 async function list(db: DAL, policy: RestPolicy, eff: Effective, caller: Caller, restrict: Query | null, request: RestRequest, response: RestResponse): Promise<string> {
@@ -181,7 +191,8 @@ async function list(db: DAL, policy: RestPolicy, eff: Effective, caller: Caller,
   const set = db(where(eff.table, restrict, opts.query) as Query)
   // one row more than asked tells whether there is a next page without counting
   const rows = await set.select(...eff.readable, { orderby: opts.orderby.length ? opts.orderby : eff.table.id, limitby: [opts.offset, opts.offset + opts.limit + 1] })
-  const items = (toPlain(rows) as Record<string, unknown>[])
+  const items: Record<string, unknown>[] = []
+  for (const r of rows) items.push(plainRow(r as Record<string, unknown>, eff.readable))
   const more = items.length > opts.limit
   if (more) items.length = opts.limit
   for (const f of opts.lookup) await inline(db, policy, caller, f, items, request)
@@ -198,7 +209,7 @@ async function list(db: DAL, policy: RestPolicy, eff: Effective, caller: Caller,
   if (more) links.push(`${page(opts.offset + opts.limit)}; rel="next"`)
   if (opts.offset > 0) links.push(`${page(Math.max(0, opts.offset - opts.limit))}; rel="prev"`)
   if (links.length) response.headers.Link = links.join(', ')
-  return answer(request, response, toJson(out))
+  return answer(request, response, JSON.stringify(out))
 }
 
 /** Replace each item's reference by the referenced row (its GET policy's fields and query), or null. */
@@ -210,8 +221,9 @@ async function inline(db: DAL, policy: RestPolicy, caller: Caller, f: Effective[
   const byId = new Map<number, unknown>()
   if (ids.length) {
     const restrict = restrictingQuery(eff, { table: eff.table, method: 'GET', userId: caller.userId, request })
-    const rows = toPlain(await db(where(eff.table, eff.table.id.belongs(ids), restrict) as Query).select(...eff.readable)) as Record<string, unknown>[]
-    for (const r of rows) byId.set(r.id as number, r)
+    for (const r of await db(where(eff.table, eff.table.id.belongs(ids), restrict) as Query).select(...eff.readable)) {
+      byId.set((r as { id: number }).id, plainRow(r as Record<string, unknown>, eff.readable))
+    }
   }
   for (const i of items) i[f.name] = byId.get(i[f.name] as number) ?? null
 }
