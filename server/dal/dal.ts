@@ -379,6 +379,25 @@ export class DAL {
     return this._execSlow(sql, params, tables, op)
   }
 
+  /**
+   * `_exec` without a promise, for synchronous drivers (SQLite): the result now, or undefined when
+   * the statement has to go the asynchronous way (a migration pending, a transaction still to begin,
+   * another transaction holding the connection, a server database). A driver error is thrown as the
+   * DAL's error. Issue 21: on SQLite a query costs the driver's call and the caller's own `await`, no more.
+   */
+  _execNow(sql: string, params: unknown[], tables: Table[], op: string): ExecResult | undefined {
+    const driver = this._driver
+    if (driver.runNow === undefined) return undefined
+    for (let i = 0; i < tables.length; i++) if (tables[i]._schema.status !== 'done') return undefined
+    if (!drivers.has(driver.key)) return undefined
+    const session = activeSession(driver)
+    try {
+      if (session === undefined) return driver.runNow(sql, params)
+      const conn = session.conn
+      return conn?.execNow === undefined ? undefined : conn.execNow(sql, params)
+    } catch (e) { throw wrapError(e, op, tables) }
+  }
+
   private async _execSlow(sql: string, params: unknown[], tables: Table[], op: string): Promise<ExecResult> {
     if (!drivers.has(this._driver.key)) throw new QK_DAL_CLOSED(this._driver.key)
     await this._ensureMigrated(tables)

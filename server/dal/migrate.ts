@@ -21,6 +21,10 @@ export interface SchemaEntry {
   hash: string
   /** INSERT text by column list */
   insertSql: Map<string, string>
+  /** INSERT statements by the bit mask of the columns given (bit i: the table's i-th field), for tables of up to 30 fields */
+  insertSqlByMask: Map<number, string>
+  /** table.get(id)'s SELECT of every field by id (set.ts _selectById), made once */
+  byIdSql?: string
   /** compiled SELECT text by query shape */
   selectSql: Map<string, string>
   /** row prototypes shared by every request (rows.ts), by method-field names */
@@ -38,7 +42,7 @@ export function schemaEntry(driverKey: string, tablename: string, columns: () =>
     e = {
       status: mode === 'off' ? 'done' : 'pending', tablename, columns: cols,
       hash: crypto.createHash('sha1').update(JSON.stringify(cols)).digest('hex'),
-      insertSql: new Map(), selectSql: new Map(), rowProtos: new Map(),
+      insertSql: new Map(), insertSqlByMask: new Map(), selectSql: new Map(), rowProtos: new Map(),
     }
     entries.set(key, e)
   }

@@ -160,7 +160,38 @@ export class DALSet {
       const rawRows = () => this.db._exec(b.sql, b.params, b.tables, 'select').then((r) => r.rows)
       return Promise.resolve(cached.model(key, rawRows, cached.timeExpire)).then((raw) => buildRows(this.db, b.columns, raw as unknown[][]))
     }
+    try {
+      // SQLite: the rows now, no promise but the one handed back (issue 21)
+      const now = this.db._execNow(b.sql, b.params, b.tables, 'select')
+      if (now !== undefined) return Promise.resolve(buildRows(this.db, b.columns, now.rows))
+    } catch (e) { return Promise.reject(e) }
     return this.db._exec(b.sql, b.params, b.tables, 'select').then((r) => buildRows(this.db, b.columns, r.rows))
+  }
+
+  /**
+   * table.get(id) at the driver's speed (issue 21): the whole row of this set's table by its id,
+   * with the SQL text made once per definition and the row built straight from the driver's array.
+   * undefined when the general select must answer (an alias, virtual fields, filterOut).
+   */
+  _selectById(id: number | string): Promise<Row | null> | undefined {
+    const t = this.baseTable
+    if (t === undefined || t._alias !== undefined || t._virtual.length) return undefined
+    const list = t._fieldList
+    for (let i = 0; i < list.length; i++) if (list[i].filterOut) return undefined
+    const db = this.db
+    const d = db._dialect
+    let params: unknown[]
+    let sql = t._schema.byIdSql
+    try {
+      if (sql === undefined) {
+        const b = new DALSet(db, t.id.eq(id))._build([{ limitby: [0, 1] }])
+        sql = t._schema.byIdSql = b.sql
+        params = b.params
+      } else params = [d.encode('id', id)]
+      const now = db._execNow(sql, params, t._alone(), 'select')
+      if (now !== undefined) return Promise.resolve(rowById(t, now.rows))
+    } catch (e) { return Promise.reject(e) }
+    return db._exec(sql, params, t._alone(), 'select').then((r) => rowById(t, r.rows))
   }
 
   _select(...args: unknown[]): string {
@@ -184,7 +215,7 @@ export class DALSet {
 
   async count(distinct?: Expression): Promise<number> {
     const b = this.buildCount(distinct)
-    const r = await this.db._exec(b.sql, b.params, b.tables, 'count')
+    const r = this.db._execNow(b.sql, b.params, b.tables, 'count') ?? await this.db._exec(b.sql, b.params, b.tables, 'count')
     return Number(r.rows[0][0])
   }
 
@@ -224,7 +255,7 @@ export class DALSet {
   /** update the records of the set; returns how many changed */
   async update(values: Record<string, unknown>): Promise<number> {
     const b = this.buildUpdate(values)
-    return (await this.db._exec(b.sql, b.params, [b.table], 'update')).changes
+    return (this.db._execNow(b.sql, b.params, [b.table], 'update') ?? await this.db._exec(b.sql, b.params, [b.table], 'update')).changes
   }
 
   _update(values: Record<string, unknown>): string {
@@ -241,13 +272,29 @@ export class DALSet {
   /** delete the records of the set; returns how many */
   async delete(): Promise<number> {
     const b = this.buildDelete()
-    return (await this.db._exec(b.sql, b.params, [b.table], 'delete')).changes
+    return (this.db._execNow(b.sql, b.params, [b.table], 'delete') ?? await this.db._exec(b.sql, b.params, [b.table], 'delete')).changes
   }
 
   _delete(): string {
     const b = this.buildDelete()
     return inlineParams(b.sql, b.params, this.db._dialect)
   }
+}
+
+/** The first driver row of a whole-table select as a Row (no filterOut, no virtual fields), or null. */
+function rowById(t: Table, raw: unknown[][]): Row | null {
+  if (raw.length === 0) return null
+  const d = t._db._dialect
+  const src = raw[0]
+  const list = t._fieldList
+  const row = Object.create(t._rowProto)
+  row[ROW_TABLE] = t
+  for (let j = 0; j < list.length; j++) {
+    const f = list[j]
+    const v = src[j]
+    row[f.name] = v === null || d.plainTypes.has(f.type) ? v : d.decode(f.type, v)
+  }
+  return row
 }
 
 /** Driver rows (arrays) → Row objects: flat for one table, row.table.field for several. */

@@ -11,6 +11,9 @@ import { QK_DAL_BAD_VALUE, QK_DAL_NO_FIELD } from './errors'
 import { rowPrototypeFor, type Row } from './rows'
 import { markTableDropped, type SchemaEntry } from './migrate'
 import type { DALSet } from './set'
+import type { ExecResult } from './dialects/base'
+
+const insertIdOf = (r: ExecResult) => r.insertId as number
 
 export interface TableOptions {
   migrate?: boolean
@@ -45,6 +48,7 @@ export class Table {
   declare _singularName?: string
   declare _pluralName?: string
   declare _proto?: object
+  declare _selfList?: Table[]
   declare id: Field
 
   /** 'Thing' for table thing (forms and grids show it) */
@@ -66,6 +70,7 @@ export class Table {
     const t: Table = Object.create(this)
     t._alias = alias
     t._proto = undefined
+    t._selfList = undefined
     t._fieldList = this._fieldList.map((f) => {
       const c: Field = Object.create(f)
       c.table = t
@@ -95,33 +100,90 @@ export class Table {
     return out
   }
 
-  /** insert a record, returns its id */
-  async insert(values: Record<string, unknown> = {}): Promise<number> {
-    const v = this._insertValues(values)
+  /**
+   * The bound values of an INSERT in one pass, for a table of at most 30 fields without compute,
+   * required or filterIn fields: pushes them on `params` and answers the bit mask of the columns
+   * given (bit i: the i-th field), the key of the cached SQL text; -1 when the table needs
+   * _insertValues instead. No string is built per call (issue 21).
+   */
+  private _plainInsert(values: Record<string, unknown>, params: unknown[]): number {
+    const list = this._fieldList
+    if (list.length > 30) return -1
+    for (let i = 0; i < list.length; i++) { const f = list[i]; if (f.compute || f.required || f.filterIn) return -1 }
+    // own keys only, as _insertValues: a row from a select has its methods on its prototype
+    const keys = Object.keys(values)
+    for (let i = 0; i < keys.length; i++) if (!this._fieldMap.has(keys[i])) throw new QK_DAL_NO_FIELD(this._tablename, keys[i])
     const d = this._db._dialect
-    const cols = Object.keys(v)
-    let sql: string
-    if (!cols.length) sql = d.insertDefaults(this._tablename)
-    else {
-      const ck = cols.join(',')
-      sql = this._schema.insertSql.get(ck) ?? ''
-      if (!sql) {
-        sql = `INSERT INTO ${d.quote(this._tablename)}(${cols.map(d.quote).join(',')}) VALUES (${cols.map((_c, i) => d.param(i + 1)).join(',')})`
-        this._schema.insertSql.set(ck, sql)
-      }
+    let mask = 0
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i]
+      let v = values[f.name]
+      if (v === undefined && i > 0 && f.default !== undefined) v = typeof f.default === 'function' ? (f.default as () => unknown)() : f.default
+      if (v === undefined) continue
+      mask |= 1 << i
+      params.push(d.encode(f.type, v))
     }
-    if (d.caps.returning) sql += ` RETURNING ${d.quote('id')}`
-    const params = new Array(cols.length)
-    for (let i = 0; i < cols.length; i++) params[i] = d.encode(this._fieldMap.get(cols[i])!.type, v[cols[i]])
-    const r = await this._db._exec(sql, params, [this], 'insert')
-    return r.insertId as number
+    return mask
   }
 
-  /** insert many records in one transaction; returns their ids */
+  /** INSERT of the given columns, RETURNING id where the dialect has it */
+  private _insertSql(cols: string[]): string {
+    const d = this._db._dialect
+    const sql = cols.length ? `INSERT INTO ${d.quote(this._tablename)}(${cols.map(d.quote).join(',')}) VALUES (${cols.map((_c, i) => d.param(i + 1)).join(',')})` : d.insertDefaults(this._tablename)
+    return d.caps.returning ? `${sql} RETURNING ${d.quote('id')}` : sql
+  }
+
+  /** the INSERT statement of one record: its SQL text (cached per set of columns), its values encoded for the driver pushed on `params` */
+  _insertStatement(values: Record<string, unknown>, params: unknown[]): string {
+    const mask = this._plainInsert(values, params)
+    if (mask >= 0) {
+      let sql = this._schema.insertSqlByMask.get(mask)
+      if (sql === undefined) {
+        sql = this._insertSql(this._fieldList.filter((_f, i) => (mask & (1 << i)) !== 0).map((f) => f.name))
+        this._schema.insertSqlByMask.set(mask, sql)
+      }
+      return sql
+    }
+    const d = this._db._dialect
+    const v = this._insertValues(values)
+    const cols = Object.keys(v)
+    for (let i = 0; i < cols.length; i++) params.push(d.encode(this._fieldMap.get(cols[i])!.type, v[cols[i]]))
+    const ck = cols.join(',')
+    let sql = this._schema.insertSql.get(ck)
+    if (sql === undefined) { sql = this._insertSql(cols); this._schema.insertSql.set(ck, sql) }
+    return sql
+  }
+
+  /** [this], made once: the tables argument of every statement on this table alone */
+  _alone(): Table[] { return this._selfList ??= [this] }
+
+  /** insert a record, returns its id */
+  insert(values: Record<string, unknown> = {}): Promise<number> {
+    // not `async`: on SQLite the statement runs at once and the caller's await is the only promise (issue 21)
+    const params: unknown[] = []
+    let sql: string
+    try {
+      sql = this._insertStatement(values, params)
+      const now = this._db._execNow(sql, params, this._alone(), 'insert')
+      if (now !== undefined) return Promise.resolve(now.insertId as number)
+    } catch (e) { return Promise.reject(e) }
+    return this._db._exec(sql, params, this._alone(), 'insert').then(insertIdOf)
+  }
+
+  /**
+   * insert many records in one transaction (a savepoint inside an open one); returns their ids.
+   * On SQLite every row after the first runs at once, without a promise per row (issue 21).
+   */
   async bulkInsert(list: Record<string, unknown>[]): Promise<number[]> {
     return this._db.transaction(async () => {
-      const ids: number[] = []
-      for (const v of list) ids.push(await this.insert(v))
+      const ids: number[] = new Array(list.length)
+      const tables = this._alone()
+      for (let i = 0; i < list.length; i++) {
+        const params: unknown[] = []
+        const sql = this._insertStatement(list[i], params)
+        const now = this._db._execNow(sql, params, tables, 'insert')
+        ids[i] = (now ?? await this._db._exec(sql, params, tables, 'insert')).insertId as number
+      }
       return ids
     })
   }
@@ -142,7 +204,16 @@ export class Table {
   }
 
   /** `get(id)` or `get({ field: value, ... })`: the first matching row or null */
-  async get(key: number | string | Record<string, unknown>): Promise<Row | null> {
+  get(key: number | string | Record<string, unknown>): Promise<Row | null> {
+    // by id: the SQL made once, the row built straight from the driver's (issue 21)
+    if (typeof key === 'number' || typeof key === 'string') {
+      const fast = this._db(this)._selectById(key)
+      if (fast !== undefined) return fast
+    }
+    return this._getBy(key)
+  }
+
+  private async _getBy(key: number | string | Record<string, unknown>): Promise<Row | null> {
     const q = typeof key === 'object' && key !== null ? this._keysQuery(key) : this.id.eq(key)
     const rows = await this._db(q).select({ limitby: [0, 1] })
     return rows.first()

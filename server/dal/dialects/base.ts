@@ -20,6 +20,8 @@ export interface ExecResult {
 /** A connection owned by one transaction (or by one migration). */
 export interface Conn {
   exec(sql: string, params: unknown[]): Promise<ExecResult>
+  /** synchronous drivers (SQLite): the same statement run now, without a promise (issue 21) */
+  execNow?(sql: string, params: unknown[]): ExecResult
   release(): void
 }
 
@@ -89,6 +91,11 @@ export interface Driver {
   acquire(): Promise<Conn>
   /** one statement, autocommit; `wrap` turns a driver error into the DAL's error */
   run(sql: string, params: unknown[], wrap?: (e: unknown) => unknown): Promise<ExecResult>
+  /**
+   * synchronous drivers (SQLite): one autocommit statement run now, without a promise, when no
+   * transaction of this process holds the connection; undefined when it must wait its turn (run())
+   */
+  runNow?(sql: string, params: unknown[]): ExecResult | undefined
   /** run fn on an exclusive connection holding the database-wide migration lock */
   withMigrationLock<T>(fn: (conn: Conn) => Promise<T>): Promise<T>
   /** does a table exist in the database? */
@@ -162,6 +169,9 @@ const SIMPLE_TYPES = new Set(['id', 'integer', 'bigint', 'double', 'boolean', 'd
  */
 export function encodeValue(type: string, value: unknown, boolAsInt: boolean): unknown {
   if (value === null || value === undefined) return null
+  // the common cases first, already in their bound form: text into a text field, an integer into an integer field
+  if (typeof value === 'string') { if (type === 'string' || type === 'text') return value }
+  else if (typeof value === 'number' && (type === 'integer' || type === 'id') && Number.isInteger(value)) return value
   const base = SIMPLE_TYPES.has(type) ? type : type.startsWith('reference') ? 'reference' : type.startsWith('list:') ? 'list' : type.startsWith('decimal') ? 'decimal' : type
   switch (base) {
     case 'id': case 'integer': case 'reference':

@@ -48,6 +48,12 @@ export function adaptDalMicro(r: Record<string, number>): MicroResult[] {
   out.push(
     result('dal-insert-1000', 'DAL insert 1,000 rows in one transaction (dal-micro.ts)', r.insertDalUs,
       { ratio: r.insertDalUs / r.insertDirectUs, baseline: 'of better-sqlite3', note: `better-sqlite3: ${(r.insertDirectUs / 1000).toFixed(2)} ms` }),
+  )
+  if (typeof r.bulkInsertDalUs === 'number' && typeof r.bulkInsertDirectUs === 'number') {
+    out.push(result('dal-bulk-insert-1000', 'DAL bulkInsert of 1,000 rows (dal-micro.ts)', r.bulkInsertDalUs,
+      { ratio: r.bulkInsertDalUs / r.bulkInsertDirectUs, baseline: 'of better-sqlite3', note: `better-sqlite3: ${(r.bulkInsertDirectUs / 1000).toFixed(2)} ms` }))
+  }
+  out.push(
     result('dal-define-10', 'new DAL + define 10 tables (per-request model cost, dal-micro.ts)', r.define10TablesUs,
       { note: `${(r.define10TablesUs / 10).toFixed(2)} µs per table` }),
   )
