@@ -28,3 +28,5 @@ export const QK_ADMIN_LOCKED = defineError('QK_ADMIN_LOCKED', 429, 'Too many fai
   'After 5 failed logins an address is locked out for a while.')
 export const QK_ADMIN_TOO_LARGE = defineError('QK_ADMIN_TOO_LARGE', 413, 'File too large to edit: %s',
   'The editor opens text files up to a size limit.')
+export const QK_ADMIN_TESTS_RUNNING = defineError('QK_ADMIN_TESTS_RUNNING', 409, 'The tests of %s are running: wait for them or stop them',
+  'The web test runner runs one set of an app\'s tests at a time.')

@@ -23,6 +23,7 @@
  *   sitePathPrefix()                  the routes' path_prefix ('' without one): the admin's links and cookie path start with it
  *   routesReport(folder, { url, out, host, method, language })       the routes page: active routes, problems, tester
  *   translations                      the languages pages: report, detail, update, add (with a plural rule), edit strings/plural forms
+ *   startTestRun, stopTestRun, lastTestRun, testFilesOf   the web test runner (a child process; results in <app>/.quark/test-results.json)
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
  */
 import fs from 'node:fs'
@@ -59,6 +60,7 @@ export { refreshAppTypes, checkAppProblems, replacedWhenCompiled, type EditorPro
 export { groupTickets, errorKey, type TicketGroup, type TicketLike } from './ticketgroups'
 export { routesReport, type RoutesReport, type RoutesTest } from './routes'
 export { translations } from './languages'
+export { startTestRun, stopTestRun, lastTestRun, testFilesOf, RUN_LIMIT_MS, type TestRun, type TestRunResult } from './testrun'
 
 /**
  * The admin's memory in this server process: who is logged in and who failed
