@@ -200,12 +200,11 @@ async function list(db: DAL, policy: RestPolicy, eff: Effective, caller: Caller,
   if (opts.count) out.count = await set.count()
   if (opts.model) out.model = eff.readable.map((f) => ({ ...fieldModel(f), writable: eff.writable.includes(f) }))
   const links: string[] = []
-  const page = (offset: number) => {
-    const q = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '')
-    q.set('@offset', String(offset))
-    q.set('@limit', String(opts.limit))
-    return `<${request.path}?${q.toString()}>`
-  }
+  // the client's own query string with @offset/@limit replaced (kept as sent: no decode/encode round trip)
+  const q = request.url.indexOf('?')
+  const kept = q < 0 ? '' : request.url.slice(q + 1).split('&').filter((p) => p && !/^(@|%40)(offset|limit)(=|$)/i.test(p)).join('&')
+    .replace(/[^\w.%@~+=,&:!*'()\-\/;$]/g, (c) => encodeURIComponent(c))  // no < > " or space reach the header
+  const page = (offset: number) => `<${request.path}?${kept ? kept + '&' : ''}%40offset=${offset}&%40limit=${opts.limit}>`
   if (more) links.push(`${page(opts.offset + opts.limit)}; rel="next"`)
   if (opts.offset > 0) links.push(`${page(Math.max(0, opts.offset - opts.limit))}; rel="prev"`)
   if (links.length) response.headers.Link = links.join(', ')
