@@ -178,7 +178,7 @@ test('cleanup removes expired rows unless a live lock holds them, and counts wha
   await setRow(gone, `expires_at = ${past}`)
   await setRow(locked, `expires_at = ${past}, lock_owner = 'x', lock_expires = ${Date.now() + 600_000}`)
   await setRow(stale, `expires_at = ${past}, lock_owner = 'x', lock_expires = ${past}`)
-  const n = await s.cleanup(0)
+  const n = await s.cleanup()
   assert.ok(n >= 2, `removed ${n}`)
   assert.equal(await rowOf(gone), undefined)
   assert.equal(await rowOf(stale), undefined)

@@ -138,7 +138,7 @@ test('load: nothing for a missing or unreadable value; expire removes ids of thi
   await r.set(`${prefix}d:${id}`, '{"x":2}')
   await s.expire(id)
   assert.equal(await r.exists(`${prefix}d:${id}`), 0)
-  assert.equal(await s.cleanup(0), 0)
+  assert.equal(await s.cleanup(), 0)
 })
 
 test('locks of two ids do not wait for each other; an unreachable Redis is QK_SESSION_STORE_DOWN; close twice is harmless', async () => {
