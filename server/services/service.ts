@@ -20,11 +20,12 @@ import { toPdf, toRtf } from './documents'
 import { methodFault, methodResponse, parseMethodCall, XmlRpcParseError } from './xmlrpc'
 import { QK_SERVICES_BAD_CALL, QK_SERVICES_NOT_FOUND } from './errors'
 import { callbackOf, jsonpBody } from './generic'
+import { serveSoap, soapOperation, wsdl, type SoapOperation, type SoapSignature } from './soap'
 
 export type ServiceKind = 'run' | 'json' | 'jsonp' | 'xml' | 'csv' | 'rss' | 'atom' | 'ics' | 'pdf' | 'rtf' | 'jsonrpc' | 'jsonrpc2' | 'xmlrpc'
 type Fn = (...args: any[]) => unknown
 
-interface ServiceRequest { args?: string[]; vars?: Record<string, unknown>; body?: Buffer; method?: string }
+interface ServiceRequest { args?: string[]; vars?: Record<string, unknown>; body?: Buffer; method?: string; headers?: Record<string, string | string[] | undefined>; application?: string; controller?: string; scheme?: string; host?: string; path?: string }
 interface ServiceResponse { headers: Record<string, string>; status?: number }
 
 /** Parameter names of a plain function, to map ?a=1&b=2 onto (a, b); undefined when destructured. */
@@ -48,6 +49,17 @@ class RpcError extends Error {
 
 export class Service {
   private readonly registry = new Map<ServiceKind, Map<string, Fn>>()
+  private readonly soapOps = new Map<string, SoapOperation>()
+
+  /** `namespace`: the SOAP target namespace (default urn:quark:<app>:<controller>) */
+  constructor(private readonly options: { namespace?: string } = {}) {}
+
+  /** A SOAP operation with its declared types: `service.soap('Add', fn, { args: { a: 'int' }, returns: { sum: 'int' } })`. */
+  soap(name: string, fn: Fn, signature: SoapSignature = {}): Fn {
+    if (typeof fn !== 'function') throw new TypeError('Service.soap: a function is required')
+    this.soapOps.set(name, soapOperation(name, fn, signature))
+    return fn
+  }
 
   private register(kind: ServiceKind, nameOrFn: string | Fn, maybeFn?: Fn): Fn {
     const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn
@@ -75,7 +87,7 @@ export class Service {
   xmlrpc(nameOrFn: string | Fn, fn?: Fn): Fn { return this.register('xmlrpc', nameOrFn, fn) }
 
   /** The functions registered for a kind (for docs and the admin). */
-  functions(kind: ServiceKind): string[] { return [...(this.registry.get(kind)?.keys() ?? [])] }
+  functions(kind: ServiceKind | 'soap'): string[] { return kind === 'soap' ? [...this.soapOps.keys()] : [...(this.registry.get(kind)?.keys() ?? [])] }
 
   private find(kind: ServiceKind, name: string): Fn | undefined { return this.registry.get(kind)?.get(name) }
 
@@ -85,7 +97,7 @@ export class Service {
    */
   async call(request: ServiceRequest = current.request, response: ServiceResponse = current.response): Promise<string | Buffer> {
     const args = request?.args ?? []
-    const kind = args[0] as ServiceKind | undefined
+    const kind = args[0] as ServiceKind | 'soap' | undefined
     const headers = response?.headers ?? {}
     switch (kind) {
       case 'jsonrpc': case 'jsonrpc2':
@@ -94,6 +106,20 @@ export class Service {
       case 'xmlrpc':
         headers['Content-Type'] = 'text/xml; charset=utf-8'
         return this.serveXmlRpc(request)
+      case 'soap': {
+        const ns = this.options.namespace ?? `urn:quark:${request.application ?? 'app'}:${request.controller ?? 'default'}`
+        const vars = request.vars ?? {}
+        if ('WSDL' in vars || 'wsdl' in vars) {
+          headers['Content-Type'] = 'text/xml; charset=utf-8'
+          const location = `${request.scheme ?? 'http'}://${request.host ?? 'localhost'}${request.path ?? ''}`
+          return wsdl([...this.soapOps.values()], location, ns)
+        }
+        const ct = request.headers?.['content-type']
+        const answer = await serveSoap(this.soapOps, request.body, Array.isArray(ct) ? ct[0] ?? '' : ct ?? '', ns)
+        headers['Content-Type'] = answer.contentType
+        if (response) response.status = answer.status
+        return answer.body
+      }
       case 'run': case 'json': case 'jsonp': case 'xml': case 'csv': case 'rss': case 'atom': case 'ics': case 'pdf': case 'rtf': {
         const fn = this.find(kind, args[1] ?? '')
         if (!fn) throw new QK_SERVICES_NOT_FOUND(`${kind}/${args[1] ?? ''}`)

@@ -38,7 +38,7 @@ test('json / xml / csv / rss / run kinds, positional args and named vars', async
   assert.match(String(await s.call({ args: ['rss', 'feed'] }, res())), /<rss version="2.0"><channel><title>T<\/title>/)
   await assert.rejects(s.call({ args: ['json', 'nope'] }, res()), QK_SERVICES_NOT_FOUND)
   await assert.rejects(s.call({ args: ['xml', 'add'] }, res()), QK_SERVICES_NOT_FOUND, 'registered for json only')
-  await assert.rejects(s.call({ args: ['soap'] }, res()), /No such service function/)
+  await assert.rejects(s.call({ args: ['corba'] }, res()), /No such service function/)
   assert.throws(() => s.json(() => 1), /valid name/)
 })
 
