@@ -21,7 +21,22 @@ export interface Ticket {
   vars: Record<string, unknown>
 }
 
-export interface TicketSummary { id: string; time: string; clientIp: string; method: string; url: string; error: string }
+export interface TicketSummary {
+  id: string; time: string; clientIp: string; method: string; url: string; error: string
+  /** where in the app the error came from, "controllers/default.ts:12" (its first frame inside the app), if known */
+  location?: string
+}
+
+/** The first frame inside the app as "path/in/app.ts:line": the errors page groups tickets by it. */
+export function ticketLocation(frames: Frame[] | undefined, appFolder: string): string | undefined {
+  const root = path.resolve(appFolder) + path.sep
+  for (const f of frames ?? []) {
+    if (typeof f?.file !== 'string' || !(f.line > 0)) continue
+    const abs = path.resolve(f.file)
+    if (abs.startsWith(root)) return `${abs.slice(root.length).split(path.sep).join('/')}:${f.line}`
+  }
+  return undefined
+}
 
 export interface TicketInput {
   app: string
@@ -104,7 +119,7 @@ export async function listTickets(appFolder: string, filter: { date?: string; cl
       const t = JSON.parse(await fsp.readFile(path.join(ticketsDir(appFolder), n), 'utf8')) as Ticket
       if (filter.date && !t.time.startsWith(filter.date)) continue
       if (filter.clientIp && t.clientIp !== filter.clientIp) continue
-      out.push({ id: t.id, time: t.time, clientIp: t.clientIp, method: t.method, url: t.url, error: `${t.error.name}: ${t.error.message}` })
+      out.push({ id: t.id, time: t.time, clientIp: t.clientIp, method: t.method, url: t.url, error: `${t.error.name}: ${t.error.message}`, location: ticketLocation(t.frames, appFolder) })
     } catch { /* a half-written or foreign file */ }
   }
   return out.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0))

@@ -281,6 +281,20 @@ describe('tickets grouped by error, pages', () => {
     assert.deepEqual(groups[0]!.clients, ['1.1.1.1', '2.2.2.2'])
     assert.equal(errorKey('x 0xdeadbeef 42'), 'x N N')
   })
+  test('tickets from one source line are one group whatever their messages; the variants are listed', () => {
+    const groups = groupTickets([
+      { id: 'a', time: '2026-01-01T10:00:00Z', clientIp: '1.1.1.1', url: '/x/a', error: 'Error: no user alice', location: 'controllers/default.ts:12' },
+      { id: 'b', time: '2026-01-02T10:00:00Z', clientIp: '1.1.1.1', url: '/x/a', error: 'Error: no user bob', location: 'controllers/default.ts:12' },
+      { id: 'c', time: '2026-01-02T11:00:00Z', clientIp: '1.1.1.1', url: '/x/a', error: 'TypeError: x is undefined', location: 'controllers/default.ts:12' },
+      { id: 'd', time: '2026-01-01T09:00:00Z', clientIp: '1.1.1.1', url: '/x/b', error: 'Error: no user carol', location: 'controllers/other.ts:3' },
+      { id: 'e', time: '2026-01-02T12:00:00Z', clientIp: '1.1.1.1', url: '/x/a', error: 'TypeError: x is undefined', location: 'controllers/default.ts:12' },
+    ])
+    assert.deepEqual(groups.map((g) => [g.location, g.count]), [['controllers/default.ts:12', 4], ['controllers/other.ts:3', 1]])
+    assert.deepEqual(groups[0]!.variants, [
+      { error: 'TypeError: x is undefined', count: 2 }, { error: 'Error: no user alice', count: 1 }, { error: 'Error: no user bob', count: 1 },
+    ])
+    assert.equal(groups[0]!.error, 'TypeError: x is undefined', 'the newest message is shown')
+  })
   test('error bodies escape and pick JSON for .json', () => {
     assert.match(errorBody({ extension: 'html' }, 400, '<script>'), /&lt;script&gt;/)
     assert.deepEqual(JSON.parse(errorBody({ extension: 'json' }, 409, 'x')), { error: 'x', status: 409 })
