@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { QK_ADMIN_BAD_APP_NAME, QK_ADMIN_EXISTS, QK_ADMIN_NOT_FOUND, QK_ADMIN_OUTSIDE_APP } from './errors'
+import { adaptScaffold } from './scaffold'
 
 export const APP_NAME = /^[A-Za-z][A-Za-z0-9_]*$/
 
@@ -67,6 +68,7 @@ export function createApp(applicationsFolder: string, name: unknown, scaffoldFol
       return rel === '' || !NOT_COPIED.has(rel.split(path.sep)[0])
     },
   })
+  adaptScaffold(tmp, app) // it calls itself by its name, not "Welcome"
   for (const d of ['models', 'controllers', 'views', 'static', 'modules', 'languages', 'private', 'databases', 'errors', 'sessions', 'cache', 'uploads'])
     fs.mkdirSync(path.join(tmp, d), { recursive: true })
   // The rename makes the app appear whole or not at all.

@@ -61,6 +61,7 @@ export { groupTickets, errorKey, type TicketGroup, type TicketLike } from './tic
 export { routesReport, type RoutesReport, type RoutesTest } from './routes'
 export { translations } from './languages'
 export { startTestRun, stopTestRun, lastTestRun, testFilesOf, RUN_LIMIT_MS, type TestRun, type TestRunResult } from './testrun'
+export { adaptScaffold, appTitle } from './scaffold'
 
 /**
  * The admin's memory in this server process: who is logged in and who failed

@@ -184,6 +184,8 @@ export const newApp: Command = {
     if (fs.existsSync(dest)) throw new QK_CLI_APP_EXISTS(name, apps)
     fs.mkdirSync(apps, { recursive: true })
     copyScaffold(dest)
+    // the new app calls itself by its name (brand, title, comments, README); required here, not at the top, so `quark run` does not load the admin's library
+    ;(require('../adminlib') as typeof import('../adminlib')).adaptScaffold(dest, name)
     writeAppTypes(dest)
     io.out(`created ${dest}`)
     return 0
