@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { resolveInApp } from './paths'
 import { contentHash } from './files'
+import { isAdminLivePath } from '../realtime'
 import { requestedHost } from '../http'
 
 const logBus = new EventEmitter()
@@ -88,6 +89,7 @@ function sameOrigin(req: http.IncomingMessage): boolean {
 }
 
 export function createAdminLive(opts: AdminLiveOptions): AdminLive {
+  const isApp = (name: string): boolean => { try { opts.appFolder(name); return true } catch { return false } }
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
   const livePath = opts.path ?? '/admin/live'
   const interval = opts.intervalMs ?? 300
@@ -150,7 +152,8 @@ export function createAdminLive(opts: AdminLiveOptions): AdminLive {
   return {
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://x')
-      if (url.pathname !== livePath) return false
+      // <prefix>/admin/live under the routes' path_prefix (realtime/ leaves the same paths to us)
+      if (url.pathname !== livePath && !(livePath === '/admin/live' && isAdminLivePath(url.pathname, isApp))) return false
       if (!sameOrigin(req) || !opts.authorize(req)) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
         return true

@@ -13,7 +13,7 @@ import { eventStream, subscribe, broadcast } from './sse'
 
 export { websocket, CLOSE_SLOW_CLIENT, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_MESSAGE, type AppSocket, type SocketHandlers } from './websocket'
 export { eventStream, subscribe, broadcast, formatEvent, type StreamContext, type StreamEvent } from './sse'
-export { attachAppUpgrades, routeUpgrade, upgradeOf, type PendingUpgrade } from './upgrade'
+export { attachAppUpgrades, routeUpgrade, upgradeOf, isAdminLivePath, type PendingUpgrade } from './upgrade'
 export { channelsOf, closeRealtimeBuses, realtimeConfig, type RealtimeConfig } from './hub'
 export { withLiveReload, liveReloadOn, liveReloadScript, LIVE_RELOAD_PATH } from './livereload'
 export * from './errors'

@@ -31,6 +31,20 @@ export interface UpgradeOptions {
   appFolder(name: string): string | undefined
 }
 
+const ADMIN_LIVE_PATH = '/admin/live'
+
+/**
+ * The admin's live channel: /admin/live, or <prefix>/admin/live when the site's routes put the site
+ * under a path_prefix (the admin links it there, and its cookie's Path). A path whose part before
+ * /admin/live names an installed app (/shop/admin/live, /w/shop/admin/live) is that app's URL.
+ */
+export function isAdminLivePath(pathname: string, isApp: (name: string) => boolean): boolean {
+  if (pathname === ADMIN_LIVE_PATH) return true
+  if (!pathname.endsWith(ADMIN_LIVE_PATH)) return false
+  const prefix = pathname.slice(0, -ADMIN_LIVE_PATH.length)
+  return /^(\/[\w.-]+)+$/.test(prefix) && !prefix.split('/').some((seg) => seg !== '' && isApp(seg))
+}
+
 export function upgradeOf(raw: unknown): PendingUpgrade | undefined {
   return (raw as { [UPGRADE]?: PendingUpgrade } | undefined)?.[UPGRADE]
 }
@@ -61,7 +75,7 @@ export function attachAppUpgrades(server: http.Server, handler: RequestHandler, 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (socket.destroyed) return
     const pathname = (req.url ?? '/').split('?')[0]
-    if (pathname === '/admin/live') {
+    if (isAdminLivePath(pathname, (name) => o.appFolder(name) !== undefined)) {
       // the admin's listener serves it; before the admin is loaded nobody does
       if (server.listenerCount('upgrade') === 1) socket.destroy()
       return

@@ -2,15 +2,18 @@
  * path_prefix (the site lives under /w): every link the admin writes — its pages, forms, its
  * stylesheet, Monaco and the editor's calls, Quark's own /_quark/ assets — starts with the prefix,
  * its session cookie's Path is /w/admin (a browser sends it back under the prefix), after-login and
- * logout redirects stay under it, and a `_next` outside it is refused. Over HTTP (every page parsed,
- * every href/src fetched back), then in headless chromium: log in through the prefix and use the menu.
+ * logout redirects stay under it, and a `_next` outside it is refused; the editor's live channel
+ * answers at /w/admin/live. Over HTTP (every page parsed, every href/src fetched back), then in
+ * headless chromium: log in through the prefix, use the menu, open the editor (its live channel on).
  * Screenshots go to tests/routes/screenshots/.
  */
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
+import { once } from 'node:events'
 import { chromium, type Browser } from 'playwright-core'
+import WebSocket from 'ws'
 import { startAdminServer, csrfOf, PASSWORD } from '../admin/helpers'
 import type { Agent, TestServer } from '../helpers/server'
 
@@ -21,6 +24,8 @@ let s: TestServer
 before(async () => {
   s = await startAdminServer({
     https: false,
+    // an app whose own URL ends like the admin's channel: <prefix>/x/admin/live stays the app's
+    apps: { x: { 'controllers/admin.ts': `export const live = websocket({ open(ws) { ws.send('app x here') } })`, 'controllers/default.ts': `export function index() { return 'x' }` } },
     siteFiles: { 'routes.json': JSON.stringify({ routers: { BASE: { default_application: 'welcome', path_prefix: '/w' } } }) },
   })
 })
@@ -120,6 +125,23 @@ test('the admin under /w: a _next outside the admin is refused, logout lands on 
   assert.equal(r.headers.location, '/w/admin/default/login')
 })
 
+test('the live channel answers under the prefix: refused without the admin cookie, like at /admin/live', async () => {
+  for (const p of ['/w/admin/live', '/admin/live']) {
+    const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}${p}`)
+    const [err] = await once(ws, 'error')
+    assert.match(String((err as Error).message), /403/, p)
+  }
+  // a path that only ends like it, with something that is no plain prefix before, is not the admin's
+  const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}/w%2F..%2Fadmin/live`)
+  const [err] = await once(ws, 'error')
+  assert.doesNotMatch(String((err as Error).message), /403/)
+  // an app's own websocket whose path ends in /admin/live is the app's, not the admin's
+  const app = new WebSocket(`${s.url.replace(/^http/, 'ws')}/w/x/admin/live`)
+  const [data] = await once(app, 'message')
+  assert.match(String(data), /app x here/)
+  app.close()
+})
+
 test('the admin under /w in chromium: log in through the prefix, open Routes from the menu', async () => {
   for (let i = 0; i < 120 && !fs.existsSync(CHROMIUM); i++) await new Promise((r) => setTimeout(r, 1000))
   fs.mkdirSync(SHOTS, { recursive: true })
@@ -147,6 +169,17 @@ test('the admin under /w in chromium: log in through the prefix, open Routes fro
     const cells = Object.fromEntries(await page.$$eval('#routes-in-result tr', (rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent])))
     assert.equal(cells.function, 'hello')
     await page.screenshot({ path: path.join(SHOTS, 'prefix-admin-routes.png'), fullPage: true })
+    // the editor: Monaco, its script and its live channel, all under the prefix; the channel answers
+    // the editor's watch of the open file (a socket closed by anyone else would never say 'watching')
+    const frames: string[] = []
+    page.on('websocket', (ws) => { if (ws.url().endsWith('/w/admin/live')) ws.on('framereceived', (f) => frames.push(String(f.payload))) })
+    await page.goto(`${s.url}/w/admin/edit/index/welcome?file=controllers/default.ts`)
+    await page.waitForFunction(() => document.getElementById('qk-live')?.textContent === 'live: on', undefined, { timeout: 60000 })
+    for (const deadline = Date.now() + 60000; !frames.some((f) => f.includes('"watching"')) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 200))
+    assert.ok(frames.some((f) => f.includes('"watching"') && f.includes('controllers/default.ts')), `the live channel answered: ${frames.join(' | ')}`)
+    await page.waitForSelector('.monaco-editor', { timeout: 60000 })
+    assert.equal(await page.getAttribute('#qk-try', 'href'), '/w/welcome/default/index')
+    await page.screenshot({ path: path.join(SHOTS, 'prefix-admin-editor.png'), fullPage: true })
     assert.deepEqual(failed, [], 'every file the pages loaded was found under the prefix')
   } finally { await browser.close() }
 })
