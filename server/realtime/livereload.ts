@@ -32,7 +32,8 @@ export function liveReloadOn(appFolder: string, clientIsLocal: boolean): boolean
 export function liveReloadScript(app: string): string {
   const url = JSON.stringify(`${LIVE_RELOAD_PATH}?app=${encodeURIComponent(app)}`).replace(/</g, '\\u003c')
   return `<script data-quark-livereload>(function(){var u=(location.protocol==='https:'?'wss://':'ws://')+location.host+${url};` +
-    `function c(){var w=new WebSocket(u);w.onmessage=function(e){if(e.data==='reload')location.reload()};` +
+    `function c(){var w=new WebSocket(u);w.onopen=function(){document.documentElement.setAttribute('data-quark-livereload','on')};` +
+    `w.onmessage=function(e){if(e.data==='reload')location.reload()};` +
     `w.onclose=function(){setTimeout(c,1000)}}c()})()</script>`
 }
 
