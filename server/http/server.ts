@@ -160,7 +160,8 @@ function frontDoor(o: ListenOptions, state: { draining: boolean }): { handler: H
       const host = requestedHost(req)
       if (host !== undefined && host !== lastAllowed) {
         if (!hostAllowed(hosts, host)) { o.onRefusedHost?.(host); return refuseHost(res, host) }
-        lastAllowed = host
+        // a name allowed only by the site's configuration (the router's domains) may be taken back: asked again each time
+        if (hosts.also === undefined || hostAllowed({ ...hosts, also: undefined }, host)) lastAllowed = host
       }
     }
     if (state.draining && drainConnection(req, res)) return

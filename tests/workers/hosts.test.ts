@@ -139,6 +139,21 @@ test('names in the router\'s domains are allowed hosts without --allowed-hosts, 
       return r.status === 200 ? r : undefined
     }, 60_000, 200)
     assert.equal(blog.body, 'hello')
+
+    // and a domain taken out of the routes is refused again (by requests and upgrades), even when it was
+    // the name of the previous request (the front door keeps that one without asking again)
+    assert.equal((await c.get('/', { host: 'shop.example' })).status, 200)
+    const before2 = fs.statSync(file).mtimeMs
+    fs.writeFileSync(file, routes({ 'blog.example': 'app' }))
+    const t2 = new Date(Math.max(Date.now(), before2 + 2000))
+    fs.utimesSync(file, t2, t2)
+    const gone = await poll('shop.example refused after its domain was removed', async () => {
+      const r = await c.get('/', { host: 'shop.example' })
+      return r.status === 400 ? r : undefined
+    }, 60_000, 200)
+    assert.match(gone.body, /QK_HTTP_BAD_HOST/)
+    assert.match((await rawUpgrade(c.url, '/app/default/socket', 'shop.example')).answer, /^HTTP\/1\.1 400 /)
+    assert.equal((await c.get('/', { host: 'blog.example' })).status, 200)
   } finally { await c.stop() }
 })
 
