@@ -76,11 +76,16 @@ export function hostName(host: string): string {
 }
 
 export function hostAllowed(a: AllowedHosts, host: string): boolean {
+  return hostListed(a, host) || (a.also !== undefined && a.also(hostName(host)))
+}
+
+/** Allowed by the list itself (not by `also`, which may change while the server runs). */
+export function hostListed(a: AllowedHosts, host: string): boolean {
   if (a.any) return true
   const name = hostName(host)
   if (a.names.has(name)) return true
   for (const s of a.suffixes) if (name.endsWith(s)) return true
-  return a.also !== undefined && a.also(name)
+  return false
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Pem } from './certificate'
 import { QK_HTTP_BAD_HOST, QK_HTTP_BODY_TOO_LARGE } from './errors'
 import { errorPage } from './response'
 import { TRUST_PROXY, type AddressMatcher } from './proxy'
-import { hostAllowed, requestedHost, type AllowedHosts } from './hosts'
+import { hostAllowed, hostListed, hostName, requestedHost, type AllowedHosts } from './hosts'
 import { probes, type ReadyCheck } from './health'
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -159,9 +159,9 @@ function frontDoor(o: ListenOptions, state: { draining: boolean }): { handler: H
     if (hosts !== undefined) {
       const host = requestedHost(req)
       if (host !== undefined && host !== lastAllowed) {
-        if (!hostAllowed(hosts, host)) { o.onRefusedHost?.(host); return refuseHost(res, host) }
-        // a name allowed only by the site's configuration (the router's domains) may be taken back: asked again each time
-        if (hosts.also === undefined || hostAllowed({ ...hosts, also: undefined }, host)) lastAllowed = host
+        // a name allowed only by the site's configuration (the router's domains) may be taken back: asked each time
+        if (hostListed(hosts, host)) lastAllowed = host
+        else if (hosts.also === undefined || !hosts.also(hostName(host))) { o.onRefusedHost?.(host); return refuseHost(res, host) }
       }
     }
     if (state.draining && drainConnection(req, res)) return
