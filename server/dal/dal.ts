@@ -393,9 +393,21 @@ export class DAL {
     const session = activeSession(driver)
     try {
       if (session === undefined) return driver.runNow(sql, params)
-      const conn = session.conn
+      // a request's first statement begins its transaction now, once every table it defined is migrated
+      // (as _execSlow: SQLite cannot rebuild a table inside the open transaction)
+      const conn = session.conn ?? (session.begun || !this._allMigrated() ? undefined : session.openNow())
       return conn?.execNow === undefined ? undefined : conn.execNow(sql, params)
     } catch (e) { throw wrapError(e, op, tables) }
+  }
+
+  /** every table of this DAL object built and migrated (a lazy table not built yet counts as not) */
+  private _allMigrated(): boolean {
+    const names = this.tables
+    for (let i = 0; i < names.length; i++) {
+      const t = Object.prototype.hasOwnProperty.call(this, names[i]) ? this[names[i]] : undefined
+      if (!(t instanceof Table) || t._schema.status !== 'done') return false
+    }
+    return true
   }
 
   private async _execSlow(sql: string, params: unknown[], tables: Table[], op: string): Promise<ExecResult> {

@@ -44,6 +44,20 @@ export class TxSession {
     return this.opening
   }
 
+  /**
+   * Synchronous drivers (SQLite): begin now, without a promise, when the connection is free; the
+   * connection, or undefined when connection() must be awaited (busy, or a driver that cannot).
+   */
+  openNow(): Conn | undefined {
+    if (this.conn) return this.conn
+    if (this.opening || this.beginSql || this.driver.acquireNow === undefined) return undefined
+    const c = this.driver.acquireNow()
+    if (c === undefined || c.execNow === undefined) { c?.release(); return undefined }
+    try { c.execNow('BEGIN', []) } catch (e) { c.release(); throw e }
+    this.conn = c
+    return c
+  }
+
   async commit(): Promise<void> {
     const c = this.conn
     if (!c) return

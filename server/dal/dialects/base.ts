@@ -89,6 +89,8 @@ export interface Driver {
   key: string
   /** exclusive connection for a transaction (SQLite: takes the file's mutex) */
   acquire(): Promise<Conn>
+  /** synchronous drivers (SQLite): the exclusive connection now when it is free; undefined when acquire() must wait */
+  acquireNow?(): Conn | undefined
   /** one statement, autocommit; `wrap` turns a driver error into the DAL's error */
   run(sql: string, params: unknown[], wrap?: (e: unknown) => unknown): Promise<ExecResult>
   /**

@@ -199,6 +199,15 @@ export class SqliteDriver implements Driver {
 
   async acquire(): Promise<Conn> {
     await this.mutex.lock()
+    return this.heldConn()
+  }
+
+  acquireNow(): Conn | undefined {
+    return this.mutex.tryLock() ? this.heldConn() : undefined
+  }
+
+  /** the connection of the one transaction holding the mutex; release gives the mutex back once */
+  private heldConn(): Conn {
     let released = false
     return {
       exec: (sql, params) => {
