@@ -8,7 +8,7 @@ import { FOLDER, HELP, folderOf, type Command } from './commands'
 import type { Parsed } from './args'
 import { startQuark, copyScaffold, prepareSite, type StartOptions } from './start'
 import { runPrimary, serveAsWorker, workerCount, workerSlot, broadcastInvalidate, signalReload } from './cluster'
-import { isValidAppName } from '../dispatch'
+import { isValidAppName, SiteRoutes, AppRegistry } from '../dispatch'
 import { writeAppTypes, appShellEnvironment, runAppTests, appTestFiles } from '../environment'
 import { openBrowser } from '../sea'
 import { QK_CLI_APP_EXISTS, QK_CLI_BAD_APP_NAME, QK_CLI_NO_APP, QK_CLI_USAGE } from './errors'
@@ -94,9 +94,11 @@ export const run: Command = {
     }
     const slot = workerSlot()
     const greet = (url: string, folder: string, password: string | undefined, what: string) => {
-      io.out(`Quark serving ${folder}/applications at ${url}/ (${what})`)
-      if (!p.flags['no-browser']) openBrowser(`${url}/welcome/default/index`)
-      io.out(`  welcome: ${url}/welcome   admin: ${url}/admin`)
+      // under the routes' path_prefix the whole site, the admin included, lives below it
+      const site = url + new SiteRoutes(new AppRegistry(folder)).pathPrefix()
+      io.out(`Quark serving ${folder}/applications at ${site}/ (${what})`)
+      if (!p.flags['no-browser']) openBrowser(`${site}/welcome/default/index`)
+      io.out(`  welcome: ${site}/welcome   admin: ${site}/admin`)
       if (password) io.out(`  admin password (shown once, stored hashed): ${password}`)
     }
     if (workers !== undefined && slot === undefined) {

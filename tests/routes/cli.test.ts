@@ -150,3 +150,31 @@ test('quark run reports a broken routes file at start, before any request', asyn
     fs.rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('quark run under a path_prefix names the site, welcome and admin URLs with the prefix, and they answer', async () => {
+  const dir = site(JSON.stringify({ routers: { BASE: { default_application: 'shop', path_prefix: '/w' } } }))
+  const env = { ...process.env }
+  for (const k of ['NODE_TEST_CONTEXT', 'QUARK_TESTING', 'NODE_OPTIONS']) delete env[k]
+  const { spawn } = await import('node:child_process')
+  const p = spawn(process.execPath, [quark, 'run', '--no-https', '-p', '0', '--no-browser', '--cron', 'none', '--password', 'pw-routes-test'], { cwd: dir, env })
+  let out = ''
+  p.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  p.stderr.on('data', () => {})
+  try {
+    for (let i = 0; i < 600 && !/admin: /.test(out) && p.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100))
+    const m = /at (http:\/\/[^ ]+?)\/w\/ \(/.exec(out)
+    assert.ok(m, out)
+    const base = m[1]!
+    assert.match(out, new RegExp(`welcome: ${base.replace(/[.]/g, '\\.')}/w/welcome {3}admin: ${base.replace(/[.]/g, '\\.')}/w/admin`))
+    const { doRequest } = await import('../helpers/server')
+    const login = await doRequest({ url: base, isHttps: false }, '/w/admin/default/login')
+    assert.equal(login.status, 200)
+    assert.match(login.body, /action="\/w\/admin\/default\/login"/)
+    assert.equal((await doRequest({ url: base, isHttps: false }, '/w/')).body, '1')
+    assert.equal((await doRequest({ url: base, isHttps: false }, '/admin/default/login')).status, 404)
+  } finally {
+    p.kill('SIGTERM')
+    await new Promise((r) => p.once('exit', r))
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
