@@ -130,7 +130,7 @@ test('quark types: writes the declarations from the live schema; a running serve
       await new Promise((ok) => setTimeout(ok, 100))
       try { text = fs.readFileSync(decl, 'utf8') } catch { /* not yet */ }
     }
-    assert.match(text, /extra_note: \{ row: \{ id: number; words: string\[\]; n: bigint \}/)
+    assert.match(text, /extra_note: \{ row: \{ id: number; words: string\[\] \| null; n: bigint \| null \}/)
   } finally {
     await server.stop()
   }
