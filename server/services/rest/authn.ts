@@ -76,9 +76,10 @@ export async function authenticate(policy: RestPolicy, request: HeaderRequest): 
     const basic = policy.basic !== false ? basicOf(authorization) : null
     if (!basic) throw new QK_REST_UNAUTHORIZED('unsupported Authorization scheme (Basic, Bearer)')
     const r = await auth.checkLogin(basic[0], basic[1])
-    if (!r.user) throw new QK_REST_UNAUTHORIZED('bad login or password')
-    auth.setRequestUser(r.user)
-    return { userId: r.user.id, via: 'basic' }
+    const user = r.user as { id: number } | null
+    if (!user) throw new QK_REST_UNAUTHORIZED('bad login or password')
+    auth.setRequestUser(user)
+    return { userId: user.id, via: 'basic' }
   }
   const u = auth.user
   return u ? { userId: u.id, via: 'session' } : { userId: null, via: 'anonymous' }

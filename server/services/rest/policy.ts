@@ -70,15 +70,18 @@ export interface RestPolicy {
   services?: Record<string, unknown>
 }
 
-/** The parts of Auth RestAPI uses (services/ sits beside auth/, so it is typed by shape, not imported). */
+/**
+ * The parts of Auth RestAPI uses (services/ sits beside auth/, so it is typed by shape, not
+ * imported); loose enough that an app's typed Auth (TypedAuth<...>) fits.
+ */
 export interface AuthLike {
-  user: { id: number } | null
+  readonly user: { id: number } | null
   settings: { jwtSecret: string }
-  tableUser: Table
-  checkLogin(login: string, password: string): Promise<{ user: { id: number } | null; error?: unknown }>
-  setRequestUser(row: unknown): void
-  hasMembership(group: string | number): Promise<boolean>
-  hasPermission(name: string, table?: string, recordId?: number): Promise<boolean>
+  tableUser: { get(id: number): Promise<unknown> }
+  checkLogin(login: string, password: string): Promise<{ user: any }>
+  setRequestUser(row: any): void
+  hasMembership(group: any): Promise<boolean>
+  hasPermission(name?: string, table?: any): Promise<boolean>
   verifyApiKey?(key: string): Promise<{ id: number; userId: number; tables: string[] } | null>
 }
 
