@@ -10,7 +10,6 @@
  */
 import fs from 'node:fs'
 import nodePath from 'node:path'
-import { getAbsoluteFSPath } from 'swagger-ui-dist'
 
 // The only files served: a fixed list, so no path from the URL ever reaches the file system.
 const SWAGGER_FILES: Record<string, string> = {
@@ -19,6 +18,11 @@ const SWAGGER_FILES: Record<string, string> = {
   'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
   'favicon-16x16.png': 'image/png',
+}
+
+/** swagger-ui-dist's folder; null where the package is absent (looked up when a file is asked for, so the page itself still loads). */
+function swaggerFolder(): string | null {
+  try { return (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath() } catch { return null }
 }
 
 const MOUNT_RE = /export\s+const\s+([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*RestAPI\s*\(/g
@@ -52,7 +56,9 @@ export function swagger() {
   const name = String(request.args(0) ?? '')
   const type = Object.prototype.hasOwnProperty.call(SWAGGER_FILES, name) ? SWAGGER_FILES[name] : undefined
   if (!type || request.args.length !== 1) throw HTTP(404, admin.errorBody(request, 404, 'no such file'))
-  const file = nodePath.join(getAbsoluteFSPath(), name)
+  const folder = swaggerFolder()
+  if (!folder) throw HTTP(404, admin.errorBody(request, 404, 'swagger-ui-dist is not part of this build'))
+  const file = nodePath.join(folder, name)
   response.headers['Cache-Control'] = 'private, max-age=86400'
   return response.stream(file, { contentType: type })
 }
