@@ -61,6 +61,35 @@ const types = {
   },
 }
 
+/*
+ * Named prepared statements (issue 21): each SQL text of a select/insert/update/delete gets a name,
+ * and pg prepares it once per connection (it remembers which names a connection has parsed), so
+ * later runs skip PostgreSQL's parse and plan. The names carry a generation that a migration of
+ * this process bumps: a statement prepared before an ALTER is never reused after it (PostgreSQL
+ * refuses a cached plan whose result type changed). Bounded: past MAX_NAMED texts, unnamed.
+ */
+const MAX_NAMED = 2000
+const statementNames = new Map<string, string>()
+let generation = 0
+const NAMEABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE)\b/i
+
+const SCHEMA_CHANGE = /^\s*(ALTER|DROP|CREATE)\b/i
+
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql)
+  if (name !== undefined) return name
+  if (statementNames.size >= MAX_NAMED || !NAMEABLE.test(sql)) return undefined
+  name = `quark_${generation}_${statementNames.size}`
+  statementNames.set(sql, name)
+  return name
+}
+
+/** after DDL: statements prepared before it are not reused */
+function forgetStatementNames(): void {
+  statementNames.clear()
+  generation++
+}
+
 function wrap(client: pg.PoolClient | pg.Pool) {
   return async (sql: string, params: unknown[]): Promise<ExecResult> => {
     // PostgreSQL refuses U+0000 in text ("invalid byte sequence"), a driver error that became a 500:
@@ -69,7 +98,10 @@ function wrap(client: pg.PoolClient | pg.Pool) {
       const v = params[i]
       if (typeof v === 'string' && v.includes('\u0000')) throw new QK_DAL_NUL_IN_TEXT(`$${i + 1}`)
     }
-    const r = await client.query({ text: sql, values: params, rowMode: 'array' } as pg.QueryArrayConfig)
+    const name = statementName(sql)
+    const r = await client.query({ name, text: sql, values: params, rowMode: 'array' } as pg.QueryArrayConfig)
+    // DDL outside a migration (table.drop(), executesql): what was prepared may read the old schema
+    if (name === undefined && SCHEMA_CHANGE.test(sql)) forgetStatementNames()
     const res: ExecResult = { rows: r.rows ?? [], columns: (r.fields ?? []).map((f) => f.name), changes: r.rowCount ?? 0 }
     if (r.command === 'INSERT' && r.rows?.length) res.insertId = Number(r.rows[0][0])
     return res
@@ -109,6 +141,7 @@ export class PostgresDriver implements Driver {
         await conn.exec('BEGIN', [])
         const r = await fn(conn)
         await conn.exec('COMMIT', [])
+        forgetStatementNames()
         return r
       } catch (e) {
         await conn.exec('ROLLBACK', []).catch(() => undefined)
