@@ -93,19 +93,21 @@ function refuseHost(res: ServerResponse, host: string): void {
 function guardUpgrades(server: http.Server, o: ListenOptions, hosts: AllowedHosts | undefined): void {
   if (!hosts && !o.trustProxy) return
   const emit = server.emit
-  server.emit = function guardedEmit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+  // every event of the server passes here ('request' too): `arguments` as is, no array built per call
+  server.emit = function guardedEmit(this: http.Server, event: string | symbol, req?: unknown, socket?: unknown): boolean {
     if (event === 'upgrade') {
-      const req = args[0] as IncomingMessage & { [TRUST_PROXY]?: AddressMatcher }
+      const r = req as IncomingMessage & { [TRUST_PROXY]?: AddressMatcher }
       // upgrades see the same trusted peers as requests (their X-Forwarded-Host is the Host checked)
-      if (o.trustProxy) req[TRUST_PROXY] = o.trustProxy
-      const host = hosts ? requestedHost(req) : undefined
+      if (o.trustProxy) r[TRUST_PROXY] = o.trustProxy
+      const host = hosts ? requestedHost(r) : undefined
       if (hosts && host !== undefined && !hostAllowed(hosts, host)) {
         o.onRefusedHost?.(host)
-        refuseUpgrade(args[1] as Duplex, host)
+        refuseUpgrade(socket as Duplex, host)
         return true
       }
     }
-    return emit.apply(this, [event, ...args] as Parameters<typeof emit>)
+    // eslint-disable-next-line prefer-rest-params
+    return emit.apply(this, arguments as unknown as Parameters<typeof emit>)
   } as typeof server.emit
 }
 
