@@ -32,7 +32,8 @@ function restMounts(folder: string): { controller: string; fn: string }[] {
   const dir = nodePath.join(folder, 'controllers')
   const out: { controller: string; fn: string }[] = []
   let names: string[] = []
-  try { names = fs.readdirSync(dir).filter((n) => /^\w+\.ts$/.test(n)).sort() } catch { return out }
+  // default.ts first: its API is the one the explorer opens on
+  try { names = fs.readdirSync(dir).filter((n) => /^\w+\.ts$/.test(n)).sort((a, b) => (a === 'default.ts' ? -1 : b === 'default.ts' ? 1 : a < b ? -1 : 1)) } catch { return out }
   for (const name of names) {
     let text = ''
     try { text = fs.readFileSync(nodePath.join(dir, name), 'utf8') } catch { continue }

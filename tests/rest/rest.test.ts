@@ -4,6 +4,8 @@
 // and membership, and every hostile input the issue lists (each answered with a named error).
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
 import { startRestApp, basic, fetch } from './restApp'
 import { createTestDatabase, type TestDatabase } from '../helpers/databases'
 import type { TestServer } from '../helpers/server'
@@ -205,6 +207,18 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await json('/diary', { headers: { authorization: BOB } })).body.items.length, 1)
       // filtering cannot widen the query
       assert.equal((await json(`/diary?id.eq=${bobId}`, { headers: { authorization: ANN } })).body.items.length, 0)
+    })
+
+    test('a policy with mistakes is a ticket naming QK_REST_BAD_POLICY', async () => {
+      const errors = path.join(s.appFolder('shop'), 'errors')
+      for (const [url, what] of [['/shop/broken_table/api/nope', /no table nope/], ['/shop/broken_field/api/thing', /unknown field nope/], ['/shop/broken_method/api/thing', /unknown method FETCH/]] as const) {
+        const before = fs.existsSync(errors) ? fs.readdirSync(errors).length : 0
+        const r = await fetch(s.url + url)
+        assert.equal(r.status, 500, url)
+        const tickets = fs.readdirSync(errors).map((f) => fs.readFileSync(path.join(errors, f), 'utf8'))
+        assert.equal(tickets.length, before + 1, url)
+        assert.ok(tickets.some((t) => /QK_REST_BAD_POLICY/.test(t) && what.test(t)), url)
+      }
     })
 
     describe('bad input', () => {

@@ -75,6 +75,11 @@ export function shopFiles(uri = 'sqlite://storage.sqlite'): AppFiles {
     'views/layout.html': fs.readFileSync(path.join(views, 'layout.html'), 'utf8'),
     'views/generic.html': fs.readFileSync(path.join(views, 'generic.html'), 'utf8'),
     'views/default/user.html': "{{extend 'layout.html'}}\n{{=form}}\n",
+    // policies with mistakes: a ticket naming QK_REST_BAD_POLICY, never a silently open table
+    // (one controller each: a controller file runs whole on every request)
+    'controllers/broken_table.ts': "export const api = RestAPI(db, { tables: { nope: true } })\n",
+    'controllers/broken_field.ts': "export const api = RestAPI(db, { tables: { thing: { readable: ['id', 'nope'] } } })\n",
+    'controllers/broken_method.ts': "export const api = RestAPI(db, { tables: { thing: { methods: ['FETCH' as 'GET'] } } })\n",
   }
 }
 

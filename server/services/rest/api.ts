@@ -48,9 +48,11 @@ class Unprocessable { constructor(readonly errors: Record<string, string>) {} }
 export function RestAPI(db: DAL, policy: RestPolicy): RestAction {
   if (!db || typeof (db as unknown as { defineTable?: unknown }).defineTable !== 'function') throw new QK_REST_BAD_POLICY('RestAPI(db, policy): db is not a DAL')
   if (!policy || typeof policy !== 'object' || !policy.tables || typeof policy.tables !== 'object') throw new QK_REST_BAD_POLICY('RestAPI(db, policy): policy.tables is required')
+  // tables and methods are checked here (cheap, on every request: the controller runs per request);
+  // field names when a method of the table is used, and all of them by the OpenAPI document
   for (const name of Object.keys(policy.tables)) {
-    const rules = tableRules(policy, name)!
-    for (const m of allowedMethods(rules)) effective(db, rules, name, m)  // names checked now, not at the first request
+    if (!db.tables.includes(name)) throw new QK_REST_BAD_POLICY(`the database has no table ${name}`)
+    allowedMethods(tableRules(policy, name)!)
   }
   const action = async function api(): Promise<string> {
     const request = current.request as RestRequest
