@@ -73,6 +73,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const a = s.agent()
       const login = await submit(a, '/shop/default/user/login', 'login', { email: 'ann@example.com', password: 'ann-password-1' })
       assert.equal(login.status, 303)
+      // the session's login is a caller too
+      const bySession = await a.request('/shop/default/api/diary')
+      assert.equal(bySession.status, 200)
+      assert.deepEqual(bySession.json().items.map((i: { entry: string }) => i.entry), ['ann private'])
+      assert.equal((await s.request('/shop/default/api/diary')).status, 401, 'without the cookie: nobody')
       const profile = await a.request('/shop/default/user/profile')
       assert.match(profile.body, /href="\/shop\/default\/user\/api_keys"[^>]*>API keys</)
       const made = await submit(a, '/shop/default/user/api_keys', 'apikey_create', { name: 'my script', tables: 'diary' })
