@@ -37,9 +37,8 @@ export class LoginLockout {
     this.now = opts.now ?? Date.now
   }
 
-  /** Count failures in files under `dir` (mode 0700), shared with every process given the same folder. */
+  /** Count failures in files under `dir` (mode 0700, made at the first failure), shared with every process given the same folder. */
   shareThrough(dir: string): void {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
     this.dir = dir
     this.entries.clear()
   }
@@ -106,7 +105,7 @@ export class LoginLockout {
       fs.appendFileSync(file, `${t}\n`, { mode: 0o600 })
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
-      // the folder was removed under a running server: make it again rather than stop counting
+      // the first failure ever (or the folder was removed under a running server): make it
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
       fs.appendFileSync(file, `${t}\n`, { mode: 0o600 })
     }
@@ -117,7 +116,9 @@ export class LoginLockout {
     if (t - this.sweptAt < SWEEP_EVERY_MS || this.dir === undefined) return
     this.sweptAt = t
     const stale = t - Math.max(this.windowMs, this.lockMs)
-    for (const name of fs.readdirSync(this.dir)) {
+    let names: string[]
+    try { names = fs.readdirSync(this.dir) } catch { return }
+    for (const name of names) {
       const f = path.join(this.dir, name)
       try { if (fs.statSync(f).mtimeMs < stale) fs.rmSync(f, { force: true }) } catch { /* another process swept it */ }
     }

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict'
 import { Quark } from '../cli/helpers'
 import { site, startCluster, adminLogin, adminLoginForm, request, CLUSTER_APP } from './helpers'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import { LoginLockout } from '../../server/adminlib/index'
 
 const PASSWORD = 'Lockout-admin-password-1'
 
@@ -81,4 +83,41 @@ test('five wrong passwords spread over the workers of --workers 2 lock the admin
       assert.equal(r.status, 429, `request ${i}: the right password is refused by every worker while locked`)
     }
   } finally { await c.stop() }
+})
+
+test('the shared store: two LoginLockouts on one folder count together; the lock runs out, a success clears it for both; damaged lines are skipped', () => {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quark-lockout-')), 'quark-admin-lockout')
+  try {
+    let now = 1_000_000
+    const a = new LoginLockout({ now: () => now, lockMs: 60_000, windowMs: 300_000 })
+    const b = new LoginLockout({ now: () => now, lockMs: 60_000, windowMs: 300_000 })
+    a.shareThrough(dir); b.shareThrough(dir)
+    assert.ok(!fs.existsSync(dir), 'nothing is written before a failure')
+    assert.equal(a.fail('::ffff:10.0.0.1'), 0)
+    assert.equal(b.remaining('::ffff:10.0.0.1'), 4, 'B sees the failure A counted')
+    assert.equal((fs.statSync(dir).mode & 0o777).toString(8), '700')
+    for (let i = 0; i < 3; i++) assert.equal((i % 2 ? a : b).fail('::ffff:10.0.0.1'), 0)
+    assert.equal(b.fail('::ffff:10.0.0.1'), 60_000, 'the fifth failure, wherever it lands, locks')
+    assert.equal(a.lockedFor('::ffff:10.0.0.1'), 60_000)
+    assert.equal(a.lockedFor('10.0.0.2'), 0, 'another address is not locked')
+    // a damaged file (a torn or hostile line) does not unlock it or throw
+    const file = path.join(dir, fs.readdirSync(dir)[0]!)
+    fs.appendFileSync(file, 'garbage\n\nNaN\n')
+    assert.equal(b.lockedFor('::ffff:10.0.0.1'), 60_000)
+    now += 60_001
+    assert.equal(b.lockedFor('::ffff:10.0.0.1'), 0, 'the lock runs out')
+    assert.equal(a.remaining('::ffff:10.0.0.1'), 5, 'and the count starts afresh')
+    // a failure outside the window starts a new count
+    a.fail('10.0.0.3'); now += 300_001
+    assert.equal(b.remaining('10.0.0.3'), 5)
+    b.fail('10.0.0.3')
+    assert.equal(a.remaining('10.0.0.3'), 4)
+    // a success in one process clears the count for the other
+    a.succeed('10.0.0.3')
+    assert.equal(b.remaining('10.0.0.3'), 5)
+    // the folder removed under a running server: counting goes on
+    fs.rmSync(dir, { recursive: true, force: true })
+    assert.equal(a.fail('10.0.0.4'), 0)
+    assert.equal(b.remaining('10.0.0.4'), 4)
+  } finally { fs.rmSync(path.dirname(dir), { recursive: true, force: true }) }
 })
