@@ -286,7 +286,7 @@ test("a model's syntax error gets a ticket with the source line and a link to th
   await page.goto(`${s.url}/admin/errors/index/notes`)
   const group = page.locator('#ticket-groups tbody tr', { hasText: 'Cannot compile' })
   assert.equal(await group.count(), 1, `one group of compile errors: ${await page.textContent('#ticket-groups')}`)
-  await Promise.all([page.waitForURL(/\/admin\/errors\/ticket\/notes\//), group.locator('a').first().click()])
+  await Promise.all([page.waitForURL(/\/admin\/errors\/ticket\/notes\//), group.locator('a.qk-ticket-link').first().click()])
   assert.match(await page.textContent('.alert-danger') ?? '', /Cannot compile .*models\/notes\.ts/)
   const first = page.locator('#frames > li').first()
   assert.match(await first.textContent() ?? '', new RegExp(`models/notes\\.ts:${line}`))
