@@ -47,6 +47,8 @@ interface Compiled {
    * may match (patterns on the host, method or address, and routes_app, whose apps' own rules may be)
    */
   memoBy: 'path' | 'host' | 'all'
+  /** the same for what URL() writes: the full form (and language) alone, with the request's host and scheme, or with every part */
+  outBy: 'path' | 'host' | 'all'
   onError: Array<[string, string]>
   defaultApplication: string | undefined
   rootStatic: Set<string>
@@ -71,6 +73,9 @@ export class SiteRoutes {
    */
   private memo = new Map<string, RoutedTarget>()
   private memoAt = 0
+  /** what URL() wrote for recent actions' full forms (a layout writes the same links on every page), kept as the targets are */
+  private outMemo = new Map<string, string>()
+  private outMemoAt = 0
   // made once: a closure made per call would be garbage per request
   private readonly onRead = (v: RawRoutes, file: string): void => { this.pending = this.compile(v, file) }
 
@@ -93,6 +98,7 @@ export class SiteRoutes {
       this.compiled = this.pending ?? this.compileOrPlain(e.value, e.file)
       this.pending = undefined
       this.memo.clear()
+      this.outMemo.clear()
     }
     return this.compiled
   }
@@ -159,6 +165,8 @@ export class SiteRoutes {
       router, routesIn, routesOut, routesApp, onError,
       needsRemote: [...routesIn.rules, ...routesApp.rules].some((r) => !r.source.startsWith('/') && !r.source.startsWith('^/') && !/^\^?\.\*\??:/.test(r.source)),
       memoBy: !pathOnly ? 'all' : router !== undefined && router.domains.size > 0 ? 'host' : 'path',
+      outBy: routesApp.length > 0 || !routesOut.rules.every((r) => r.source.startsWith('/') || r.source.startsWith('^/')) ? 'all'
+        : router !== undefined && router.domains.size > 0 ? 'host' : 'path',
       defaultApplication: (router?.defaultApplication ?? da) as string | undefined,
       rootStatic: router ? router.rootStatic : rs ? new Set(rs as string[]) : ROOT_STATIC_DEFAULT,
       file, raw: v,
@@ -233,18 +241,25 @@ export class SiteRoutes {
    */
   outgoing(a: string, c: string, f: string, ext: string | undefined, args: readonly string[], full: string, req: OutRequest | undefined, language: string | undefined): string {
     const k = this.current()
+    const key = this.outKey(k, full, req, language)
+    const known = this.outKnown(key)
+    if (known !== undefined) return known
     const host = req?.host ?? 'localhost'
+    let out: string | undefined
     const rules = this.outRules(k, a)
-    if (rules.length) {
-      const out = rules.apply(full, () => patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(host), req?.method ?? 'GET', full))
-      if (out !== undefined) return out
+    if (rules.length) out = rules.apply(full, () => patternKey(req?.client ?? '', req?.scheme ?? 'http', hostOnly(host), req?.method ?? 'GET', full))
+    if (out === undefined && !k.router) out = full
+    if (out === undefined) {
+      const o = k.router!.outgoing(a, c, f, ext, args, host, language)
+      out = o.host ? (req?.scheme ?? 'http') + '://' + o.host + o.path : o.path
     }
-    if (!k.router) return full
-    const o = k.router.outgoing(a, c, f, ext, args, host, language)
-    return o.host ? (req?.scheme ?? 'http') + '://' + o.host + o.path : o.path
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound only decides when kept links are forgotten
+    if (this.outMemo.size < 4096) this.outMemo.set(key, out)
+    return out
   }
 
   outgoingStatic(a: string, file: string, full: string, req: OutRequest | undefined, language?: string): string {
+    // not kept like actions' links: written out it is cheaper than a key for it
     const k = this.current()
     const rules = this.outRules(k, a)
     if (rules.length) {
@@ -254,6 +269,22 @@ export class SiteRoutes {
     if (!k.router) return full
     const o = k.router.outgoingStatic(a, file, req?.host ?? 'localhost', language)
     return o.host ? (req?.scheme ?? 'http') + '://' + o.host + o.path : o.path
+  }
+
+  /** what a written link depends on besides the full form (see outBy); no string is built for the usual case */
+  private outKey(k: Compiled, full: string, req: OutRequest | undefined, language: string | undefined): string {
+    let key = language === undefined ? full : full + '\0' + language
+    if (k.outBy !== 'path') key += '\0' + (req?.scheme ?? 'http') + '\0' + (req?.host ?? 'localhost')
+    if (k.outBy === 'all') key += '\0' + (req?.method ?? 'GET') + '\0' + (req?.client ?? '')
+    return key
+  }
+
+  /** a link written in the last second (the routes, apps and controllers are re-checked as often) */
+  private outKnown(key: string): string | undefined {
+    const now = throttleNow()
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: how long kept links live is the re-check period (a cost choice)
+    if (now - this.outMemoAt >= 1000) { this.outMemo.clear(); this.outMemoAt = now }
+    return this.outMemo.get(key)
   }
 
   /** the router's path_prefix ('' without one): every link Quark writes outside URL() starts with it */
