@@ -229,3 +229,59 @@ test('a custom table holds the sessions; an unreachable database is QK_SESSION_S
   await assert.rejects(down.load(down.newId()), (e) => code(e) === 'QK_SESSION_STORE_DOWN' && /database load/.test((e as Error).message))
   await assert.rejects(down.save(down.newId(), '{}', undefined), (e) => code(e) === 'QK_SESSION_STORE_DOWN' && /database save/.test((e as Error).message))
 })
+
+test('the store says it locks; the sid column is unique (what makes the second of two racing inserts fail)', async () => {
+  const s = store()
+  assert.equal(s.kind, 'database')
+  assert.equal(s.locks, true)
+  const id = s.newId()
+  await s.save(id, '{}', undefined)
+  await assert.rejects(runInContext(undefined as unknown as CurrentState, () => raw.executesql("INSERT INTO qk_session (sid, data, version) VALUES (?, '{}', 1)", [id])))
+})
+
+test('an unlock forgets the lock\'s token (one entry per session ever locked would grow for the life of the server)', async () => {
+  const s = store()
+  const tokens = (s as unknown as { tokens: Map<string, string> }).tokens
+  for (let i = 0; i < 3; i++) {
+    const id = s.newId()
+    const unlock = await s.lock(id)
+    assert.equal(tokens.size, 1)
+    await s.save(id, '{}', undefined)
+    unlock()
+  }
+  assert.equal(tokens.size, 0)
+})
+
+test('expiry to the millisecond: data whose expires_at is now still loads (the clock pinned)', async () => {
+  const s = store()
+  const id = s.newId()
+  await s.save(id, '{"e":1}', undefined)
+  const t = Date.now() + 5_000
+  await setRow(id, `expires_at = ${t}`)
+  const real = Date.now
+  Date.now = () => t
+  try {
+    assert.deepEqual(await s.load(id), { e: 1 }, 'expires_at === now: still live')
+    Date.now = () => t + 1
+    assert.equal(await s.load(id), undefined, 'one millisecond later: expired')
+  } finally { Date.now = real }
+})
+
+test('QK_SESSION_STORE_DOWN names the operation that failed and keeps the database\'s error as its cause', async () => {
+  const down = store({ uri: 'postgres://postgres@127.0.0.1:1/quark_nowhere', lockWait: 300 })
+  const isDown = (what: string) => (e: unknown) => code(e) === 'QK_SESSION_STORE_DOWN' && new RegExp(`database ${what}`).test((e as Error).message) && (e as Error).cause !== undefined
+  await assert.rejects(down.load(down.newId()), isDown('load'))
+  await assert.rejects(down.lock(down.newId()), isDown('lock'))
+  await assert.rejects(down.expire(down.newId()), isDown('expire'))
+  await assert.rejects(down.cleanup(), isDown('cleanup'))
+  // a table that goes away under a held lock: the save and the renew fail so
+  const s = store({ table: 'qk_dropped_sessions' })
+  const a = s.newId(); const b = s.newId()
+  const unlockA = await s.lock(a)
+  const unlockB = await s.lock(b)
+  await runInContext(undefined as unknown as CurrentState, () => raw.executesql('DROP TABLE qk_dropped_sessions'))
+  await assert.rejects(s.save(a, '{}', undefined), isDown('save'))
+  await assert.rejects(s.save(s.newId(), '{}', b), isDown('renew'))
+  unlockA()
+  unlockB()
+})
