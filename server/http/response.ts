@@ -160,8 +160,18 @@ function sendWhole(res: ServerResponse, qr: QuarkResponse, body: string | Buffer
   res.end(body)
 }
 
-/** A small HTML page for errors the framework answers itself (404, 400, 500 with a ticket id). */
-export function errorPage(status: number, title: string, detail = ''): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${escapeHtml(title)}</title></head>` +
-    `<body style="font-family:sans-serif;margin:3em"><h1>${status} ${escapeHtml(title)}</h1>${detail ? `<p>${escapeHtml(detail)}</p>` : ''}</body></html>`
+/**
+ * A small HTML page for errors the framework answers itself (404, 400, 500 with a ticket id),
+ * styled inline (it must show even when static files are what broke); `link` adds one link
+ * (the ticket in the admin, offered to a local client).
+ */
+export function errorPage(status: number, title: string, detail = '', link?: { href: string; text: string }): string {
+  const css = 'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#212529;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}' +
+    '.qk-error{background:#fff;border:1px solid #dee2e6;border-top:4px solid #dc3545;border-radius:.5rem;box-shadow:0 .25rem 1rem rgba(0,0,0,.06);padding:2rem 2.5rem;max-width:36rem;margin:1rem}' +
+    '.qk-error h1{font-size:1.5rem;margin:0 0 .75rem}.qk-error .qk-status{color:#dc3545;font-weight:700;margin-right:.4em}.qk-error p{margin:.5rem 0;line-height:1.5;word-break:break-word}' +
+    '.qk-error a{display:inline-block;margin-top:.75rem;color:#fff;background:#0d6efd;border-radius:.3rem;padding:.4rem .9rem;text-decoration:none}'
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${status} ${escapeHtml(title)}</title><style>${css}</style></head>` +
+    `<body><main class="qk-error"><h1><span class="qk-status">${status}</span>${escapeHtml(title)}</h1>${detail ? `<p>${escapeHtml(detail)}</p>` : ''}` +
+    `${link ? `<a class="qk-ticket" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>` : ''}</main></body></html>`
 }
