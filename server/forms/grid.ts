@@ -186,6 +186,8 @@ async function listPage(c: Ctx, baseQuery: any): Promise<XmlElement> {
   if (o.searchable !== false) {
     if (keywords) and(keywordQuery(c, keywords, [idField, ...fields]))
     and(builderQuery(c, vars, fields))
+    // no field chosen ("All fields"): the value is looked for in every field, as keywords are
+    if (!vars.qf && typeof vars.qv === 'string' && vars.qv.trim()) and(keywordQuery(c, vars.qv.trim(), [idField, ...fields]))
   }
   const set = query ? c.db(query) : c.db(table)
   // sort: order=table.field or ~table.field, only on shown fields
@@ -241,7 +243,8 @@ async function listPage(c: Ctx, baseQuery: any): Promise<XmlElement> {
     const opOpts = Object.keys(OPS).map((k) => OPTION(k, { _value: k, _selected: vars.qo === k ? 'selected' : undefined }))
     toolbar.push(HFORM(
       INPUT({ _name: 'keywords', _value: keywords, _placeholder: T('Search'), _class: 'form-control form-control-sm', _id: 'quark-grid-keywords', _style: 'width:14em' }),
-      SELECT(OPTION('', { _value: '' }), fieldOpts, { _name: 'qf', _class: 'form-select form-select-sm', _style: 'width:auto' }),
+      // "All fields" is the first choice and selected until a field is picked: a value then searches every field
+      SELECT(OPTION(T('All fields'), { _value: '', _selected: vars.qf ? undefined : 'selected' }), fieldOpts, { _name: 'qf', _class: 'form-select form-select-sm', _style: 'width:auto' }),
       SELECT(opOpts, { _name: 'qo', _class: 'form-select form-select-sm', _style: 'width:auto' }),
       INPUT({ _name: 'qv', _value: typeof vars.qv === 'string' ? vars.qv : '', _class: 'form-control form-control-sm', _style: 'width:10em', _placeholder: T('value') }),
       order ? INPUT({ _type: 'hidden', _name: 'order', _value: order }) : '',
