@@ -15,6 +15,7 @@ import { DIV, P, UL, LI, SPAN, CODE } from '../../html'
 import { IS_NOT_EMPTY, IS_LENGTH, IS_MATCH } from '../../validators'
 import type { Row } from '../../dal'
 import { Auth } from '../auth'
+import { QK_AUTH_BAD_OPTION } from '../errors'
 import { processAuthForm } from '../authform'
 import { credentialBySubject, credentialTable, credentialsOf } from './credentials'
 import { page, userUrl } from './totp-pages'
@@ -38,14 +39,20 @@ const hashOf = (key: string) => createHash('sha256').update(key).digest('hex')
 export const apikeyMethod: LoginMethod<Record<string, never>> = {
   name: METHOD,
   factors: ['first'],
-  configure() { return {} },
+  configure(o: unknown) {
+    // no options yet: anything given is a mistake worth saying
+    if (o !== undefined && o !== null && (typeof o !== 'object' || Object.keys(o as object).length)) throw new QK_AUTH_BAD_OPTION('apikey', 'takes no options')
+    return {}
+  },
   /** credential: { key } */
   async verify({ auth }, credential): Promise<MethodResult> {
     const key = text(credential, 'key', 200)
-    const found = KEY_RE.test(key) ? await auth.verifyApiKey(key) : null
-    if (!found) return refuse('invalid', 'Unknown or revoked API key')
+    if (!KEY_RE.test(key)) return refuse('malformed', 'Not an API key')
+    const found = await auth.verifyApiKey(key)
+    const fail = async (r: MethodResult, userId: number | null) => { await auth.logEvent('API key refused', userId, METHOD); return r }
+    if (!found) return fail(refuse('invalid', 'Unknown or revoked API key'), null)
     const user = await auth.tableUser.get(found.userId)
-    if (!user || user.registration_key) return refuse('disabled', 'The key\'s account is disabled')
+    if (!user || user.registration_key) return fail(refuse('disabled', 'The key\'s account is disabled'), found.userId)
     return { ok: true, user }
   },
 }
