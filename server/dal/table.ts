@@ -14,6 +14,9 @@ import type { DALSet } from './set'
 import type { ExecResult } from './dialects/base'
 
 const insertIdOf = (r: ExecResult) => r.insertId as number
+/** a multi-row INSERT's size: PostgreSQL takes at most 65,535 parameters per statement */
+const BULK_ROWS = 1000
+const BULK_PARAMS = 30000
 
 export interface TableOptions {
   migrate?: boolean
@@ -172,20 +175,69 @@ export class Table {
 
   /**
    * insert many records in one transaction (a savepoint inside an open one); returns their ids.
-   * On SQLite every row after the first runs at once, without a promise per row (issue 21).
+   * On SQLite every row after the first runs at once, without a promise per row; where INSERT has
+   * RETURNING (PostgreSQL), runs of rows with the same columns go as one multi-row INSERT (issue 21).
    */
   async bulkInsert(list: Record<string, unknown>[]): Promise<number[]> {
     return this._db.transaction(async () => {
       const ids: number[] = new Array(list.length)
-      const tables = this._alone()
-      for (let i = 0; i < list.length; i++) {
-        const params: unknown[] = []
-        const sql = this._insertStatement(list[i], params)
-        const now = this._db._execNow(sql, params, tables, 'insert')
-        ids[i] = (now ?? await this._db._exec(sql, params, tables, 'insert')).insertId as number
+      if (this._db._dialect.caps.returning) await this._bulkInsertReturning(list, ids)
+      else {
+        const tables = this._alone()
+        for (let i = 0; i < list.length; i++) {
+          const params: unknown[] = []
+          const sql = this._insertStatement(list[i], params)
+          const now = this._db._execNow(sql, params, tables, 'insert')
+          ids[i] = (now ?? await this._db._exec(sql, params, tables, 'insert')).insertId as number
+        }
       }
       return ids
     })
+  }
+
+  /**
+   * Consecutive records with the same columns as one `INSERT ... VALUES (...),(...) RETURNING id`, at most
+   * BULK_ROWS rows or BULK_PARAMS values each. The ids come back in ascending order, which is the rows'
+   * order: one statement takes its ids from the sequence row after row.
+   */
+  private async _bulkInsertReturning(list: Record<string, unknown>[], ids: number[]): Promise<void> {
+    const d = this._db._dialect
+    const tables = this._alone()
+    let i = 0
+    let next: { sql: string; params: unknown[] } | undefined
+    const statementOf = (k: number) => { const params: unknown[] = []; return { sql: this._insertStatement(list[k], params), params } }
+    while (i < list.length) {
+      const first = next ?? statementOf(i)
+      next = undefined
+      const width = first.params.length
+      const values = first.sql.indexOf(' VALUES (')
+      const returning = first.sql.lastIndexOf(' RETURNING ')
+      const limit = width === 0 || values < 0 || returning < values ? 1 : Math.min(BULK_ROWS, Math.floor(BULK_PARAMS / width))
+      const params = first.params
+      let j = i + 1
+      while (j < list.length && j - i < limit) {
+        const st = statementOf(j)
+        if (st.sql !== first.sql) { next = st; break }
+        for (let k = 0; k < st.params.length; k++) params.push(st.params[k])
+        j++
+      }
+      const n = j - i
+      if (n === 1) {
+        ids[i] = (await this._db._exec(first.sql, params, tables, 'insert')).insertId as number
+      } else {
+        const groups: string[] = new Array(n)
+        for (let r = 0; r < n; r++) {
+          const ph: string[] = new Array(width)
+          for (let c = 0; c < width; c++) ph[c] = d.param(r * width + c + 1)
+          groups[r] = `(${ph.join(',')})`
+        }
+        const sql = `${first.sql.slice(0, values)} VALUES ${groups.join(',')}${first.sql.slice(returning)}`
+        const r = await this._db._exec(sql, params, tables, 'insert')
+        const got = r.rows.map((row) => Number(row[0])).sort((a, b) => a - b)
+        for (let k = 0; k < n; k++) ids[i + k] = got[k]
+      }
+      i = j
+    }
   }
 
   private _keysQuery(keys: Record<string, unknown> | Query): Query {

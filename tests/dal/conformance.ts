@@ -248,6 +248,29 @@ export function conformance(target: () => Target): void {
     await assert.rejects(db(db.person).update({}), { code: 'QK_DAL_BAD_QUERY' })
   })
 
+  test('bulkInsert in batches (issue 21): ids in the order of the records, column sets mixed, defaults, all or nothing', async () => {
+    const db = open()
+    db.defineTable('batch', Field('n', 'integer'), Field('label', 'string', { default: 'dflt' }), Field('flag', 'boolean', { default: false }))
+    await db(db.batch).delete()
+    // 2,400 records: more than one multi-row statement's worth, and the column set changes in between
+    const list = Array.from({ length: 2400 }, (_v, i) => (i % 500 === 7 ? { n: i, label: `own ${i}`, flag: true } : { n: i }))
+    const ids = await db.batch.bulkInsert(list)
+    assert.equal(ids.length, 2400)
+    assert.equal(new Set(ids).size, 2400)
+    const rows = new Map([...await db(db.batch).select()].map((r) => [r.id as number, r]))
+    for (let i = 0; i < list.length; i++) {
+      const r = rows.get(ids[i])!
+      assert.equal(r.n, i, `record ${i} is the row of id ${ids[i]}`)
+      assert.equal(r.label, i % 500 === 7 ? `own ${i}` : 'dflt')
+      assert.equal(r.flag, i % 500 === 7)
+    }
+    // a bad value anywhere: nothing of the batch is kept, and the error names it
+    await assert.rejects(db.batch.bulkInsert([{ n: 1 }, { n: 2 }, { n: 'three' }]), { code: 'QK_DAL_BAD_VALUE' })
+    await assert.rejects(db.batch.bulkInsert([{ n: 1 }, { nope: 2 }]), { code: 'QK_DAL_NO_FIELD' })
+    assert.equal(await db(db.batch).count(), 2400)
+    assert.deepEqual(await db.batch.bulkInsert([]), [])
+  })
+
   test('bulkInsert, updateOrInsert, validateAndInsert, validateAndUpdate', async () => {
     const db = open()
     const positive = { validate: async (v: unknown): Promise<[unknown, string | null]> => (Number(v) > 0 ? [Number(v), null] : [v, 'must be positive']) }
