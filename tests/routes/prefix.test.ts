@@ -79,7 +79,8 @@ test('the admin under /w: cookie path, login redirects, and every link of its pa
 
   const seen = new Set<string>()
   const pages = ['/w/admin/default/index', '/w/admin/routes/index', '/w/admin/default/about', '/w/admin/design/index/welcome',
-    '/w/admin/edit/index/welcome', '/w/admin/errors/index/welcome', '/w/admin/default/delete_app/welcome']
+    '/w/admin/edit/index/welcome', '/w/admin/errors/index/welcome', '/w/admin/default/delete_app/welcome',
+    '/w/admin/appadmin/index/welcome', '/w/admin/background/index/welcome']
   for (const p of pages) {
     const r = await a.request(p)
     assert.equal(r.status, 200, `${p}: ${r.status} ${r.body.slice(0, 300)}`)
@@ -101,11 +102,25 @@ test('the admin under /w: cookie path, login redirects, and every link of its pa
   const design = await a.request('/w/admin/design/index/welcome')
   assert.match(design.body, /href="\/w\/welcome\/default\/index"/, 'an action of the app is linked under the prefix')
 
-  // every page and file a link names answers (forms are not submitted)
+  // every page and file a link names answers (forms are not submitted), and the admin pages found
+  // so (tables, tickets, files...) link under the prefix too, one more level down
+  const checked = new Set(pages)
+  const next: string[] = []
   for (const u of seen) {
     const r = await a.request(u)
     assert.ok(r.status < 400, `${u}: ${r.status} ${r.body.slice(0, 200)}`)
+    if (u.startsWith('/w/admin/') && /text\/html/.test(String(r.headers['content-type'])) && !checked.has(u)) {
+      checked.add(u)
+      for (const l of assertUnderPrefix(u, r.body)) if (!seen.has(l)) next.push(l)
+    }
   }
+  for (const u of new Set(next)) {
+    // app x's websocket action (listed by its design page) answers a plain GET with 426
+    if (u === '/w/x/admin/live') continue
+    const r = await a.request(u)
+    assert.ok(r.status < 400, `${u}: ${r.status} ${r.body.slice(0, 200)}`)
+  }
+  assert.ok(checked.size > pages.length + 3, `more admin pages were reached: ${[...checked].join(' ')}`)
 })
 
 test('the admin under /w: a _next outside the admin is refused, logout lands on the login page', async () => {
