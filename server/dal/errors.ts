@@ -21,7 +21,8 @@ export const QK_DAL_2PC_STATE = defineError('QK_DAL_2PC_STATE', 500, 'Distribute
 
 // Errors that say the server is away (down, restarting, unreachable), not that the statement is wrong:
 // node's socket codes, PostgreSQL's SQLSTATE classes 08 (connection) and 57P0x (shutdown, starting up),
-// mysql2's lost-connection codes
+// mysql2's lost-connection codes (MariaDB's ER_CONNECTION_KILLED, the connection ended by KILL or a
+// shutdown while a request held it, has no name in mysql2: errno 1927 below)
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
   '57P01', '57P02', '57P03', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN'])
 
@@ -30,6 +31,7 @@ export function isUnavailable(e: unknown): boolean {
   for (let x = e, depth = 0; x && typeof x === 'object' && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
     const code = String((x as { code?: unknown }).code ?? '')
     if (UNAVAILABLE_CODES.has(code) || /^08/.test(code)) return true
+    if ((x as { errno?: unknown }).errno === 1927 && (x as { sqlState?: unknown }).sqlState === '70100') return true
     if (/Connection terminated|connection is closed|Can't add new command when connection is in closed state|encountered a connection error and is not queryable/i.test((x as Error).message ?? '')) return true
     if (x instanceof AggregateError && x.errors.some(isUnavailable)) return true
   }

@@ -44,6 +44,11 @@ function hammer(p: QuarkProcess, page: (i: number, c: number) => string, clients
   return { samples, async stop() { running = false; await done }, ok: () => samples.filter((s) => s.status === 200).length }
 }
 
+/** What the last answers were, for a failure message (a recovery that never came must say what it saw). */
+function lastAnswers(samples: Sample[], n = 12): string {
+  return samples.slice(-n).map((s) => `${s.status} after ${s.end - s.start} ms: ${s.body.replace(/\s+/g, ' ').slice(0, 80)}`).join(' | ')
+}
+
 /** Down window [downFrom, downTo]: requests inside it must be 503; requests wholly outside any window must be 200. */
 function judge(samples: Sample[], downFrom: number, downTo: number): { inside: Record<string, number>; outside: Record<string, number>; wrongInside: Sample[]; wrongOutside: Sample[] } {
   const inside: Record<string, number> = {}, outside: Record<string, number> = {}
@@ -59,25 +64,31 @@ test('Redis stopped and restarted under load: 503 while down, recovery by itself
   const redis = await startPrivateRedis()
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-rel-redis-'))
   let p: QuarkProcess | undefined
+  let h: ReturnType<typeof hammer> | undefined
   try {
     writeApp(path.join(folder, 'applications', 'load'), loadApp())
     p = await startQuarkProcess({ folder, https: false, env: { QUARK_REDIS_URL: redis.url } })
-    const h = hammer(p, (i, c) => `/load/default/cached?t=r${c}-${i}`)
-    await waitFor('50 answers with Redis up', () => h.ok() >= 50, 60_000, 20)
+    const hh = hammer(p, (i, c) => `/load/default/cached?t=r${c}-${i}`)
+    h = hh
+    await waitFor('50 answers with Redis up', () => hh.ok() >= 50, 60_000, 20)
     await redis.stop()
     const downFrom = Date.now()
-    await waitFor('20 answers with Redis down', () => h.samples.filter((s) => s.start >= downFrom).length >= 20, 120_000, 20)
+    await waitFor('20 answers with Redis down', () => hh.samples.filter((s) => s.start >= downFrom).length >= 20, 120_000, 20)
     const downTo = Date.now()
     await redis.start()
-    const okBefore = h.ok()
-    await waitFor('recovery (50 more 200s)', () => h.ok() >= okBefore + 50, 120_000, 20)
-    await h.stop()
-    const j = judge(h.samples, downFrom, downTo)
-    figure('faults', 'Redis stopped and restarted under load', { requests: h.samples.length, whileDown: j.inside, whileUp: j.outside, recoveredWithoutRestart: true, ticket: lastTicketError(folder) })
+    const okBefore = hh.ok()
+    await waitFor('recovery (50 more 200s)', () => hh.ok() >= okBefore + 50, 120_000, 20)
+      .catch((e: Error) => { throw new Error(`${e.message}; the last answers: ${lastAnswers(hh.samples)}; the last ticket: ${lastTicketError(folder)}`) })
+    await hh.stop()
+    const j = judge(hh.samples, downFrom, downTo)
+    figure('faults', 'Redis stopped and restarted under load', { requests: hh.samples.length, whileDown: j.inside, whileUp: j.outside, recoveredWithoutRestart: true, ticket: lastTicketError(folder) })
     assert.ok(Object.values(j.inside).reduce((a, b) => a + b, 0) > 0, 'requests were made while Redis was down')
     assert.deepEqual(j.wrongOutside.slice(0, 3), [], 'every request while Redis was up is a 200')
     assert.deepEqual(j.wrongInside.map((s) => s.status).slice(0, 3), [], `every request while Redis was down is a 503 (${lastTicketError(folder)})`)
   } finally {
+    // the clients stop first, also when the test failed (else they hammer a closed port forever and
+    // the test file never ends)
+    await h?.stop()
     await p?.stop()
     await redis.dispose()
     fs.rmSync(folder, { recursive: true, force: true })
@@ -88,19 +99,22 @@ test('PostgreSQL stopped (immediate) and restarted under load: 503 while down, r
   const db = await startPrivatePostgres()
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-rel-pgdown-'))
   let p: QuarkProcess | undefined
+  let h: ReturnType<typeof hammer> | undefined
   try {
     writeApp(path.join(folder, 'applications', 'load'), loadApp())
     p = await startQuarkProcess({ folder, https: false, env: { QUARK_REL_DB_URI: db.uri } })
-    const h = hammer(p, (i, c) => `/load/default/pair?t=p${c}-${i}`)
-    await waitFor('50 answers with PostgreSQL up', () => h.ok() >= 50, 60_000, 20)
+    const hh = hammer(p, (i, c) => `/load/default/pair?t=p${c}-${i}`)
+    h = hh
+    await waitFor('50 answers with PostgreSQL up', () => hh.ok() >= 50, 60_000, 20)
     await db.stop()
     const downFrom = Date.now()
-    await waitFor('20 answers with PostgreSQL down', () => h.samples.filter((s) => s.start >= downFrom).length >= 20, 120_000, 20)
+    await waitFor('20 answers with PostgreSQL down', () => hh.samples.filter((s) => s.start >= downFrom).length >= 20, 120_000, 20)
     const downTo = Date.now()
     await db.start()
-    const okBefore = h.ok()
-    await waitFor('recovery (50 more 200s)', () => h.ok() >= okBefore + 50, 120_000, 20)
-    await h.stop()
+    const okBefore = hh.ok()
+    await waitFor('recovery (50 more 200s)', () => hh.ok() >= okBefore + 50, 120_000, 20)
+      .catch((e: Error) => { throw new Error(`${e.message}; the last answers: ${lastAnswers(hh.samples)}; the last ticket: ${lastTicketError(folder)}`) })
+    await hh.stop()
     const c = new pg.Client({ connectionString: db.uri })
     await c.connect()
     const rows = (await c.query('SELECT token, part FROM pair')).rows as { token: string; part: number }[]
@@ -108,18 +122,21 @@ test('PostgreSQL stopped (immediate) and restarted under load: 503 while down, r
     const parts = new Map<string, number[]>()
     for (const r of rows) parts.set(r.token, [...(parts.get(r.token) ?? []), r.part])
     const half = [...parts].filter(([, v]) => v.length !== 2 || !v.includes(1) || !v.includes(2))
-    const acked = h.samples.filter((s) => s.status === 200).map((s) => s.token)
+    const acked = hh.samples.filter((s) => s.status === 200).map((s) => s.token)
     const missing = acked.filter((t) => parts.get(t)?.length !== 2)
-    const j = judge(h.samples, downFrom, downTo)
+    const j = judge(hh.samples, downFrom, downTo)
     const statuses: Record<string, number> = {}
-    for (const s of h.samples) statuses[s.status] = (statuses[s.status] ?? 0) + 1
-    figure('faults', 'PostgreSQL stopped and restarted under load', { requests: h.samples.length, whileDown: j.inside, whileUp: j.outside, recoveredWithoutRestart: true, halfWritten: half.length, acknowledgedMissing: missing.length, ticket: lastTicketError(folder) })
+    for (const s of hh.samples) statuses[s.status] = (statuses[s.status] ?? 0) + 1
+    figure('faults', 'PostgreSQL stopped and restarted under load', { requests: hh.samples.length, whileDown: j.inside, whileUp: j.outside, recoveredWithoutRestart: true, halfWritten: half.length, acknowledgedMissing: missing.length, ticket: lastTicketError(folder) })
     assert.deepEqual(half, [], 'no request half-written')
     assert.deepEqual(missing, [], 'every acknowledged request fully written')
     assert.ok(Object.values(j.inside).reduce((a, b) => a + b, 0) > 0, 'requests were made while PostgreSQL was down')
     assert.deepEqual(j.wrongOutside.slice(0, 3), [], 'every request while PostgreSQL was up is a 200')
     assert.deepEqual(j.wrongInside.map((s) => s.status).slice(0, 3), [], `every request while PostgreSQL was down is a 503 (${lastTicketError(folder)})`)
   } finally {
+    // the clients stop first, also when the test failed (else they hammer a closed port forever and
+    // the test file never ends)
+    await h?.stop()
     await p?.stop()
     await db.dispose()
     fs.rmSync(folder, { recursive: true, force: true })

@@ -129,8 +129,23 @@ export class PostgresDriver implements Driver {
 
   async acquire(): Promise<Conn> {
     const client = await this.pool.connect()
+    // pg-pool listens for errors only on idle clients: a checked-out client (a request's transaction)
+    // whose server goes away between two statements emits 'error' with no listener, which would end
+    // the process (PostgreSQL stopped under load took the server down). Kept here; the client is then
+    // destroyed at release instead of going back to the pool, and its next statement fails (503).
+    let broken: Error | undefined
+    const onError = (e: Error) => { broken = e }
+    client.on('error', onError)
     let released = false
-    return { exec: wrap(client), release: () => { if (!released) { released = true; client.release() } } }
+    return {
+      exec: wrap(client),
+      release: () => {
+        if (released) return
+        released = true
+        client.release(broken)
+        client.off('error', onError)
+      },
+    }
   }
 
   async withMigrationLock<T>(fn: (conn: Conn) => Promise<T>): Promise<T> {
