@@ -9,6 +9,10 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { spawn } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { RedisStore, type RedisStoreOptions } from '../../server/session/stores/redis'
 import { isQuarkError } from '../../server/errors'
@@ -156,4 +160,68 @@ test('locks of two ids do not wait for each other; an unreachable Redis is QK_SE
   await c.save(c.newId(), '{}', undefined)
   await c.close()
   await c.close()
+})
+
+test('the store says it locks; an unlock forgets the lock\'s token (one entry per session ever locked would leak)', async () => {
+  const s = store()
+  assert.equal(s.kind, 'redis')
+  assert.equal(s.locks, true)
+  const tokens = (s as unknown as { tokens: Map<string, string> }).tokens
+  for (let i = 0; i < 3; i++) {
+    const id = s.newId()
+    const unlock = await s.lock(id)
+    assert.equal(tokens.size, 1)
+    await s.save(id, '{}', undefined)
+    unlock()
+  }
+  assert.equal(tokens.size, 0)
+})
+
+test('one client per store, which fails a command at once when Redis is down (one retry, no endless queue)', async () => {
+  const s = store()
+  await s.load(s.newId())
+  const client = (s as unknown as { client: { options: Record<string, unknown> } }).client
+  await s.save(s.newId(), '{}', undefined)
+  await s.lock(s.newId()).then((u) => u())
+  assert.equal((s as unknown as { client: unknown }).client, client, 'the same client for every command')
+  assert.equal(client.options.maxRetriesPerRequest, 1)
+  assert.equal(client.options.connectTimeout, 5000)
+  assert.equal(client.options.enableOfflineQueue, true)
+})
+
+test('QK_SESSION_STORE_DOWN names the operation that failed and keeps the client\'s error as its cause', async () => {
+  const down = new RedisStore({ url: 'redis://127.0.0.1:1', prefix, lockWait: 300 })
+  const isDown = (what: string) => (e: unknown) => code(e) === 'QK_SESSION_STORE_DOWN' && new RegExp(`redis ${what}`).test((e as Error).message) && (e as Error).cause !== undefined
+  try {
+    await assert.rejects(down.load(down.newId()), isDown('load'))
+    await assert.rejects(down.lock(down.newId()), isDown('lock'))
+    await assert.rejects(down.save(down.newId(), '{}', undefined), isDown('save'))
+    await assert.rejects(down.expire(down.newId()), isDown('expire'))
+  } finally { await down.close() }
+})
+
+test('a process whose only handle is the store\'s Redis connection exits by itself (the socket is unref\'d)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-guard-redis-'))
+  const script = path.join(dir, 'uses-store.ts')
+  fs.writeFileSync(script, `import { RedisStore } from ${JSON.stringify(path.resolve(__dirname, '../../server/session/stores/redis'))}
+async function main() {
+  const s = new RedisStore({ url: ${JSON.stringify(URL)}, prefix: ${JSON.stringify(prefix)} })
+  await s.save(s.newId(), '{}', undefined)
+  console.log('saved')
+}
+main()
+`)
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (d) => { out += d })
+  child.stderr.on('data', (d) => { out += d })
+  const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)))
+  // a generous deadline for a busy machine: a process kept alive by the socket never exits
+  const deadline = new Promise<'alive'>((res) => setTimeout(() => res('alive'), 60_000).unref())
+  const r = await Promise.race([exited, deadline])
+  if (r === 'alive') child.kill('SIGKILL')
+  fs.rmSync(dir, { recursive: true, force: true })
+  assert.notEqual(r, 'alive', 'the process is still running: the Redis socket holds it')
+  assert.equal(r, 0, out)
+  assert.match(out, /saved/)
 })
