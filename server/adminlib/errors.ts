@@ -30,3 +30,7 @@ export const QK_ADMIN_TOO_LARGE = defineError('QK_ADMIN_TOO_LARGE', 413, 'File t
   'The editor opens text files up to a size limit.')
 export const QK_ADMIN_TESTS_RUNNING = defineError('QK_ADMIN_TESTS_RUNNING', 409, 'The tests of %s are running: wait for them or stop them',
   'The web test runner runs one set of an app\'s tests at a time.')
+export const QK_ADMIN_NOTHING_TO_COMMIT = defineError('QK_ADMIN_NOTHING_TO_COMMIT', 409, 'Nothing to commit: no file changed since the last commit',
+  'A commit in the admin\'s version control needs at least one added, changed or deleted file.')
+export const QK_ADMIN_BAD_VCS_INPUT = defineError('QK_ADMIN_BAD_VCS_INPUT', 400, 'Version control: %s',
+  'A commit needs a message; going back needs the 40-character id of a commit of the app.')

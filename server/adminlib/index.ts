@@ -62,6 +62,7 @@ export { routesReport, type RoutesReport, type RoutesTest } from './routes'
 export { translations } from './languages'
 export { startTestRun, stopTestRun, lastTestRun, testFilesOf, RUN_LIMIT_MS, type TestRun, type TestRunResult } from './testrun'
 export { adaptScaffold, appTitle } from './scaffold'
+export { vcsInit, vcsStatus, vcsCommit, vcsDiff, vcsRevertFile, vcsRestore, isRepository, IGNORED as VCS_IGNORED, type VcsStatus } from './vcs'
 
 /**
  * The admin's memory in this server process: who is logged in and who failed
