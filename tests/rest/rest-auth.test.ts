@@ -84,6 +84,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(made.status, 200)
       const k = /<code class="quark-apikey-new[^"]*">(qk_[A-Za-z0-9_-]+)<\/code>/.exec(made.body)?.[1]
       assert.ok(k, made.body.slice(0, 2000))
+      assert.doesNotMatch(made.body, /value="my script"/, 'the form is empty again for the next key')
       const again = await a.request('/shop/default/user/api_keys')
       assert.doesNotMatch(again.body, new RegExp(k!), 'the key is shown once')
       assert.match(again.body, /my script/)

@@ -105,6 +105,8 @@ export async function apiKeysPage(auth: Auth): Promise<unknown> {
     const { key } = await auth.createApiKey(userId, String(f.vars.name), tables)
     // shown this once: only its hash is kept
     made = DIV(P(T('Your new key (copy it now, it will not be shown again):')), CODE(key, { _class: 'quark-apikey-new user-select-all' }), { _class: 'alert alert-success' })
+    f.vars.name = ''  // the form below is for the next key
+    f.vars.tables = ''
   }
   const rows = await credentialsOf(auth.db, userId, METHOD)
   const items: unknown[] = []
