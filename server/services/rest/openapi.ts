@@ -116,6 +116,8 @@ function servicePaths(action: string, service: Service): Json {
   const out: Json = {}
   const base = action.replace(/\/$/, '')
   for (const fn of service.functions('json')) {
+    // Service keeps its functions private (services/service.ts is another engineer's file): the
+    // parameter names are read from the registered function, as Service.call() itself maps ?a=&b=
     const f = (service as unknown as { registry: Map<string, Map<string, (...a: unknown[]) => unknown>> }).registry.get('json')?.get(fn)
     const params = (f && parametersOf(f)) ?? []
     out[`${base}/json/${fn}`] = {
