@@ -25,7 +25,7 @@ import { previousSection, spliceSection, teMarkdown } from './te-report'
 const TE_ROUNDS = 2
 const TE_CONNECTIONS = 32
 const MEMORY_CONNECTIONS = 64
-const MEMORY_SECONDS = 5
+const MEMORY_SECONDS = 4
 
 const HERE = import.meta.dirname
 
