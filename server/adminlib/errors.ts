@@ -34,3 +34,5 @@ export const QK_ADMIN_NOTHING_TO_COMMIT = defineError('QK_ADMIN_NOTHING_TO_COMMI
   'A commit in the admin\'s version control needs at least one added, changed or deleted file.')
 export const QK_ADMIN_BAD_VCS_INPUT = defineError('QK_ADMIN_BAD_VCS_INPUT', 400, 'Version control: %s',
   'A commit needs a message; going back needs the 40-character id of a commit of the app.')
+export const QK_ADMIN_BAD_SEARCH = defineError('QK_ADMIN_BAD_SEARCH', 400, 'Search: %s',
+  'Search and replace across an app takes text (or a regular expression that compiles and does not match empty text).')

@@ -63,6 +63,7 @@ export { translations } from './languages'
 export { startTestRun, stopTestRun, lastTestRun, testFilesOf, RUN_LIMIT_MS, type TestRun, type TestRunResult } from './testrun'
 export { adaptScaffold, appTitle } from './scaffold'
 export { vcsInit, vcsStatus, vcsCommit, vcsDiff, vcsRevertFile, vcsRestore, isRepository, IGNORED as VCS_IGNORED, type VcsStatus } from './vcs'
+export { searchApp, replaceInApp, MAX_MATCHES, type SearchMatch, type SearchOptions } from './search'
 
 /**
  * The admin's memory in this server process: who is logged in and who failed
