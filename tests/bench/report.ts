@@ -124,6 +124,13 @@ export function targets(m: MacroResult, micro: MicroResult[]): Target[] {
   const sel = micro.find((r) => r.id === 'dal-select-10')
   out.push({ what: 'DAL select 10 rows within 1.5x of better-sqlite3', ok: sel?.ratio !== undefined ? sel.ratio <= 1.5 : undefined,
     detail: sel?.ratio !== undefined ? `${sel.ratio.toFixed(2)}x` : 'not measured' })
+  // issue 21's tighter in-process targets
+  for (const [id, max, what] of [['dal-select-10', 1.2, 'DAL select 10 rows <= 1.2x of better-sqlite3 (issue 21)'],
+    ['dal-insert-1000', 1.5, 'DAL insert (1,000 awaited inserts in a transaction) <= 1.5x of better-sqlite3 (issue 21)'],
+    ['dal-bulk-insert-1000', 1.5, 'DAL bulkInsert of 1,000 rows <= 1.5x of better-sqlite3 (issue 21)']] as const) {
+    const r = micro.find((m) => m.id === id)
+    out.push({ what, ok: r?.ratio !== undefined ? r.ratio <= max : undefined, detail: r?.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : 'not measured' })
+  }
   return out
 }
 
