@@ -24,6 +24,7 @@
  *   routesReport(folder, { url, out, host, method, language })       the routes page: active routes, problems, tester
  *   translations                      the languages pages: report, detail, update, add (with a plural rule), edit strings/plural forms
  *   startTestRun, stopTestRun, lastTestRun, testFilesOf   the web test runner (a child process; results in <app>/.quark/test-results.json)
+ *   docsChapters, docsChapter, searchDocs, docsFolder   the book (docs/*.md) at /admin/docs: contents, chapters as HTML, search
  *   adminState, configureAdmin, applicationsFolder, scaffoldFolder, aboutInfo   the process's admin state
  */
 import fs from 'node:fs'
@@ -63,6 +64,7 @@ export { translations } from './languages'
 export { startTestRun, stopTestRun, lastTestRun, testFilesOf, RUN_LIMIT_MS, type TestRun, type TestRunResult } from './testrun'
 export { adaptScaffold, appTitle } from './scaffold'
 export { vcsInit, vcsStatus, vcsCommit, vcsDiff, vcsRevertFile, vcsRestore, isRepository, IGNORED as VCS_IGNORED, type VcsStatus } from './vcs'
+export { docsChapters, docsChapter, searchDocs, docsFolder, CONTENTS as DOCS_CONTENTS, MAX_QUERY as DOCS_MAX_QUERY, type DocChapter, type DocHeading, type DocSearchHit } from './docs'
 export { searchApp, replaceInApp, MAX_MATCHES, type SearchMatch, type SearchOptions } from './search'
 
 /**
