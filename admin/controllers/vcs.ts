@@ -23,6 +23,7 @@ export async function index() {
   response.title = `Versions · ${app.name}`
   return {
     appName: app.name, status: await admin.vcsStatus(app.folder), ignored: admin.VCS_IGNORED,
+    messageLimit: 10_000, // the browser's hint; adminlib's vcsCommit refuses a longer message itself
     crumbs: [['Site', adminUrl('default')], [`Design ${app.name}`, adminUrl('design', 'index', [app.name])], ['Versions', '']],
   }
 }
@@ -37,7 +38,7 @@ export async function init() {
 export async function commit() {
   changing()
   const app = appOf()
-  const oid = await vcsCall(() => admin.vcsCommit(app.folder, request.postVars.message))
+  const oid = await vcsCall(() => admin.vcsCommit(app.folder, request.postVars.message, request.postVars.author))
   back(app.name, `Committed ${oid.slice(0, 7)}.`)
 }
 

@@ -15,17 +15,28 @@ import { QK_ADMIN_BAD_VCS_INPUT, QK_ADMIN_NOT_FOUND, QK_ADMIN_NOTHING_TO_COMMIT 
 /** what the app keeps at run time: never versioned */
 export const IGNORED = ['databases/', 'sessions/', 'errors/', 'cache/', 'uploads/', '.quark/', 'compiled/']
 const AUTHOR = { name: 'Quark admin', email: 'admin@quark.local' }
+/** a commit message longer than this is refused: a message says what and why, it is not a file */
+export const MESSAGE_LIMIT = 10_000
+const NAME_LIMIT = 100
 
 export type ChangeKind = 'added' | 'modified' | 'deleted'
 export interface VcsStatus {
   initialized: boolean
   changes: Array<{ path: string; change: ChangeKind }>
-  log: Array<{ oid: string; message: string; time: string }>
+  log: Array<{ oid: string; message: string; author: string; time: string }>
 }
 
-const relOf = (appFolder: string, rel: unknown): string => {
+/**
+ * A path the browser sent, as the repository names it: inside the app (the
+ * admin's path checks), never in the repository's own `.git/` folder, and
+ * never an ignored file (reverting `databases/x.sqlite` would delete it).
+ */
+async function versionedPath(appFolder: string, rel: unknown): Promise<string> {
   const abs = resolveInApp(appFolder, rel)
-  return path.relative(fs.realpathSync(appFolder), abs).split(path.sep).join('/')
+  const file = path.relative(fs.realpathSync(appFolder), abs).split(path.sep).join('/')
+  if (file === '' || file === '.git' || file.startsWith('.git/')) throw new QK_ADMIN_BAD_VCS_INPUT(`${file || '.'} is the repository itself, not a file of the app`)
+  if (await git.isIgnored({ fs, dir: appFolder, filepath: file })) throw new QK_ADMIN_BAD_VCS_INPUT(`${file} is ignored (.gitignore): it is not versioned`)
+  return file
 }
 
 export function isRepository(appFolder: string): boolean {
@@ -59,24 +70,38 @@ export async function vcsStatus(appFolder: string): Promise<VcsStatus> {
   let log: VcsStatus['log'] = []
   if (await headOid(appFolder)) {
     log = (await git.log({ fs, dir: appFolder, depth: 50 })).map((c) => ({
-      oid: c.oid, message: c.commit.message.trim(), time: new Date(c.commit.committer.timestamp * 1000).toISOString(),
+      oid: c.oid, message: c.commit.message.trim(), author: c.commit.author.name, time: new Date(c.commit.committer.timestamp * 1000).toISOString(),
     }))
   }
   return { initialized: true, changes, log }
 }
 
+/** The author's name: "Quark admin" unless the form names someone (one line, no angle brackets: git's rules). */
+function authorOf(name: unknown): { name: string; email: string } {
+  const text = typeof name === 'string' ? name.trim() : ''
+  if (!text) return AUTHOR
+  if (text.length > NAME_LIMIT || /[<>\u0000-\u001f\u007f]/.test(text)) {
+    throw new QK_ADMIN_BAD_VCS_INPUT(`an author name is one line of at most ${NAME_LIMIT} characters without < or >`)
+  }
+  return { name: text, email: AUTHOR.email }
+}
+
 /** Commit every change (new, modified, deleted files) with a message; refuses when nothing changed. */
-export async function vcsCommit(appFolder: string, message: unknown): Promise<string> {
+export async function vcsCommit(appFolder: string, message: unknown, authorName?: unknown): Promise<string> {
   needRepository(appFolder)
-  const text = typeof message === 'string' ? message.trim() : ''
+  const text = typeof message === 'string' ? message.replace(/\r\n?/g, '\n').trim() : ''
   if (!text) throw new QK_ADMIN_BAD_VCS_INPUT('a commit needs a message')
+  if (text.length > MESSAGE_LIMIT) throw new QK_ADMIN_BAD_VCS_INPUT(`a commit message has at most ${MESSAGE_LIMIT} characters (this one has ${text.length})`)
+  // NUL ends a message inside git's objects; other control characters (but tab and newline) hide text in the log.
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) throw new QK_ADMIN_BAD_VCS_INPUT('a commit message cannot hold control characters')
+  const author = authorOf(authorName)
   const { changes } = await vcsStatus(appFolder)
   if (!changes.length) throw new QK_ADMIN_NOTHING_TO_COMMIT()
   for (const c of changes) {
     if (c.change === 'deleted') await git.remove({ fs, dir: appFolder, filepath: c.path })
     else await git.add({ fs, dir: appFolder, filepath: c.path })
   }
-  return git.commit({ fs, dir: appFolder, message: text, author: AUTHOR })
+  return git.commit({ fs, dir: appFolder, message: text, author })
 }
 
 /** A file's bytes in a commit (bytes, not text: images and fonts are versioned too), or null. */
@@ -90,21 +115,26 @@ async function blobAt(appFolder: string, oid: string, rel: string): Promise<Buff
 /** A file at HEAD (null: not in it) and on disk (null: deleted), for the diff editor. */
 export async function vcsDiff(appFolder: string, file: unknown): Promise<{ path: string; original: string | null; modified: string | null }> {
   needRepository(appFolder)
-  const rel = relOf(appFolder, file)
+  const rel = await versionedPath(appFolder, file)
   const head = await headOid(appFolder)
   const original = head ? (await blobAt(appFolder, head, rel))?.toString('utf8') ?? null : null
   const abs = path.join(appFolder, rel)
-  const modified = fs.existsSync(abs) ? fs.readFileSync(abs, 'utf8') : null
+  const modified = fs.existsSync(abs) && fs.statSync(abs).isFile() ? fs.readFileSync(abs, 'utf8') : null
+  if (original === null && modified === null) throw new QK_ADMIN_NOT_FOUND(`${rel}: neither in the last commit nor on disk`)
   return { path: rel, original, modified }
 }
 
 /** Put a file back as it is at HEAD (a file HEAD lacks is deleted). */
 export async function vcsRevertFile(appFolder: string, file: unknown): Promise<string> {
   needRepository(appFolder)
-  const rel = relOf(appFolder, file)
+  const rel = await versionedPath(appFolder, file)
   const head = await headOid(appFolder)
   const original = head ? await blobAt(appFolder, head, rel) : null
   const abs = path.join(appFolder, rel)
+  // only a changed file is reverted: a folder, or a name that is nowhere, is a mistake to report
+  if (!(await vcsStatus(appFolder)).changes.some((c) => c.path === rel)) {
+    throw new QK_ADMIN_NOT_FOUND(`${rel} among the changes since the last commit`)
+  }
   if (original === null) fs.rmSync(abs, { force: true })
   else { fs.mkdirSync(path.dirname(abs), { recursive: true }); fs.writeFileSync(abs, original) }
   return rel
