@@ -26,7 +26,7 @@ export interface AssetSet { files: Map<string, Buffer>; rawSizes: Map<string, nu
 /** Folders an app writes at run time: never part of the scaffold or the admin as shipped. */
 const RUNTIME_FOLDERS = /^(databases|sessions|errors|cache|uploads|\.quark)\/|(^|\/)(node_modules|\.git)\//
 
-/** Checkout files served or read at run time (see readProjectFile); every file under server/ is added too. */
+/** Checkout files served or read at run time (see readProjectFile); every file under server/ and docs/*.md are added too. */
 const PROJECT_FILES = [
   'package.json',
   'node_modules/bootstrap/dist/css/bootstrap.min.css',
@@ -90,7 +90,7 @@ async function typescriptJs(root: string): Promise<Buffer> {
   return Buffer.from(r.code)
 }
 
-function projectFiles(root: string): PackInput[] {
+export function projectFiles(root: string): PackInput[] {
   const out = new Map<string, Buffer>()
   for (const rel of PROJECT_FILES) {
     const file = path.join(root, rel)
@@ -99,6 +99,10 @@ function projectFiles(root: string): PackInput[] {
   // the framework's sources too: app declaration files import them, and Monaco reads them for types
   for (const f of collectFolder(path.join(root, 'server'), (rel) => rel === 'README.md' || rel.endsWith('.test.ts'))) {
     out.set(`server/${f.path}`, f.data)
+  }
+  // the book (docs/*.md, not docs/examples/): the admin shows it at /admin/docs (server/adminlib/docs.ts)
+  for (const f of fs.readdirSync(path.join(root, 'docs'), { withFileTypes: true })) {
+    if (f.isFile() && f.name.endsWith('.md')) out.set(`docs/${f.name}`, fs.readFileSync(path.join(root, 'docs', f.name)))
   }
   return [...out].map(([p, data]) => ({ path: p, data }))
 }
