@@ -42,13 +42,23 @@ export async function commit() {
   back(app.name, `Committed ${oid.slice(0, 7)}.`)
 }
 
-/** The diff page: the file at the last commit beside the one on disk, in Monaco's diff editor. */
+/**
+ * The diff page: the file at the last commit beside the one on disk, in
+ * Monaco's diff editor; the disk side can be edited and saved, and the file
+ * reverted (the page asks first, and says so when edits are unsaved).
+ */
 export async function diff() {
   const app = appOf()
   const d = await vcsCall(() => admin.vcsDiff(app.folder, request.vars.file))
   response.title = `Diff ${d.path} · ${app.name}`
+  // the right side is editable and saved through the editor's save.json (with the hash: a change on disk meanwhile is a conflict)
+  const editing = {
+    app: app.name, csrf: ide.csrf, saveUrl: adminUrl('edit', 'save.json'),
+    hash: d.modified === null ? null : admin.currentHash(app.folder, d.path) ?? null,
+    editable: d.modified !== null && !d.modified.includes('\u0000'),
+  }
   return {
-    appName: app.name, diff: d, language: admin.languageOf(d.path), monacoBase: '/admin/monaco/vs', wide: true,
+    appName: app.name, diff: d, language: admin.languageOf(d.path), monacoBase: '/admin/monaco/vs', wide: true, editing,
     crumbs: [['Site', adminUrl('default')], [`Design ${app.name}`, adminUrl('design', 'index', [app.name])], ['Versions', adminUrl('vcs', 'index', [app.name])], [d.path, '']],
   }
 }
