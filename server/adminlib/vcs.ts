@@ -10,7 +10,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import git from 'isomorphic-git'
 import { resolveInApp } from './paths'
-import { QK_ADMIN_BAD_VCS_INPUT, QK_ADMIN_NOT_FOUND, QK_ADMIN_NOTHING_TO_COMMIT } from './errors'
+import { MAX_EDIT_BYTES } from './files'
+import { QK_ADMIN_BAD_VCS_INPUT, QK_ADMIN_NOT_FOUND, QK_ADMIN_NOTHING_TO_COMMIT, QK_ADMIN_TOO_LARGE } from './errors'
 
 /** what the app keeps at run time: never versioned */
 export const IGNORED = ['databases/', 'sessions/', 'errors/', 'cache/', 'uploads/', '.quark/', 'compiled/']
@@ -117,9 +118,13 @@ export async function vcsDiff(appFolder: string, file: unknown): Promise<{ path:
   needRepository(appFolder)
   const rel = await versionedPath(appFolder, file)
   const head = await headOid(appFolder)
-  const original = head ? (await blobAt(appFolder, head, rel))?.toString('utf8') ?? null : null
+  const blob = head ? await blobAt(appFolder, head, rel) : null
   const abs = path.join(appFolder, rel)
-  const modified = fs.existsSync(abs) && fs.statSync(abs).isFile() ? fs.readFileSync(abs, 'utf8') : null
+  const onDisk = fs.existsSync(abs) && fs.statSync(abs).isFile()
+  // both sides go into the page: the editor's size limit holds here too
+  if ((blob?.length ?? 0) > MAX_EDIT_BYTES || (onDisk && fs.statSync(abs).size > MAX_EDIT_BYTES)) throw new QK_ADMIN_TOO_LARGE(rel)
+  const original = blob?.toString('utf8') ?? null
+  const modified = onDisk ? fs.readFileSync(abs, 'utf8') : null
   if (original === null && modified === null) throw new QK_ADMIN_NOT_FOUND(`${rel}: neither in the last commit nor on disk`)
   return { path: rel, original, modified }
 }
@@ -150,6 +155,13 @@ export async function vcsRestore(appFolder: string, oid: unknown): Promise<numbe
   if (typeof oid !== 'string' || !/^[0-9a-f]{40}$/.test(oid)) throw new QK_ADMIN_BAD_VCS_INPUT(`not a commit id: ${JSON.stringify(oid).slice(0, 60)}`)
   let files: string[]
   try { files = await git.listFiles({ fs, dir: appFolder, ref: oid }) } catch { throw new QK_ADMIN_NOT_FOUND(`commit ${oid}`) }
+  // Every path of the commit is checked before anything is written: a crafted
+  // tree ("../x", ".git/config") or a symlink in the folder that leads out is
+  // refused with the work tree untouched.
+  for (const f of files) {
+    resolveInApp(appFolder, f)
+    if (f === '.git' || f.startsWith('.git/')) throw new QK_ADMIN_BAD_VCS_INPUT(`commit ${oid.slice(0, 7)} holds ${f}`)
+  }
   const wanted = new Set(files)
   let changed = 0
   for (const [file, , work] of await git.statusMatrix({ fs, dir: appFolder })) {

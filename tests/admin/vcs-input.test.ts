@@ -111,3 +111,30 @@ test('going back to a commit leaves a state the user commits as a new version', 
   assert.deepEqual(log.slice(1), [second, first])
   assert.equal((await post('commit', { message: 'again' })).status, 409, 'and then nothing to commit')
 })
+
+test('a diff of a file over the editor size limit is refused; going back never writes through a symlink out of the app', async () => {
+  fs.mkdirSync(path.join(folder(), 'static'), { recursive: true })
+  fs.writeFileSync(path.join(folder(), 'static', 'big.txt'), 'x'.repeat(2 * 1024 * 1024 + 1))
+  const big = await agent.request('/admin/vcs/diff/vapp?file=static/big.txt')
+  assert.equal(big.status, 413)
+  assert.match(big.body, /too large/i)
+  fs.rmSync(path.join(folder(), 'static', 'big.txt'))
+  // modules/target.ts is committed, then replaced by a symlink to a file outside the app
+  fs.mkdirSync(path.join(folder(), 'modules'), { recursive: true })
+  fs.writeFileSync(path.join(folder(), 'modules', 'target.ts'), 'export const committed = 1\n')
+  assert.equal((await post('commit', { message: 'a module' })).status, 303)
+  const [withModule] = await logOf()
+  const outside = path.join(path.dirname(s.appFolder('vapp')), '..', `outside-${process.pid}.txt`)
+  fs.writeFileSync(outside, 'not the app\'s\n')
+  try {
+    fs.rmSync(path.join(folder(), 'modules', 'target.ts'))
+    fs.symlinkSync(outside, path.join(folder(), 'modules', 'target.ts'))
+    const r = await post('restore', { oid: withModule! })
+    assert.equal(r.status, 403, 'refused')
+    assert.match(r.body, /outside the app/i)
+    assert.equal(fs.readFileSync(outside, 'utf8'), 'not the app\'s\n', 'the file outside is untouched')
+  } finally {
+    fs.rmSync(path.join(folder(), 'modules', 'target.ts'), { force: true })
+    fs.rmSync(outside, { force: true })
+  }
+})
