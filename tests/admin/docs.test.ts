@@ -13,6 +13,7 @@ import type { TestServer, Agent } from '../helpers/server'
 import { projectFiles } from '../../build/assets'
 import { writePack } from '../../build/pack-writer'
 import { PackedFolder } from '../../server/sea/pack'
+import { docsChapters } from '../../server/adminlib/index'
 
 const ROOT = path.join(__dirname, '..', '..')
 const CHAPTERS = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => f.slice(0, -3))
@@ -144,6 +145,17 @@ describe('search', () => {
     const twice = await agent.request('/admin/docs/search?q=belongs&q=x')
     assert.equal(twice.status, 200)
     assert.doesNotMatch(twice.body, /class="mb-3 qk-doc-hit"/)
+  })
+})
+
+describe('the index', () => {
+  test('is built once while docs/ is unchanged: two calls give the very same chapters', () => {
+    const first = docsChapters('/admin/docs')
+    const again = docsChapters('/admin/docs')
+    assert.equal(first.length, CHAPTERS.length)
+    for (let i = 0; i < first.length; i++) assert.equal(again[i], first[i], first[i]!.name)
+    // another URL base (a path_prefix) is another rendering: its links start with it
+    assert.ok(docsChapters('/shop/admin/docs').find((c) => c.name === 'dal')!.html.includes('href="/shop/admin/docs/read/scaling"'))
   })
 })
 
