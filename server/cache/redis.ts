@@ -4,7 +4,8 @@
  * sharing a server never collide; each key also gets a Redis expiry equal to
  * the timeExpire it was written with (at least 5 s), so Redis reclaims stale entries itself.
  */
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { lazyPackage } from '../errors/index'
 import { checkKey, deserialise, expireOf, isFresh, serialise, type Producer } from './common'
 import { QK_CACHE_REDIS } from './errors'
 
@@ -18,13 +19,16 @@ interface Stored { time: number; value: unknown }
  */
 const MIN_TTL_MS = 5000
 
+/** ioredis (~18 MB of RSS) is loaded when a Redis cache is first used, not at start-up. */
+const ioredis = lazyPackage('ioredis', 'cache.redis', () => require('ioredis') as typeof import('ioredis'))
+
 export class RedisStore {
   private client: Redis | null = null
   constructor(readonly url: string, readonly prefix: string) {}
 
-  private conn(): Redis {
+  private conn(lib: typeof import('ioredis')): Redis {
     if (!this.client) {
-      this.client = new Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true })
+      this.client = new lib.Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true })
       // errors surface on the commands that fail; this keeps an idle broken connection from crashing the process
       this.client.on('error', () => {})
     }
@@ -32,8 +36,9 @@ export class RedisStore {
   }
 
   private async run<T>(what: string, op: (r: Redis) => Promise<T>): Promise<T> {
+    const lib = ioredis() // outside the try: a missing package is QK_PACKAGE_LOAD, not a Redis that failed
     try {
-      return await op(this.conn())
+      return await op(this.conn(lib))
     } catch (e) {
       throw new QK_CACHE_REDIS(`${what} failed at ${this.url}: ${(e as Error).message}`, { cause: e })
     }

@@ -65,3 +65,26 @@ export function catalogue(): CatalogueEntry[] {
 export function isQuarkError(e: unknown): e is QuarkError {
   return e instanceof QuarkError
 }
+
+export const QK_PACKAGE_LOAD = defineError('QK_PACKAGE_LOAD', 500, 'Cannot load the package %s (needed for %s): %s', 'A package Quark loads on first use (ioredis, openid-client, @simplewebauthn/server, qrcode, ldapts, ...) is missing or failed to load.')
+
+/**
+ * A package loaded on first use instead of at start-up: an app that never uses
+ * passkeys, OIDC, LDAP or Redis does not carry their code (tens of MB of RSS).
+ * `load` must call `require('<name>')` with the literal name, so the binary's
+ * bundler still sees and bundles it. The module is kept once loaded (no cost
+ * per call after the first); a failure is thrown as QK_PACKAGE_LOAD each time,
+ * never cached or hidden.
+ */
+export function lazyPackage<T>(name: string, usedFor: string, load: () => T): () => T {
+  let loaded: { module: T } | undefined
+  return () => {
+    if (loaded) return loaded.module
+    try {
+      loaded = { module: load() }
+    } catch (e) {
+      throw new QK_PACKAGE_LOAD(name, usedFor, e instanceof Error ? e.message : String(e), { cause: e })
+    }
+    return loaded.module
+  }
+}

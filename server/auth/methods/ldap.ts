@@ -7,9 +7,9 @@
  * login is escaped for DNs (RFC 4514) and filters (RFC 4515), and an empty
  * password is refused (an LDAP "unauthenticated bind" would succeed).
  */
-import { Client } from 'ldapts'
 import type { ConnectionOptions } from 'node:tls'
 import { current } from '../../current'
+import { lazyPackage } from '../../errors'
 import type { Row } from '../../dal'
 import { QK_AUTH_BAD_OPTION } from '../errors'
 import { throttleState, loginOrigin, EVENTS } from '../throttle'
@@ -44,6 +44,9 @@ export function escapeFilter(v: string): string {
   return v.replace(/[\\*()\u0000]/g, (c) => '\\' + c.charCodeAt(0).toString(16).padStart(2, '0'))
 }
 
+/** ldapts is loaded by the first LDAP login, not at start-up. */
+const ldapts = lazyPackage('ldapts', 'LDAP login', () => require('ldapts') as typeof import('ldapts'))
+
 const MESSAGE = 'Invalid login'
 
 export const ldapMethod: LoginMethod<LdapOptions> = {
@@ -74,6 +77,7 @@ export const ldapMethod: LoginMethod<LdapOptions> = {
       await auth.logEvent(EVENTS.lockedOut, null, origin)
       return refuse('locked', 'Account locked: too many failed logins, try again later')
     }
+    const { Client } = ldapts()
     const ldap = new Client({ url: o.url, timeout: o.timeout, connectTimeout: o.timeout, tlsOptions: o.tls })
     try {
       if (o.startTls) await ldap.startTLS(o.tls ?? {})

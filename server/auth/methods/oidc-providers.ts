@@ -4,8 +4,12 @@
  * documents are fetched once per issuer and client and kept for an hour (a
  * failure is not kept, so the next login tries again).
  */
-import * as client from 'openid-client'
+import type * as client from 'openid-client'
+import { lazyPackage } from '../../errors'
 import { QK_AUTH_BAD_OPTION } from '../errors'
+
+/** openid-client is loaded when a configured provider is first used (a login, a callback), not at start-up. */
+export const openidClient = lazyPackage('openid-client', 'OpenID Connect login', () => require('openid-client') as typeof import('openid-client'))
 
 export interface ProviderOptions {
   /** the name in URLs and in auth_credential ('google', 'corp', ...) */
@@ -65,6 +69,8 @@ const configs = new Map<string, { at: number; config: Promise<client.Configurati
 
 /** The provider's client configuration (discovery for OIDC; the fixed endpoints for GitHub). */
 export function configOf(p: Provider): Promise<client.Configuration> {
+  // loaded here, outside the promise: a load failure is thrown as itself, not taken for an unreachable provider
+  const client = openidClient()
   const key = `${p.kind} ${p.issuer} ${p.clientId} ${p.clientSecret} ${p.endpoints?.token ?? ''}`
   const hit = configs.get(key)
   if (hit && Date.now() - hit.at < TTL) return hit.config

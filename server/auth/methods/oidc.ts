@@ -6,14 +6,15 @@
  * then again by jose: never by hand). GitHub has no ID token: its user API
  * gives the id and the verified primary email.
  */
-import * as client from 'openid-client'
-import * as jose from 'jose'
+import type * as client from 'openid-client'
+import type * as jose from 'jose'
 import { current } from '../../current'
+import { lazyPackage } from '../../errors'
 import type { Row } from '../../dal'
 import { QK_AUTH_BAD_OPTION } from '../errors'
 import type { Auth } from '../auth'
 import { credentialBySubject, credentialTable } from './credentials'
-import { configOf, provider, type Provider, type ProviderOptions } from './oidc-providers'
+import { configOf, openidClient, provider, type Provider, type ProviderOptions } from './oidc-providers'
 import { refuse, type LoginMethod, type MethodResult } from './types'
 
 export interface OidcOptions {
@@ -31,18 +32,22 @@ export class OidcRefused extends Error {
   constructor(readonly code: 'invalid' | 'replayed' | 'expired' | 'unavailable' | 'malformed', message: string) { super(message) }
 }
 
+/** jose checks ID tokens: loaded by the first OIDC callback, not at start-up. */
+const joseLib = lazyPackage('jose', 'OpenID Connect ID tokens', () => require('jose') as typeof import('jose'))
+
 const jwksByUri = new Map<string, ReturnType<typeof jose.createRemoteJWKSet>>()
 function jwks(uri: string): ReturnType<typeof jose.createRemoteJWKSet> {
   let j = jwksByUri.get(uri)
-  if (!j) { j = jose.createRemoteJWKSet(new URL(uri)); if (jwksByUri.size < 1000) jwksByUri.set(uri, j) }
+  if (!j) { j = joseLib().createRemoteJWKSet(new URL(uri)); if (jwksByUri.size < 1000) jwksByUri.set(uri, j) }
   return j
 }
 
 /** Check an ID token with jose: signature by the JWKS (asymmetric algorithms only), iss, aud, exp, iat, nonce. */
 export async function checkIdToken(idToken: string, o: { issuer: string; audience: string; nonce: string; jwksUri: string; clockTolerance?: number }): Promise<jose.JWTPayload> {
   let payload: jose.JWTPayload
+  const { jwtVerify } = joseLib() // outside the try: a load failure is not a malformed token
   try {
-    ({ payload } = await jose.jwtVerify(idToken, jwks(o.jwksUri), {
+    ({ payload } = await jwtVerify(idToken, jwks(o.jwksUri), {
       issuer: o.issuer, audience: o.audience, requiredClaims: ['iat', 'exp', 'sub'], clockTolerance: o.clockTolerance ?? 60,
       algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
     }))
@@ -65,6 +70,7 @@ const PENDING_MS = 10 * 60_000
 /** Start a login (or a link): the provider's authorization URL; the checks are kept in the session under the state. */
 export async function authorizationUrl(p: Provider, redirectUri: string, next: string, linkUser: number | null): Promise<string> {
   const config = await configOf(p)
+  const client = openidClient()
   const verifier = client.randomPKCECodeVerifier()
   const state = client.randomState()
   const nonce = client.randomNonce()
@@ -97,6 +103,7 @@ export function takePending(state: string, providerName: string): PendingAuthori
 
 /** The callback: exchange the code (PKCE, state, nonce checked), check the ID token, read who it is. */
 export async function identityFromCallback(p: Provider, callbackUrl: string, pending: PendingAuthorization, state: string): Promise<Identity> {
+  const client = openidClient() // first, so that a load failure is not reported as an unreachable provider
   const config = await configOf(p).catch(() => { throw new OidcRefused('unavailable', `${p.label} cannot be reached`) })
   let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>
   try {

@@ -7,8 +7,8 @@
  * checked; a signature counter that does not grow (a cloned authenticator,
  * a replayed assertion) is refused.
  */
-import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server'
 import { current } from '../../current'
+import { lazyPackage } from '../../errors'
 import type { Row } from '../../dal'
 import { QK_AUTH_BAD_OPTION } from '../errors'
 import { throttleState, EVENTS } from '../throttle'
@@ -26,6 +26,9 @@ export interface PasskeyOptions {
   /** offer a passkey as the second factor after a password (default true) */
   secondFactor: boolean
 }
+
+/** @simplewebauthn/server (~16 MB of RSS) is loaded by the first passkey ceremony, not at start-up. */
+const webauthn = lazyPackage('@simplewebauthn/server', 'passkeys', () => require('@simplewebauthn/server') as typeof import('@simplewebauthn/server'))
 
 interface PasskeyData { counter: number; transports: string[] }
 const CHALLENGE = '_passkey_challenge'
@@ -54,7 +57,7 @@ export function takeChallenge(purpose: string): string {
 export async function registrationOptions(auth: Auth, o: PasskeyOptions, user: Row): Promise<unknown> {
   const existing = await credentialsOf(auth.db, user.id as number, 'passkey')
   const { rpID } = site(o)
-  const opts = await generateRegistrationOptions({
+  const opts = await webauthn().generateRegistrationOptions({
     rpName: o.rpName || String(current.application ?? 'Quark'), rpID, userName: String(user.email ?? user.username ?? user.id),
     userDisplayName: `${user.first_name ?? ''} ${user.last_name ?? ''}`.trim(), userID: new TextEncoder().encode(`quark-user-${user.id}`),
     attestationType: 'none', excludeCredentials: existing.map((c) => ({ id: String(c.subject) })),
@@ -71,6 +74,7 @@ export async function registerPasskey(auth: Auth, o: PasskeyOptions, user: Row, 
   let response: any
   try { response = JSON.parse(responseJson) } catch { return 'Malformed passkey answer' }
   const { rpID, origin } = site(o)
+  const { verifyRegistrationResponse } = webauthn() // outside the try: a load failure is not a refused passkey
   try {
     const v = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false })
     if (!v.verified || !v.registrationInfo) return 'The passkey could not be verified'
@@ -88,7 +92,7 @@ export async function registerPasskey(auth: Auth, o: PasskeyOptions, user: Row, 
 export async function authenticationOptions(auth: Auth, o: PasskeyOptions, purpose: 'login' | 'second', user?: Row): Promise<unknown> {
   const { rpID } = site(o)
   const allow = user ? (await credentialsOf(auth.db, user.id as number, 'passkey')).map((c) => ({ id: String(c.subject), transports: (c.data as PasskeyData).transports as never })) : undefined
-  const opts = await generateAuthenticationOptions({ rpID, allowCredentials: allow, userVerification: 'preferred' })
+  const opts = await webauthn().generateAuthenticationOptions({ rpID, allowCredentials: allow, userVerification: 'preferred' })
   keepChallenge(purpose, opts.challenge)
   return opts
 }
@@ -123,6 +127,7 @@ export const passkeyMethod: LoginMethod<PasskeyOptions> = {
     const data = row.data as PasskeyData
     const { rpID, origin } = site(options)
     let newCounter: number
+    const { verifyAuthenticationResponse } = webauthn() // outside the try: a load failure is not a refused passkey
     try {
       const v = await verifyAuthenticationResponse({
         response, expectedChallenge: challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false,

@@ -4,8 +4,8 @@
  * profile). The QR code is made here by `qrcode` as a PNG data: URL, so
  * the secret never leaves the server for a chart service.
  */
-import QRCode from 'qrcode'
 import { current } from '../../current'
+import { lazyPackage } from '../../errors'
 import { redirect } from '../../http'
 import { DIV, H2, P, UL, LI, IMG, CODE, A, URL } from '../../html'
 import { IS_NOT_EMPTY } from '../../validators'
@@ -16,6 +16,9 @@ import { credentialTable } from './credentials'
 import { clearPendingLogin, pendingLogin, rememberDevice } from './second-factor'
 import { enrolTotp, newRecoveryCodesFor, newSecret, totpCredential, totpMethod, type TotpOptions } from './totp'
 import { matchStep, otpauthUri } from './totp-core'
+
+/** qrcode (and its PNG encoder, ~9 MB of RSS) is loaded when the first QR code is drawn, not at start-up. */
+const qrcode = lazyPackage('qrcode', 'the TOTP QR code', () => require('qrcode') as typeof import('qrcode'))
 
 const T = (s: string, a?: unknown[]) => String(current.T(s, a as never))
 const flash = (s: string) => { (current.session as Record<string, unknown>).flash = T(s) }
@@ -96,7 +99,7 @@ export async function totpPage(auth: Auth): Promise<unknown> {
   const issuer = totp.options.issuer || String(current.application ?? 'Quark')
   const uri = otpauthUri(secret, String(user.email ?? user.username ?? user.id), issuer)
   // a PNG data: URL (Quark's URL filter refuses SVG data: URLs, which can carry script)
-  const png = await QRCode.toDataURL(uri, { margin: 1, width: 200, errorCorrectionLevel: 'M' })
+  const png = await qrcode().toDataURL(uri, { margin: 1, width: 200, errorCorrectionLevel: 'M' })
   return page('totp', 'Two-factor authentication',
     P(T('Scan this code with an authenticator app, then enter the code it shows.')),
     IMG({ _src: png, _alt: T('QR code'), _width: 200, _height: 200, _class: 'quark-totp-qr mb-3' }),

@@ -5,14 +5,18 @@
  * so a request whose lock expired and was taken over neither overwrites the newer data nor frees the
  * other request's lock.
  */
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { randomBytes } from 'node:crypto'
+import { lazyPackage } from '../../errors'
 import { acquire } from '../lock'
 import { retryUntil } from './wait'
 import { QK_SESSION_LOCK_LOST, QK_SESSION_STORE_DOWN } from '../errors'
 import type { SessionStore, Unlock } from './types'
 
 const ID = /^r[0-9a-f]{32}$/
+
+/** ioredis (~18 MB of RSS) is loaded when a Redis session store is first used, not at start-up. */
+const ioredis = lazyPackage('ioredis', 'Redis sessions', () => require('ioredis') as typeof import('ioredis'))
 
 // KEYS[1] lock, KEYS[2] new data, KEYS[3] old data (renew) ; ARGV token, json, ttl ms
 const SAVE = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -45,9 +49,9 @@ export class RedisStore implements SessionStore {
     this.lockWait = opts.lockWait ?? 30_000
   }
 
-  private redis(): Redis {
+  private redis(lib: typeof import('ioredis')): Redis {
     if (!this.client) {
-      this.client = new Redis(this.opts.url, { maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: true })
+      this.client = new lib.Redis(this.opts.url, { maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: true })
       this.client.on('error', () => { /* reported by the command that fails */ })
       // the server's sockets keep a process alive, never the session store's: a stopped server exits even
       // when nothing closed this client (each reconnection is a new socket)
@@ -58,7 +62,8 @@ export class RedisStore implements SessionStore {
   }
 
   private async run<T>(what: string, op: (r: Redis) => Promise<T>): Promise<T> {
-    try { return await op(this.redis()) } catch (e) { throw new QK_SESSION_STORE_DOWN(`redis ${what}`, (e as Error).message, { cause: e }) }
+    const lib = ioredis() // outside the try: a missing package is QK_PACKAGE_LOAD, not a store that is down
+    try { return await op(this.redis(lib)) } catch (e) { throw new QK_SESSION_STORE_DOWN(`redis ${what}`, (e as Error).message, { cause: e }) }
   }
 
   accepts(cookieValue: string): boolean { return ID.test(cookieValue) }
