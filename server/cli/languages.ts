@@ -43,6 +43,7 @@ export const languagesCommand: Command = {
     if (p.flags.update === true) {
       const r = updateLanguages(folder)
       io.out(`${name}: ${r.strings} strings in use`)
+      for (const [lang, n] of Object.entries(r.imported)) io.out(`${lang}: ${n} translation${n === 1 ? '' : 's'} imported from ${lang}.py (web2py)`)
       for (const [lang, n] of Object.entries(r.added)) io.out(`${lang}: ${n} added, ${r.unused[lang] ?? 0} unused`)
       for (const [lang, why] of Object.entries(r.skipped)) { io.err(`quark languages: ${lang} left as it is: ${why}`); failed = true }
       return failed ? 1 : 0

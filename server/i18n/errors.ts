@@ -3,7 +3,7 @@ import { defineError } from '../errors/index'
 
 export const QK_I18N_BAD_LANGUAGE_FILE = defineError(
   'QK_I18N_BAD_LANGUAGE_FILE', 500,
-  'Language file %s is not a JSON object of strings: %s',
+  'Language file %s cannot be read: %s',
   'A file under <app>/languages/ could not be parsed; fix it in the admin translation editor.')
 
 export const QK_I18N_BAD_LANGUAGE = defineError(

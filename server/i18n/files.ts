@@ -87,7 +87,7 @@ export function readTable(file: string): Record<string, unknown> {
   } catch (e) {
     throw new QK_I18N_BAD_LANGUAGE_FILE(file, (e as Error).message, { cause: e })
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new QK_I18N_BAD_LANGUAGE_FILE(file, 'expected an object')
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new QK_I18N_BAD_LANGUAGE_FILE(file, 'not a JSON object of strings')
   return parsed as Record<string, unknown>
 }
 

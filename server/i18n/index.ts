@@ -17,6 +17,7 @@
  *   The editor / `quark languages`: languagesReport, languageDetail, updateLanguages, addLanguage,
  *     setTranslation, setPluralForms, dropUnused, appLanguages, ruleOf, compilePluralRule
  *   pluralRuleFor(lang), parseAcceptLanguage(header)
+ *   parseWeb2pyLanguage(text)   a web2py languages/<lang>.py dict; updateLanguages imports such files into <lang>.json
  * Files: <app>/languages/<lang>.json  { "source": "translation" }; plural-<lang>.json { "word": ["plural form", ...] };
  *   _rules.json { "<lang>": { "nplurals": 3, "rule": "n == 1 ? 0 : ..." } } for languages added with a rule
  */
@@ -28,4 +29,5 @@ export {
   languagesReport, languageDetail, updateLanguages, addLanguage, setTranslation, setPluralForms, dropUnused, appLanguages, ruleOf,
   type LanguageSummary, type LanguageDetail, type LanguageEntry, type UpdateResult,
 } from './languages'
+export { parseWeb2pyLanguage } from './web2py'
 export { QK_I18N_BAD_ENTRY, QK_I18N_BAD_LANGUAGE, QK_I18N_BAD_LANGUAGE_FILE, QK_I18N_BAD_PLURAL_RULE, QK_I18N_NO_LANGUAGE } from './errors'

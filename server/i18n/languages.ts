@@ -20,6 +20,7 @@ import { collectStrings, scanStrings } from './collect'
 import { QK_I18N_BAD_ENTRY, QK_I18N_BAD_LANGUAGE, QK_I18N_NO_LANGUAGE } from './errors'
 import { RULES_FILE, readTable, writeTable } from './files'
 import { compilePluralRule, pluralRuleFor } from './plural'
+import { parseWeb2pyLanguage } from './web2py'
 
 export interface LanguageSummary {
   lang: string
@@ -155,20 +156,53 @@ export interface UpdateResult {
   unused: Record<string, number>
   /** language -> why its file was left alone */
   skipped: Record<string, string>
+  /** language -> translations taken from a web2py <lang>.py */
+  imported: Record<string, number>
+}
+
+/**
+ * web2py language files (`languages/<lang>.py`) brought by the user: their translations go into
+ * `<lang>.json` (made when missing; a translation already there wins). A .py with a syntax
+ * error is reported and left alone, like a broken .json.
+ */
+function importWeb2py(appFolder: string, skipped: Record<string, string>): Record<string, number> {
+  const imported: Record<string, number> = {}
+  let names: string[] = []
+  try { names = fs.readdirSync(folderOf(appFolder)) } catch { return imported }
+  for (const n of names) {
+    const lang = n.slice(0, -3).toLowerCase()
+    if (!n.endsWith('.py') || !LANGUAGE_CODE.test(lang) || lang.startsWith('plural-')) continue
+    let table: Record<string, string>
+    try { table = parseWeb2pyLanguage(fs.readFileSync(path.join(folderOf(appFolder), n), 'utf8'), n) } catch (e) { skipped[lang] = (e as Error).message; continue }
+    const file = languageFile(appFolder, lang)
+    let json: Record<string, unknown> = {}
+    if (fs.existsSync(file)) {
+      try { json = readTable(file) } catch { continue } // the broken .json is reported by the update itself
+    }
+    let n2 = 0
+    for (const [k, v] of Object.entries(table)) {
+      if (isTranslated(k, json[k])) continue
+      if (v !== '' && v !== k && !v.startsWith('*** ')) { json[k] = v; n2++ } else if (!(k in json)) json[k] = k
+    }
+    if (n2 || !fs.existsSync(file)) writeTable(file, json)
+    imported[lang] = n2
+  }
+  return imported
 }
 
 /** Collect the strings into every readable language file; broken files are skipped, never rewritten. */
 export function updateLanguages(appFolder: string): UpdateResult {
   const skipped: Record<string, string> = {}
+  const imported = importWeb2py(appFolder, skipped)
   const readable: string[] = []
   for (const lang of appLanguages(appFolder)) {
-    try { readTable(languageFile(appFolder, lang)); readable.push(lang) } catch (e) { skipped[lang] = (e as Error).message }
+    try { readTable(languageFile(appFolder, lang)); readable.push(lang) } catch (e) { skipped[lang] = skipped[lang] ? `${skipped[lang]}; ${(e as Error).message}` : (e as Error).message }
   }
   const r = collectStrings(appFolder, { only: readable })
   const inUse = new Set(r.strings)
   const unused: Record<string, number> = {}
   for (const lang of readable) unused[lang] = Object.keys(readTable(languageFile(appFolder, lang))).filter((k) => !inUse.has(k)).length
-  return { strings: r.strings.length, added: r.added, unused, skipped }
+  return { strings: r.strings.length, added: r.added, unused, skipped, imported }
 }
 
 /**

@@ -95,3 +95,18 @@ test('a broken language file is reported, left as it is, and fails the command',
   assert.equal(report.code, 1)
   assert.match(report.stderr, /de: BROKEN FILE/)
 })
+
+test('a web2py languages/<lang>.py is imported by --update; one with a syntax error fails the command and is kept', async () => {
+  fs.rmSync(path.join(langs(), 'de.json'))
+  fs.writeFileSync(path.join(langs(), 'fr.py'), "# -*- coding: utf-8 -*-\n{\n'Added later': 'Ajouté plus tard',\n'%s %%{book}': '%s %%{livre}',\n}\n")
+  const up = await quark('languages', 'shop', '--update')
+  assert.equal(up.code, 0, up.stderr)
+  assert.match(up.stdout, /^fr: 2 translations imported from fr\.py \(web2py\)$/m)
+  assert.equal(readLang('fr')['Added later'], 'Ajouté plus tard')
+  const broken = "{\n'Hello': 'Hallo',\n'Bye' 'Tschüss'\n}\n"
+  fs.writeFileSync(path.join(langs(), 'de.py'), broken)
+  const bad = await quark('languages', 'shop', '--update')
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /de left as it is: .*de\.py.*line 4, column 1: expected .:. after a key/)
+  assert.equal(fs.readFileSync(path.join(langs(), 'de.py'), 'utf8'), broken)
+})

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { isQuarkError } from '../../server/errors/index'
 import {
-  Translator, addLanguage, compilePluralRule, dropUnused, languageDetail, languagesReport, setPluralForms, setTranslation, updateLanguages,
+  Translator, addLanguage, compilePluralRule, dropUnused, languageDetail, languagesReport, parseWeb2pyLanguage, setPluralForms, setTranslation, updateLanguages,
 } from '../../server/i18n/index'
 
 let app: string
@@ -100,4 +100,23 @@ test('a broken language file is reported, skipped by update and never rewritten'
   assert.throws(() => setPluralForms(app, 'it', 'a{b', ['x']), code('QK_I18N_BAD_ENTRY'))
   assert.throws(() => setPluralForms(app, 'it', 'libro', 'libri'), code('QK_I18N_BAD_ENTRY'))
   assert.throws(() => setTranslation(app, 'it', 42, 'x'), code('QK_I18N_BAD_ENTRY'))
+})
+
+test('a web2py language file is imported on update; one with a syntax error is reported and kept', () => {
+  file('languages/es.py', "# -*- coding: utf-8 -*-\n{\n'Hello': 'Hola',\n\"From a module\": u'Desde un m\\xf3dulo',\n'%s %%{book}': '%s %%{libro}' # plural\n  'x',\n'Old': '*** Old',\n}\n")
+  const r = updateLanguages(app)
+  assert.equal(r.imported.es, 3)
+  const es = readJson('languages/es.json')
+  assert.equal(es.Hello, 'Hola')
+  assert.equal(es['From a module'], 'Desde un módulo')
+  assert.equal(es['%s %%{book}'], '%s %%{libro}x', 'adjacent strings are joined')
+  assert.equal(es.Old, 'Old', 'web2py\'s "*** " untranslated marker is not a translation')
+  const broken = "{\n  'Hello': 'Hallo'\n  'Bye': 'Tschüss',\n}\n"
+  file('languages/de.py', broken)
+  const r2 = updateLanguages(app)
+  assert.match(r2.skipped.de ?? '', /de\.py.*line 3, column 8: expected ':' after a key|line 3, column 8/)
+  assert.equal(fs.readFileSync(path.join(app, 'languages', 'de.py'), 'utf8'), broken)
+  assert.throws(() => parseWeb2pyLanguage("{'a': b}"), code('QK_I18N_BAD_LANGUAGE_FILE'))
+  assert.throws(() => parseWeb2pyLanguage("{'a': 'b'} extra"), code('QK_I18N_BAD_LANGUAGE_FILE'))
+  assert.deepEqual(parseWeb2pyLanguage("{r'a\\n': 'b\\n', 'q\\'': \"\"\"multi\nline\"\"\"}"), { 'a\\n': 'b\n', "q'": 'multi\nline' })
 })
