@@ -225,3 +225,15 @@ main()
   assert.equal(r, 0, out)
   assert.match(out, /saved/)
 })
+
+test('a save under a lock that Redis refuses is QK_SESSION_STORE_DOWN "redis save"', async () => {
+  const s = store()
+  const id = s.newId()
+  const unlock = await s.lock(id)
+  // the lock key replaced by a hash: the compare-and-set script's GET fails with WRONGTYPE
+  await r.del(`${prefix}l:${id}`)
+  await r.hset(`${prefix}l:${id}`, 'x', '1')
+  await assert.rejects(s.save(id, '{}', undefined), (e) => code(e) === 'QK_SESSION_STORE_DOWN' && /redis save/.test((e as Error).message))
+  unlock()
+  await r.del(`${prefix}l:${id}`)
+})

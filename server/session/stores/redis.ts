@@ -52,10 +52,12 @@ export class RedisStore implements SessionStore {
   private redis(lib: typeof import('ioredis')): Redis {
     if (!this.client) {
       this.client = new lib.Redis(this.opts.url, { maxRetriesPerRequest: 1, connectTimeout: 5000, enableOfflineQueue: true })
+      // Stryker disable next-line StringLiteral: without this listener ioredis only prints the error itself; the command that fails reports it either way
       this.client.on('error', () => { /* reported by the command that fails */ })
       // the server's sockets keep a process alive, never the session store's: a stopped server exits even
       // when nothing closed this client (each reconnection is a new socket)
       const client = this.client
+      // Stryker disable next-line OptionalChaining: a connected client always has a socket with unref()
       client.on('connect', () => { (client as unknown as { stream?: { unref?(): void } }).stream?.unref?.() })
     }
     return this.client
@@ -74,6 +76,7 @@ export class RedisStore implements SessionStore {
     const token = randomBytes(12).toString('hex')
     const key = this.opts.prefix + 'l:' + id
     try {
+      // Stryker disable next-line BooleanLiteral: retryUntil ends on any answer but undefined, false as well as true
       await retryUntil(async () => (await this.run('lock', (r) => r.set(key, token, 'PX', this.lockTtl, 'NX'))) === 'OK' ? true : undefined, this.lockWait)
     } catch (e) {
       releaseLocal()
@@ -86,6 +89,7 @@ export class RedisStore implements SessionStore {
       done = true
       if (this.tokens.get(id) === token) this.tokens.delete(id)
       // the next request of this process waits until Redis has the lock freed (else it would poll for it)
+      // Stryker disable next-line StringLiteral: the label of an error that is swallowed (the lock expires by itself)
       this.run('unlock', (r) => r.eval(UNLOCK, 1, key, token)).catch(() => { /* expires by itself */ }).finally(releaseLocal)
     }
   }
