@@ -292,6 +292,8 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     registry,
     async close(graceMs = 10000, idleGraceMs = 0) {
       later.cancel()
+      // app websockets and live-reload channels go first (1001): an upgraded socket would hold the close open
+      ;(require('../realtime') as typeof import('../realtime')).closeRealtimeSockets()
       await l.close(graceMs, idleGraceMs)
       await cron?.stop().catch(() => {})
       const dal = optionalRoom('dal', () => require('../dal'))

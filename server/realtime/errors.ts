@@ -6,3 +6,4 @@ export const QK_REALTIME_BAD_HANDSHAKE = defineError('QK_REALTIME_BAD_HANDSHAKE'
 export const QK_REALTIME_BAD_CHANNEL = defineError('QK_REALTIME_BAD_CHANNEL', 400, 'Invalid channel name: %s', 'broadcast()/subscribe() channel names are 1 to 200 printable characters')
 export const QK_REALTIME_OUTSIDE_REQUEST = defineError('QK_REALTIME_OUTSIDE_REQUEST', 500, '%s needs a request (or a websocket handler) of an app', 'broadcast()/subscribe()/websocket()/eventStream() were called where no app request is current')
 export const QK_REALTIME_BAD_CONFIG = defineError('QK_REALTIME_BAD_CONFIG', 500, 'Invalid realtime configuration %s: %s', 'private/realtime.json (or applications/realtime.json) is not { "redis"?: "redis://...", "liveReload"?: boolean }')
+export const QK_REALTIME_REDIS_DOWN = defineError('QK_REALTIME_REDIS_DOWN', 503, 'Cannot publish on %s: %s', 'The Redis server named in realtime.json did not take a broadcast (down or unreachable); the message was not sent')

@@ -15,7 +15,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type Redis from 'ioredis'
 import { throttleNow } from '../current/index'
-import { QK_REALTIME_BAD_CHANNEL, QK_REALTIME_BAD_CONFIG } from './errors'
+import { QK_REALTIME_BAD_CHANNEL, QK_REALTIME_BAD_CONFIG, QK_REALTIME_REDIS_DOWN } from './errors'
 
 export type Listener = (message: string) => void
 
@@ -70,26 +70,38 @@ class RedisBus implements Bus {
   constructor(private readonly url: string) {}
 
   // ioredis is loaded by the first app that names a Redis server, not at every start
-  private client(): Redis {
+  private client(publisher: boolean): Redis {
     const Client = require('ioredis') as typeof import('ioredis').default
-    return new Client(this.url, { maxRetriesPerRequest: null })
+    // the subscriber retries for ever (it resubscribes when Redis is back); a broadcast fails
+    // within seconds when Redis is down instead of holding its request
+    const c = new Client(this.url, publisher ? { maxRetriesPerRequest: 1, connectTimeout: 3000, enableOfflineQueue: true } : { maxRetriesPerRequest: null })
+    // one log line per outage, not one per reconnection attempt
+    let down = ''
+    c.on('error', (e: Error) => { if (down !== e.message) { down = e.message; process.stderr.write(`quark realtime: Redis ${this.safeUrl()}: ${e.message}\n`) } })
+    c.on('ready', () => { down = '' })
+    return c
   }
+
+  /** the URL without its password, for logs and errors */
+  safeUrl(): string { return this.url.replace(/\/\/[^@/]*@/, '//') }
 
   private subscriber(): Redis {
     if (!this.sub) {
-      this.sub = this.client()
+      this.sub = this.client(false)
       this.sub.on('message', (key: string, message: string) => this.subs.deliver(key, message))
-      this.sub.on('error', (e: Error) => process.stderr.write(`quark realtime: Redis ${this.url}: ${e.message}\n`))
     }
     return this.sub
   }
 
   async publish(key: string, message: string): Promise<void> {
     if (!this.pub) {
-      this.pub = this.client()
-      this.pub.on('error', (e: Error) => process.stderr.write(`quark realtime: Redis ${this.url}: ${e.message}\n`))
+      this.pub = this.client(true)
     }
-    await this.pub.publish(key, message)
+    try {
+      await this.pub.publish(key, message)
+    } catch (e) {
+      throw new QK_REALTIME_REDIS_DOWN(this.safeUrl(), (e as Error).message)
+    }
   }
 
   subscribe(key: string, fn: Listener): void {
@@ -104,7 +116,9 @@ class RedisBus implements Bus {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pub?.quit().catch(() => {}), this.sub?.quit().catch(() => {})])
+    // quit() waits for Redis to answer: a client that is not connected is just dropped
+    const end = (c: Redis | undefined) => (c?.status === 'ready' ? c.quit().catch(() => { c.disconnect() }) : c?.disconnect())
+    await Promise.all([end(this.pub), end(this.sub)])
   }
 }
 

@@ -96,3 +96,13 @@ export function serveLiveReload(req: http.IncomingMessage, socket: Duplex, head:
     watch(folder, ws)
   })
 }
+
+/** Close the live-reload channels and their watchers (graceful shutdown). */
+export function closeLiveReload(): void {
+  for (const [folder, w] of watchers) {
+    clearTimeout(w.timer)
+    w.watcher.close()
+    for (const s of w.sockets) { s.close(1001, 'server stopping'); setTimeout(() => s.terminate(), 1000).unref() }
+    watchers.delete(folder)
+  }
+}

@@ -46,6 +46,14 @@ export function formatEvent(v: unknown): string {
   return formatEvent(JSON.stringify(v) ?? 'null')
 }
 
+/** Ends of the open streams of this process: a stopping server ends them (they would hold its close open). */
+const openStreams = new Set<() => void>()
+
+/** End every open event stream (graceful shutdown); browsers reconnect to another process. */
+export function closeEventStreams(): void {
+  for (const end of [...openStreams]) end()
+}
+
 type Generator = (ctx: StreamContext) => AsyncIterator<unknown> | AsyncIterable<unknown>
 
 /** A server-sent-events endpoint as an action. */
@@ -65,6 +73,7 @@ export function eventStream(gen: Generator, o: StreamOptions = {}): () => Readab
     let ended = false
     const heartbeat = setInterval(() => { if (!ended) stream.push(': ping\n\n') }, o.heartbeatMs ?? 15000)
     const stop = () => {
+      openStreams.delete(endNow)
       if (ended) return
       ended = true
       clearInterval(heartbeat)
@@ -91,6 +100,9 @@ export function eventStream(gen: Generator, o: StreamOptions = {}): () => Readab
       },
       destroy(err, done) { stop(); done(err) },
     })
+    const endNow = () => { stop(); stream.push(null) }
+    openStreams.add(endNow)
+    stream.once('end', () => openStreams.delete(endNow))
     // the browser waits for the first bytes before it reports the stream open
     stream.push(': stream\n\n')
     return stream

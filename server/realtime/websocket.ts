@@ -58,6 +58,17 @@ export const DEFAULT_MAX_BUFFERED = 1024 * 1024
 /** the close code a cut slow client's close handler receives (1013: try again later) */
 export const CLOSE_SLOW_CLIENT = 1013
 
+/** Open sockets of this process: closed with 1001 (going away) when the server stops. */
+const openSockets = new Set<Connection>()
+
+/** Close every app websocket of the process with 1001 (graceful shutdown). */
+export function closeAppSockets(): void {
+  for (const c of openSockets) c.goAway()
+}
+
+/** ms between pings: a peer that did not answer the previous one is gone (half-open TCP) and cut */
+const PING_MS = 30_000
+
 // One ws server per message size limit: it only completes handshakes (noServer), it holds no request state.
 const servers = new Map<number, WebSocketServer>()
 function serverFor(maxPayload: number): WebSocketServer {
@@ -119,6 +130,12 @@ class Connection implements AppSocket {
 
   close(code = 1000, reason = ''): void { this.ws.close(code, reason) }
 
+  /** 1001 (going away); a client that does not answer the close within a second is cut */
+  goAway(): void {
+    this.ws.close(1001, 'server stopping')
+    setTimeout(() => this.ws.terminate(), 1000).unref()
+  }
+
   /** wire the socket's events to the handlers, each in a step of the request's state */
   listen(opened: Promise<unknown>): void {
     const fail = (what: string, e: unknown) => {
@@ -132,7 +149,18 @@ class Connection implements AppSocket {
       queue = queue.then(() => inStep(this.state, () => this.h.message?.(this, msg))).catch((e) => fail('message', e))
     })
     this.ws.on('error', () => {}) // 1009 and protocol errors: ws closes the socket itself
+    openSockets.add(this)
+    let alive = true
+    this.ws.on('pong', () => { alive = true })
+    const ping = setInterval(() => {
+      if (!alive) { this.ws.terminate(); return }
+      alive = false
+      this.ws.ping()
+    }, PING_MS)
+    ping.unref()
     this.ws.on('close', (code: number, reason: Buffer) => {
+      clearInterval(ping)
+      openSockets.delete(this)
       for (const off of this.unsubscribers.values()) off()
       this.unsubscribers.clear()
       const c = this.cut ? CLOSE_SLOW_CLIENT : code

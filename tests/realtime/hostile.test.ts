@@ -2,19 +2,26 @@
 // framework names used outside a request, a generator that throws, an unreachable Redis.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
 import WebSocket from 'ws'
 import { startServer, type TestServer } from '../helpers/server'
+import { deadPort } from '../helpers/ports'
 import { broadcast, subscribe, websocket, eventStream, formatEvent, QK_REALTIME_OUTSIDE_REQUEST } from '../../server/realtime/index'
 
 const CONTROLLER = `
 export async function shout() { await broadcast(String(request.vars.channel ?? ''), 'x'); return 'sent' }
 export const broken = eventStream(async function* () { yield 'first'; throw new Error('generator failed') })
+export const endless = eventStream(async function* ({ signal }) { while (!signal.aborted) { yield 'tick'; await new Promise((r) => setTimeout(r, 200)) } })
 export const echo = websocket({ message(ws, t) { if (t === 'boom') throw new Error('handler failed'); ws.send('echo ' + t) } })
 `
 
 let s: TestServer
+let downPort = 0
 before(async () => {
+  downPort = await deadPort()
   s = await startServer({ https: false, apps: {
+    down: { 'controllers/default.ts': CONTROLLER, 'private/realtime.json': JSON.stringify({ redis: `redis://127.0.0.1:${downPort}/0` }) },
     rt: { 'controllers/default.ts': CONTROLLER },
     badconf: { 'controllers/default.ts': CONTROLLER, 'private/realtime.json': '{ "redis": "http://not-redis" }' },
     badjson: { 'controllers/default.ts': CONTROLLER, 'private/realtime.json': '{ nope' },
@@ -76,4 +83,29 @@ test('a message handler that throws closes that socket with 1011; the server goe
   again.send('x')
   assert.equal(await reply, 'echo x')
   again.close()
+})
+
+test('a broadcast while the configured Redis is down is a 503 that says so, within seconds', async () => {
+  const r = await s.request('/down/default/shout?channel=a', { timeout: 60_000 })
+  assert.equal(r.status, 503, r.body)
+  assert.doesNotMatch(r.body, /sent/)
+  // the page is the generic 503; the ticket names the code and the server
+  const id = /Ticket issued: down\/(\S+?)</.exec(r.body)?.[1]
+  assert.ok(id, r.body)
+  const dir = path.join(s.appFolder('down'), 'errors')
+  const ticket = fs.readdirSync(dir).filter((f) => f.includes(id!)).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('')
+  assert.match(ticket, /QK_REALTIME_REDIS_DOWN/)
+  assert.match(ticket, new RegExp(`Cannot publish on redis://127.0.0.1:${downPort}/0`))
+})
+
+test('a stopping server closes its app websockets with 1001 (going away) and ends its event streams cleanly', async () => {
+  const own = await startServer({ https: false, apps: { rt: { 'controllers/default.ts': CONTROLLER } } })
+  const ws = new WebSocket(own.url.replace(/^http/, 'ws') + '/rt/default/echo')
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j) })
+  const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)))
+  const stream = await fetch(own.url + '/rt/default/endless')
+  const body = stream.text() // resolves only when the response ends properly (a cut connection rejects)
+  await own.stop()
+  assert.equal(await closed, 1001)
+  assert.match(await body, /data: tick/)
 })
