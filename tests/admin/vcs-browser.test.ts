@@ -108,3 +108,30 @@ test('a save over a change made on disk meanwhile is refused, not written', asyn
   assert.equal(fs.readFileSync(ctl(), 'utf8'), 'somebody else wrote this\n')
   await shot('04-conflict')
 })
+
+test('go back to the first commit from the log (asked first), then commit it as a new version', async () => {
+  await page.goto(`${s.url}/admin/vcs/index/welcome`)
+  // a second version to go back from
+  await page.fill('#vcs-message', 'a second version')
+  await Promise.all([page.waitForURL(/\/admin\/vcs\/index\/welcome$/), page.click('#vcs-commit button')])
+  assert.match(fs.readFileSync(ctl(), 'utf8'), /somebody else wrote this/)
+  const first = page.locator('#vcs-log li').last()
+  let asked = ''
+  page.once('dialog', (d) => { asked = d.message(); void d.dismiss() })
+  await first.locator('.qk-restore button').click()
+  assert.match(asked, /^Put the files back/, 'asked first')
+  await page.reload()
+  assert.ok(await page.locator('#vcs-clean').isVisible(), 'dismissed: nothing restored, nothing changed')
+  assert.match(fs.readFileSync(ctl(), 'utf8'), /somebody else wrote this/)
+  asked = ''
+  page.once('dialog', (d) => { asked = d.message(); void d.accept() })
+  await Promise.all([page.waitForURL(/\/admin\/vcs\/index\/welcome$/), first.locator('.qk-restore button').click()])
+  assert.match(asked, /^Put the files back as they were in [0-9a-f]{7}\?/)
+  assert.match(await page.textContent('.qk-flash') ?? '', /Went back to [0-9a-f]{7}: 1 file changed; commit to keep it/)
+  assert.match(fs.readFileSync(ctl(), 'utf8'), /return \{ message: T\('Hello World'\) \}/)
+  assert.equal(await page.locator('#vcs-changes li[data-path="controllers/default.ts"]').getAttribute('data-change'), 'modified')
+  await page.fill('#vcs-message', 'back to the scaffold')
+  await Promise.all([page.waitForURL(/\/admin\/vcs\/index\/welcome$/), page.click('#vcs-commit button')])
+  assert.deepEqual(await page.locator('#vcs-log .qk-message').allTextContents(), ['back to the scaffold', 'a second version', 'the scaffold'])
+  await shot('05-went-back')
+})
