@@ -43,6 +43,9 @@ function missingRoomPlugin(serverDir: string): esbuild.Plugin {
 export const INTERNAL_ENTRIES: Record<string, string> = {
   'scheduler-worker': 'server/scheduler/worker-main.ts',
   'scheduler-child': 'server/scheduler/child.ts',
+  // the admin's web shell and web test runner (#25): one process per shell / per run
+  'admin-shell': 'server/adminlib/shellchild.ts',
+  'admin-tests': 'server/adminlib/testchild.ts',
 }
 
 function internalEntriesPlugin(root: string): esbuild.Plugin {
