@@ -9,7 +9,7 @@ export interface BenchOptions {
   only: string[]
   /** issue 21's TechEmpower rows to run (te = all of them) */
   teOnly: string[]
-  skip: Set<'macro' | 'micro' | 'profile' | 'te' | 'memory'>
+  skip: Set<'macro' | 'micro' | 'profile' | 'te' | 'memory' | 'ws'>
   profileSeconds: number
   /** write RESULTS.md / PROFILE.md (off for partial runs unless asked) */
   write: boolean
@@ -24,13 +24,13 @@ export const USAGE = `npm run bench -- [options]
   --only a,b          only these macro contenders: an exact id, or else every id containing it (e.g. node-http,quark-hello);
                       te (or te-sqlite, te-pg-fortunes, ...) and memory select issue 21's parts: given alone,
                       they run without the macro, micro and profile parts
-  --skip a,b          skip parts: macro, micro, profile, te, memory
+  --skip a,b          skip parts: macro, micro, profile, te, memory, ws (websocket broadcast, issue 23)
   --profile-seconds S load time of each profiled route (default 3)
   --quick             1 round of 2 s, 1 s warm-up, 3 s profiles (a smoke run; results not written)
   --write / --no-write  write tests/bench/RESULTS.md and PROFILE.md (default: only for full runs)
   --help`
 
-const PARTS = ['macro', 'micro', 'profile', 'te', 'memory'] as const
+const PARTS = ['macro', 'micro', 'profile', 'te', 'memory', 'ws'] as const
 
 function num(flag: string, v: string | undefined, min: number, integer: boolean): number {
   const n = Number(v)
@@ -78,6 +78,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     }
   }
   o.write = write ?? !partial
+  // the websocket broadcast row (issue 23) runs in full runs only
+  if (o.only.length) o.skip.add('ws')
   // issue 21's parts named alone in --only (`--only te`): nothing else runs
   const own = (s: string) => s === 'te' || s.startsWith('te-') || s === 'memory'
   if (o.only.length && o.only.every(own)) {

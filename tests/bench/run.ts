@@ -20,6 +20,7 @@ import { drops, macroTable, microTable, parsePrevious, resultsMarkdown, targets 
 import { runTechEmpower, type TeResult } from './techempower'
 import { runMemory, type MemoryResult } from './memory'
 import { previousSection, spliceSection, teMarkdown } from './te-report'
+import { runWsBroadcast, wsBroadcastMarkdown, type WsBroadcastRow } from './ws-broadcast'
 
 /** issue 21's rows are short (the whole of `npm run bench` stays under 8 minutes): 2 rounds of the run's seconds, 32 connections as the issue measured */
 const TE_ROUNDS = 2
@@ -86,6 +87,11 @@ async function main(): Promise<number> {
     log(`# memory (issue 21): three loads of ${MEMORY_SECONDS} s per page, ${MEMORY_CONNECTIONS} connections`)
     mem = await runMemory({ seconds: MEMORY_SECONDS, connections: MEMORY_CONNECTIONS, log })
   }
+  let ws: WsBroadcastRow[] = []
+  if (!o.skip.has('ws')) {
+    log('# websocket broadcast (issue 23): 100 clients, one process and --workers 2 through Redis')
+    ws = await runWsBroadcast({ log })
+  }
   info.wallSeconds = wallSoFar()
   info.loadAfter = os.loadavg()[0]
   const resultsFile = path.join(HERE, 'RESULTS.md')
@@ -95,7 +101,7 @@ async function main(): Promise<number> {
   if (o.write) {
     // only issue 21's parts ran: the rest of the file keeps the figures of the run that measured them
     const onlyOurs = o.skip.has('macro') && o.skip.has('micro') && o.skip.has('profile')
-    const md = onlyOurs && before ? spliceSection(before, section ?? '') : resultsMarkdown(info, macro, micro, prev) + (section ? `\n${section}\n` : '')
+    const md = onlyOurs && before ? spliceSection(before, section ?? '') : resultsMarkdown(info, macro, micro, prev) + (section ? `\n${section}\n` : '') + (ws.length ? `\n${wsBroadcastMarkdown(ws)}\n` : '')
     fs.writeFileSync(resultsFile, md)
   }
 
@@ -112,6 +118,7 @@ async function main(): Promise<number> {
     log(teMarkdown(te, mem, { rounds: teRounds, seconds: o.seconds, connections: TE_CONNECTIONS, date: started, load: teLoad }).split('\n').filter((l) => !l.startsWith('<!--')).join('\n'))
     log('')
   }
+  if (ws.length) log(wsBroadcastMarkdown(ws) + '\n')
   log(`wall-clock ${info.wallSeconds.toFixed(0)} s${o.write ? '; wrote tests/bench/RESULTS.md' + (o.skip.has('profile') ? '' : ' and PROFILE.md') : ' (partial run: nothing written; --write to force)'}`)
   return 0
 }

@@ -118,7 +118,7 @@ export function wsBroadcastMarkdown(rows: WsBroadcastRow[]): string {
   return lines.join('\n')
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
+if (typeof __filename !== 'undefined' && process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
   const arg = (name: string) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : undefined }
   runWsBroadcast({ clients: arg('--clients'), messages: arg('--messages'), rounds: arg('--rounds') })
     .then((rows) => { console.log('\n' + wsBroadcastMarkdown(rows)); process.exit(0) }, (e) => { console.error(e); process.exit(1) })
