@@ -230,13 +230,15 @@ test('a custom table holds the sessions; an unreachable database is QK_SESSION_S
   await assert.rejects(down.save(down.newId(), '{}', undefined), (e) => code(e) === 'QK_SESSION_STORE_DOWN' && /database save/.test((e as Error).message))
 })
 
-test('the store says it locks; the sid column is unique (what makes the second of two racing inserts fail)', async () => {
+test('the store says it locks; the sid column is unique (what makes the second of two racing inserts fail) and not null', async () => {
   const s = store()
   assert.equal(s.kind, 'database')
   assert.equal(s.locks, true)
   const id = s.newId()
   await s.save(id, '{}', undefined)
   await assert.rejects(runInContext(undefined as unknown as CurrentState, () => raw.executesql("INSERT INTO qk_session (sid, data, version) VALUES (?, '{}', 1)", [id])))
+  // and never NULL (a row no cookie can name)
+  await assert.rejects(runInContext(undefined as unknown as CurrentState, () => raw.executesql("INSERT INTO qk_session (sid, data, version) VALUES (NULL, '{}', 1)")))
 })
 
 test('an unlock forgets the lock\'s token (one entry per session ever locked would grow for the life of the server)', async () => {
