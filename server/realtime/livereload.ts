@@ -13,7 +13,7 @@ import path from 'node:path'
 import cluster from 'node:cluster'
 import type http from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer, type WebSocket } from 'ws'
+import type { WebSocketServer, WebSocket } from 'ws'
 import { forwardedOf, isLocalAddress } from '../http/index'
 import { realtimeConfig } from './hub'
 
@@ -47,7 +47,7 @@ export function withLiveReload(body: string, app: string, appFolder: string, cli
 
 // One watcher per app folder, shared by its open pages (process infrastructure, no request state).
 const watchers = new Map<string, { watcher: fs.FSWatcher; sockets: Set<WebSocket>; timer?: NodeJS.Timeout }>()
-const wss = new WebSocketServer({ noServer: true, maxPayload: 1024, clientTracking: false })
+let wss: WebSocketServer | undefined // made (and ws loaded) by the first live-reload channel
 
 function watch(folder: string, ws: WebSocket): void {
   let w = watchers.get(folder)
@@ -91,6 +91,7 @@ export function serveLiveReload(req: http.IncomingMessage, socket: Duplex, head:
   let sameOrigin = origin === undefined
   try { if (origin !== undefined) sameOrigin = new URL(origin).host === (fw?.host ?? req.headers.host) } catch { sameOrigin = false }
   if (!sameOrigin || !liveReloadOn(folder, local)) return refuse(socket, '403 Forbidden')
+  wss ??= new (require('ws') as typeof import('ws')).WebSocketServer({ noServer: true, maxPayload: 1024, clientTracking: false })
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.on('error', () => {})
     watch(folder, ws)

@@ -20,7 +20,7 @@
  */
 import crypto from 'node:crypto'
 import type http from 'node:http'
-import { WebSocketServer, type WebSocket, type RawData } from 'ws'
+import type { WebSocketServer, WebSocket, RawData } from 'ws'
 import type { CurrentState } from '../current/index'
 import { upgradeOf } from './upgrade'
 import { appChannels, inStep, requestState } from './context'
@@ -73,7 +73,8 @@ const PING_MS = 30_000
 const servers = new Map<number, WebSocketServer>()
 function serverFor(maxPayload: number): WebSocketServer {
   let s = servers.get(maxPayload)
-  if (!s) servers.set(maxPayload, (s = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false })))
+  // ws is loaded by the first websocket, not at every start
+  if (!s) servers.set(maxPayload, (s = new (require('ws') as typeof import('ws')).WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false })))
   return s
 }
 

@@ -7,7 +7,7 @@
  * PDF with pdfkit (pure JavaScript, its standard fonts need no font files of
  * the system); RTF written by hand (the format is a few control words).
  */
-import PDFDocument from 'pdfkit'
+import type PDFKit from 'pdfkit'
 import { isRenderable } from '../html/index'
 import { findTable, flattenRow } from './feeds'
 import { isRowsLike, toPlain } from './serialize'
@@ -62,6 +62,8 @@ export function documentBlocks(value: unknown): Block[] {
 
 /** A PDF of the value (a Buffer, made synchronously: pdfkit pushes every chunk while it writes). */
 export function toPdf(value: unknown, info: { title?: string } = {}): Buffer {
+  // pdfkit costs ~100 ms to load: only the first PDF pays it, not every start
+  const PDFDocument = require('pdfkit') as typeof PDFKit
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: info.title ?? 'Quark document', Producer: 'Quark', Creator: 'Quark' } })
   const chunks: Buffer[] = []
   doc.on('data', (c: Buffer) => chunks.push(c))
