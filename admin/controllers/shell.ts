@@ -9,7 +9,7 @@ export function index() {
   response.title = `Shell · ${app.name}`
   return {
     appName: app.name,
-    shell: { app: app.name, csrf: ide.csrf, socket: '/admin/live', timeout: 30 },
+    shell: { app: app.name, csrf: ide.csrf, socket: adminBase + '/live', timeout: 30 },
     crumbs: [['Site', adminUrl('default')], [`Design ${app.name}`, adminUrl('design', 'index', [app.name])], ['Shell', '']],
   }
 }

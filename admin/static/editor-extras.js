@@ -77,7 +77,9 @@
   // ---- format with prettier
   const PARSERS = { typescript: ['typescript', ['typescript', 'estree']], javascript: ['babel', ['babel', 'estree']], json: ['json', ['babel', 'estree']], css: ['css', ['postcss']] }
   const loaded = {}
-  const load = (name) => (loaded[name] ??= import('/admin/prettier/js/' + name + '.mjs'))
+  // the admin's base (it may sit under the routes' path_prefix), from where Monaco is served
+  const adminBase = String(cfg.monacoBase || '/admin/monaco/vs').replace(/\/monaco\/vs\/?$/, '')
+  const load = (name) => (loaded[name] ??= import(adminBase + '/prettier/js/' + name + '.mjs'))
   async function format() {
     const ed = qe.editor, model = ed && ed.getModel()
     if (!model) return

@@ -26,6 +26,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { childEntry, childExecArgv } from '../sea'
 import { requestedHost } from '../http'
+import { isAdminLivePath } from '../realtime'
 
 export const SHELL_PATH = '/admin/live'
 const DEFAULT_TIMEOUT_S = 30
@@ -145,10 +146,12 @@ export interface AdminShell {
 
 export function createAdminShell(opts: AdminShellOptions): AdminShell {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 })
+  const isApp = (name: string): boolean => { try { opts.appFolder(name); return true } catch { return false } }
   return {
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? '/', 'http://x')
-      if (url.pathname !== SHELL_PATH || !url.searchParams.has('shell')) return false
+      // <prefix>/admin/live under the routes' path_prefix too, as the live channel
+      if (!url.searchParams.has('shell') || (url.pathname !== SHELL_PATH && !isAdminLivePath(url.pathname, isApp))) return false
       let folder: string | undefined
       const app = url.searchParams.get('shell') ?? ''
       try { folder = opts.appFolder(app) } catch { folder = undefined }
