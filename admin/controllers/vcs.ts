@@ -58,7 +58,7 @@ export async function diff() {
     editable: d.modified !== null && !d.modified.includes('\u0000'),
   }
   return {
-    appName: app.name, diff: d, language: admin.languageOf(d.path), monacoBase: '/admin/monaco/vs', wide: true, editing,
+    appName: app.name, diff: d, language: admin.languageOf(d.path), monacoBase: adminUrl('monaco', 'vs'), wide: true, editing,
     crumbs: [['Site', adminUrl('default')], [`Design ${app.name}`, adminUrl('design', 'index', [app.name])], ['Versions', adminUrl('vcs', 'index', [app.name])], [d.path, '']],
   }
 }
