@@ -81,3 +81,14 @@ test('without ioredis, the Redis cache and session store say QK_PACKAGE_LOAD, no
     assert.match(e.message, /Cannot load the package ioredis \(needed for (cache\.redis|Redis sessions)\)/)
   }
 })
+
+test('without openid-client and jose, OIDC says QK_PACKAGE_LOAD, not an unreachable provider or a malformed token', () => {
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'server/cli/ts-hook.js'), '-r', path.join(FIXTURES, 'refuse-packages.cjs'), path.join(FIXTURES, 'oidc-without-packages.cjs')],
+    { cwd: ROOT, env: { ...process.env, QUARK_REFUSE_PACKAGES: 'openid-client,jose' }, encoding: 'utf8', timeout: 120_000 })
+  assert.equal(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!)
+  assert.ok(!out.crashed, out.crashed)
+  assert.deepEqual([out.config.code, out.callback.code, out.idToken.code], ['QK_PACKAGE_LOAD', 'QK_PACKAGE_LOAD', 'QK_PACKAGE_LOAD'], JSON.stringify(out))
+  assert.match(out.callback.message, /Cannot load the package openid-client \(needed for OpenID Connect login\)/)
+  assert.match(out.idToken.message, /Cannot load the package jose \(needed for OpenID Connect ID tokens\)/)
+})

@@ -16,6 +16,7 @@ import { processAuthForm } from '../authform'
 import { verifyPassword } from '../password'
 import { throttleState, EVENTS } from '../throttle'
 import { credentialTable, credentialsOf } from './credentials'
+import { openidClient } from './oidc-providers'
 import { authorizationUrl, identityFromCallback, linkIdentity, oidcMethod, OidcRefused, takePending, type Identity, type OidcOptions } from './oidc'
 import { secondFactorStep } from './second-factor'
 import { page, userUrl } from './totp-pages'
@@ -51,6 +52,7 @@ export async function oidcLoginPage(auth: Auth): Promise<unknown> {
   if (!p) return refused(auth, T('Unknown sign-in provider'))
   const next = auth.safeNext(request().vars._next, auth.settings.loginNext)
   let url: string
+  openidClient() // loaded before the try: a missing package is QK_PACKAGE_LOAD, not an unreachable provider
   try { url = await authorizationUrl(p, callbackUrl(auth, p.name), next, null) } catch { return refused(auth, T('%s cannot be reached: try again later', [p.label])) }
   redirect(url)
 }
@@ -159,6 +161,7 @@ export async function accountsPage(auth: Auth): Promise<unknown> {
     }
     if (f.accepted && !linked) {
       let url: string
+      openidClient() // loaded before the try: a missing package is QK_PACKAGE_LOAD, not an unreachable provider
       try { url = await authorizationUrl(p, callbackUrl(auth, p.name), userUrl(auth, 'accounts'), uid) } catch { return refused(auth, T('%s cannot be reached: try again later', [p.label])) }
       redirect(url)
     }
