@@ -35,6 +35,17 @@ const PROJECT_FILES = [
   'node_modules/highlight.js/styles/github.min.css',
   // passkeys: the WebAuthn browser library served at /_quark/simplewebauthn-browser.js (http/static.ts assetTable)
   'node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js',
+  // the admin's Format document (server/adminlib/prettier.ts) and API explorer (admin/controllers/apiexplorer.ts)
+  'node_modules/prettier/standalone.mjs',
+  'node_modules/prettier/plugins/typescript.mjs',
+  'node_modules/prettier/plugins/estree.mjs',
+  'node_modules/prettier/plugins/babel.mjs',
+  'node_modules/prettier/plugins/postcss.mjs',
+  'node_modules/swagger-ui-dist/swagger-ui.css',
+  'node_modules/swagger-ui-dist/swagger-ui-bundle.js',
+  'node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js',
+  'node_modules/swagger-ui-dist/favicon-32x32.png',
+  'node_modules/swagger-ui-dist/favicon-16x16.png',
 ]
 
 export interface AssetOptions {

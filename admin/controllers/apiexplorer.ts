@@ -20,9 +20,10 @@ const SWAGGER_FILES: Record<string, string> = {
   'favicon-16x16.png': 'image/png',
 }
 
-/** swagger-ui-dist's folder; null where the package is absent (looked up when a file is asked for, so the page itself still loads). */
+/** swagger-ui-dist's folder (the checkout's, or the binary's copy); null where it is absent (looked up when a file is asked for, so the page itself still loads). */
 function swaggerFolder(): string | null {
-  try { return (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath() } catch { return null }
+  const dir = admin.vendorFolder('swagger-ui-dist')
+  return fs.existsSync(nodePath.join(dir, 'swagger-ui-bundle.js')) ? dir : null
 }
 
 const MOUNT_RE = /export\s+const\s+([A-Za-z_]\w*)\s*(?::[^=]+)?=\s*RestAPI\s*\(/g

@@ -66,7 +66,7 @@ export { adaptScaffold, appTitle } from './scaffold'
 export { vcsInit, vcsStatus, vcsCommit, vcsDiff, vcsRevertFile, vcsRestore, isRepository, IGNORED as VCS_IGNORED, type VcsStatus } from './vcs'
 export { docsChapters, docsChapter, searchDocs, docsFolder, CONTENTS as DOCS_CONTENTS, MAX_QUERY as DOCS_MAX_QUERY, type DocChapter, type DocHeading, type DocSearchHit } from './docs'
 export { searchApp, replaceInApp, MAX_MATCHES, type SearchMatch, type SearchOptions } from './search'
-export { prettierFile } from './prettier'
+export { prettierFile, vendorFolder } from './prettier'
 
 /**
  * The admin's memory in this server process: who is logged in and who failed
