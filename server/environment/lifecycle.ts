@@ -321,7 +321,7 @@ class ActionRun {
         ? errorPage(507, 'Insufficient storage', `The server has no space left to save this; nothing was half-written. Ticket issued: ${state.application}/${id}`)
         // a developer on this machine gets a link to the ticket in the admin; anyone else only its id
         : errorPage(500, 'Internal error', `Ticket issued: ${state.application}/${id}`,
-          request.isLocal ? { href: `/admin/errors/ticket/${encodeURIComponent(state.application)}/${encodeURIComponent(id)}`, text: 'Open the ticket in the admin' } : undefined)
+          request.isLocal ? { href: `${(state.urlRouter as { pathPrefix?: () => string } | undefined)?.pathPrefix?.() ?? ''}/admin/errors/ticket/${encodeURIComponent(state.application)}/${encodeURIComponent(id)}`, text: 'Open the ticket in the admin' } : undefined)
     if (res.headersSent) { res.destroy(); return }
     if (routedError(o, res, state.application, away ? 503 : full ? 507 : 500, request.url, `${state.application}/${id}`)) return
     res.statusCode = away ? 503 : full ? 507 : 500

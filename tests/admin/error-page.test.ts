@@ -26,6 +26,17 @@ test('a local client gets the styled page, the ticket id and a link to it in the
   } finally { await s.stop() }
 })
 
+test('under the routes\' path_prefix the link to the ticket carries the prefix', async () => {
+  const s = await startServer({ apps: { shop: APP }, siteFiles: { 'routes.json': JSON.stringify({ routers: { BASE: { path_prefix: '/w' } } }) } })
+  try {
+    const r = await s.request('/w/shop/default/index')
+    assert.equal(r.status, 500)
+    const id = /Ticket issued: shop\/([A-Za-z0-9.-]+)</.exec(r.body)?.[1]
+    assert.ok(id, r.body.slice(0, 300))
+    assert.match(r.body, new RegExp(`href="/w/admin/errors/ticket/shop/${id!.replace(/\./g, '\\.')}"`))
+  } finally { await s.stop() }
+})
+
 const ip = externalAddress()
 test('a remote client gets no link to the admin', { skip: ip ? false : 'no non-loopback interface' }, async () => {
   const s = await startServer({ apps: { shop: APP }, options: { ip } })
