@@ -44,7 +44,7 @@ test('TOTP: set up with the QR code, log in with a code and with a recovery code
   await page.click('form.register button[type=submit]')
   await page.waitForURL(/\/welcome\/default\/index/)
   await page.goto(`${s.url}/welcome/default/user/profile`)
-  await page.click('text=Two-factor authentication')
+  await page.click('main >> text=Two-factor authentication')  // the profile page's link (the user menu has a hidden one too)
   await page.waitForSelector('img.quark-totp-qr')
   // the QR code image decodes in the browser (a real PNG of 200 px)
   const width = await page.$eval('img.quark-totp-qr', (img) => (img as HTMLImageElement).naturalWidth)

@@ -10,7 +10,8 @@ test('welcome navbar: visitor links, then the user and logout', async () => {
     const a = s.agent()
     let r = await a.request('/welcome/default/index')
     assert.equal(r.status, 200, r.body)
-    const nav = (html: string) => /<ul class="navbar-nav quark-auth">[\s\S]*?<\/ul>/.exec(html)?.[0] ?? ''
+    // the auth part of the navbar, up to the end of the navbar (it holds the user menu's own list)
+    const nav = (html: string) => /<ul class="navbar-nav quark-auth">[\s\S]*?<\/nav>/.exec(html)?.[0] ?? ''
     assert.match(nav(r.body), /href="\/welcome\/default\/user\/login">Log In</)
     assert.match(nav(r.body), /href="\/welcome\/default\/user\/register">Sign Up</)
     r = await a.request('/welcome/default/user/login')
@@ -29,6 +30,9 @@ test('welcome navbar: visitor links, then the user and logout', async () => {
     assert.match(nav(r.body), /Grace/)
     assert.match(nav(r.body), /<form class="quark-logout d-inline" method="post" action="\/welcome\/default\/user\/logout">/)
     assert.match(nav(r.body), />Log Out<\/button>/)
+    // the user menu links the account's pages
+    assert.match(nav(r.body), /href="\/welcome\/default\/user\/profile">Profile</)
+    assert.match(nav(r.body), /href="\/welcome\/default\/user\/change_password">Change password</)
     assert.doesNotMatch(nav(r.body), /Sign Up/)
     assert.match(r.body, /Registration successful/, 'the flash survives the redirect')
     r = await logout(a, 'welcome')
