@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import cluster from 'node:cluster'
-import { AppRegistry, routeDomainNames } from '../dispatch'
+import { AppRegistry, SiteRoutes, routeDomainNames } from '../dispatch'
 import { listen, ensureCertificate, readCertificate, defaultLimits, assetTable, parseTrustProxy, allowedHosts, defaultAllowedHosts, type Pem, type Listening } from '../http'
 import { databasesReady } from './ready'
 import { clusterLog, forwardLogLine, reportLogFollowers } from './cluster'
@@ -213,8 +213,11 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   later.add(() => { loadAdmin(); attachLive() })
   startupMark('admin password')
 
+  // the site's routes, shared by the request lifecycle and the probes (/_quark/health under a path_prefix)
+  const siteRoutes = new SiteRoutes(registry)
   const handler = createHandler({
     registry,
+    siteRoutes,
     isHttps: useHttps,
     quiet: o.quiet ?? false,
     sessionMaxAge: o.sessionMaxAge ?? 86400,
@@ -266,6 +269,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
     // one line per refused name (at most 100 names): a misconfigured proxy is seen, a flood does not fill the log
     onRefusedHost: (host) => { if (refused.size < 100 && !refused.has(host)) { refused.add(host); logError(`quark: Host ${JSON.stringify(host.slice(0, 200))} refused (400, QK_HTTP_BAD_HOST): add it to --allowed-hosts if it is yours`) } },
     ready: databasesReady(registry, logError),
+    pathPrefix: () => siteRoutes.pathPrefix(),
     headersTimeoutMs: o.headersTimeoutMs, requestTimeoutMs: o.requestTimeoutMs, maxBodySize: o.maxBodySize ?? defaultLimits.maxBodySize,
     handler: (req, res) => {
       if (first) {

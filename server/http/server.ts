@@ -39,6 +39,8 @@ export interface ListenOptions {
   onRefusedHost?: (host: string) => void
   /** what /_quark/ready checks (every app's databases); /_quark/health needs nothing */
   ready?: ReadyCheck
+  /** the routes' path_prefix ('' without one): the probes answer under it too (<prefix>/_quark/health) */
+  pathPrefix?: () => string
 }
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000
@@ -144,12 +146,19 @@ function drainConnection(req: IncomingMessage, res: ServerResponse): boolean {
   return false
 }
 
+/** ends like /_quark/health or /_quark/ready (two character tests first: most URLs end otherwise) */
+function isProbeTail(url: string): boolean {
+  const last = url.charCodeAt(url.length - 1)
+  return (last === 104 || last === 121) && (url.endsWith('/_quark/health') || url.endsWith('/_quark/ready'))
+}
+
 /**
  * What every request meets before the handler: the health probes (one length test and a
  * string compare), the trusted-proxy matcher, the Host check, and `Connection: close` while draining.
  */
 function frontDoor(o: ListenOptions, state: { draining: boolean }): { handler: Handler; probes: ReturnType<typeof probes> } {
   const probe = probes(o.ready)
+  const prefixOf = o.pathPrefix
   const trust = o.trustProxy
   const hosts = o.allowedHosts && !o.allowedHosts.any ? o.allowedHosts : undefined
   const inner = o.handler
@@ -157,6 +166,10 @@ function frontDoor(o: ListenOptions, state: { draining: boolean }): { handler: H
   const handler: Handler = (req, res) => {
     const url = req.url
     if (url !== undefined && url.length <= 14 && url.charCodeAt(1) === 95 && probe.serve(url, req.method, res)) return
+    if (prefixOf !== undefined && url !== undefined && url.length > 14 && isProbeTail(url)) {
+      const prefix = prefixOf()
+      if (prefix && url.length <= prefix.length + 14 && url.startsWith(prefix) && probe.serve(url.slice(prefix.length), req.method, res)) return
+    }
     if (trust !== undefined) (req as IncomingMessage & { [TRUST_PROXY]?: AddressMatcher })[TRUST_PROXY] = trust
     if (hosts !== undefined) {
       const host = requestedHost(req)

@@ -123,6 +123,20 @@ test('the admin under /w: cookie path, login redirects, and every link of its pa
   assert.ok(checked.size > pages.length + 3, `more admin pages were reached: ${[...checked].join(' ')}`)
 })
 
+test('the load balancer probes answer under the prefix as at the root; other paths ending so are not probes', async () => {
+  for (const base of ['', '/w']) {
+    const h = await s.request(`${base}/_quark/health`)
+    assert.equal(h.status, 200, `${base}/_quark/health`)
+    assert.equal(h.body, 'ok')
+    const r = await s.request(`${base}/_quark/ready`)
+    assert.equal(r.status, 200, `${base}/_quark/ready`)
+    assert.equal(r.body, 'ready')
+  }
+  // a longer path that merely ends like a probe is the site's, not a probe
+  const other = await s.request('/w/x/_quark/health')
+  assert.notEqual(other.body, 'ok')
+})
+
 test('the admin under /w: a _next outside the admin is refused, logout lands on the login page', async () => {
   const a = s.agent()
   const page = await a.request('/w/admin/default/login')
