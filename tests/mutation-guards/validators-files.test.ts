@@ -7,6 +7,9 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import * as V from '../../server/validators/index'
 
 const NAME = 'Enter valid filename'
@@ -149,4 +152,38 @@ test('IS_IMAGE: the extension (any case, jpg for jpeg, a leading dot) names the 
   assert.equal(V.IS_IMAGE({ errorMessage: 'no' }).validate(up('a.png', Buffer.alloc(3)))[1], 'no')
   assert.equal(V.IS_FILE({ extension: 'pdf', errorMessage: 'pdf only' }).validate(up('a.doc'))[1], 'pdf only')
   assert.equal(V.IS_UPLOAD_FILENAME({ extension: 'pdf', error_message: 'pdf!' }).validate(up('a.doc'))[1], 'pdf!')
+})
+
+test('second run\'s survivors: the format named is the one read, only SOF0-SOF3 size a JPEG, a stray byte ends the walk', () => {
+  assert.deepEqual(V.imageSize('png', jpeg(640, 480)), [-1, -1], 'a JPEG named .png')
+  assert.deepEqual(V.imageSize('gif', jpeg(640, 480)), [-1, -1])
+  assert.deepEqual(V.imageSize('gif', bmp(20, 10)), [-1, -1], 'a BMP named .gif')
+  assert.deepEqual(V.imageSize('tiff', bmp(20, 10)), [-1, -1])
+  const firstByte = jpeg(640, 480); firstByte[0] = 0x00
+  assert.deepEqual(V.imageSize('jpeg', firstByte), [-1, -1], 'the SOI marker\'s first byte')
+  // a segment that does not start with 0xff, laid out like a size marker: not read
+  const stray = Buffer.from([0xff, 0xd8, 0x00, 0xc0, 0x00, 0x11, 8, 0, 2, 0, 3, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1])
+  assert.deepEqual(V.imageSize('jpeg', stray), [-1, -1])
+  // a marker below 0xc0 before the frame is skipped, not read as the size
+  const low = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xbf, 0x00, 0x08, 0, 9, 0, 9, 0, 0]), jpeg(640, 480).subarray(2)])
+  assert.deepEqual(V.imageSize('jpeg', low), [640, 480])
+  // a name without a dot is no image, even one that is an extension
+  assert.equal(V.IS_IMAGE().validate(up('png', png(3, 2)))[1], IMG)
+  // aspect ratios with one side given as 1
+  assert.equal(V.IS_IMAGE({ aspectratio: [1, -1] }).validate(up('a.png', png(8, 2)))[1], IMG)
+  assert.equal(V.IS_IMAGE({ aspectratio: [-1, 1] }).validate(up('a.png', png(8, 2)))[1], IMG)
+  // a function with a filename is no upload
+  assert.equal(V.IS_FILE().validate(Object.assign(() => 1, { filename: 'a.png' }))[1], NAME)
+})
+
+test('reading an image from a path leaves no file descriptor open', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quark-guard-files-'))
+  try {
+    const file = path.join(dir, 'x.png')
+    fs.writeFileSync(file, png(3, 2))
+    const open = () => fs.readdirSync('/proc/self/fd').length
+    const before = open()
+    for (let i = 0; i < 20; i++) assert.equal(V.IS_IMAGE().validate({ filename: 'x.png', path: file })[1], null)
+    assert.ok(open() < before + 5, `${open() - before} descriptors left open`)
+  } finally { fs.rmSync(dir, { recursive: true, force: true }) }
 })
