@@ -283,7 +283,7 @@ export async function startQuark(o: StartOptions): Promise<QuarkServer> {
   })
   server = l.server
   // app websockets and the live-reload channel: an upgrade to an app URL is served by the same handler
-  ;(require('../realtime') as typeof import('../realtime')).attachAppUpgrades(l.server, served, { appFolder: (name) => registry.get(name) })
+  ;(require('../realtime') as typeof import('../realtime')).attachAppUpgrades(l.server, served, { appFolder: (name) => registry.get(name), pathPrefix: () => siteRoutes.pathPrefix() })
   attachLive()
   startupMark('listening')
   later.arm()

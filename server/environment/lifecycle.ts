@@ -279,7 +279,7 @@ class ActionRun {
   private write(body: Body): void {
     if (this.request.ajax) body = ajaxAnswer(this.request, this.response, body)
     // live reload (development, local client, when the app asks for it): a page gets its small script
-    else if (typeof body === 'string' && this.request.extension === 'html' && this.response.status === 200) body = withLiveReload(body, this.state.application, this.state.appFolder, this.request.isLocal)
+    else if (typeof body === 'string' && this.request.extension === 'html' && this.response.status === 200) body = withLiveReload(body, this.state.application, this.state.appFolder, this.request.isLocal, (this.state.urlRouter as { pathPrefix?: () => string } | undefined)?.pathPrefix?.() ?? '')
     sendResponse(this.res, this.response, body)
   }
 

@@ -29,8 +29,8 @@ export function liveReloadOn(appFolder: string, clientIsLocal: boolean): boolean
 }
 
 /** The script a page gets (before </body>): reconnects quietly, reloads on 'reload'. */
-export function liveReloadScript(app: string): string {
-  const url = JSON.stringify(`${LIVE_RELOAD_PATH}?app=${encodeURIComponent(app)}`).replace(/</g, '\\u003c')
+export function liveReloadScript(app: string, prefix = ''): string {
+  const url = JSON.stringify(`${prefix}${LIVE_RELOAD_PATH}?app=${encodeURIComponent(app)}`).replace(/</g, '\\u003c')
   return `<script data-quark-livereload>(function(){var u=(location.protocol==='https:'?'wss://':'ws://')+location.host+${url};` +
     `function c(){var w=new WebSocket(u);w.onopen=function(){document.documentElement.setAttribute('data-quark-livereload','on')};` +
     `w.onmessage=function(e){if(e.data==='reload')location.reload()};` +
@@ -38,10 +38,10 @@ export function liveReloadScript(app: string): string {
 }
 
 /** `body` with the live-reload script before its </body> (or at its end), when live reload is on for the request. */
-export function withLiveReload(body: string, app: string, appFolder: string, clientIsLocal: boolean): string {
+export function withLiveReload(body: string, app: string, appFolder: string, clientIsLocal: boolean, prefix = ''): string {
   if (!liveReloadOn(appFolder, clientIsLocal)) return body
   const i = body.lastIndexOf('</body>')
-  const tag = liveReloadScript(app)
+  const tag = liveReloadScript(app, prefix)
   return i < 0 ? body + tag : body.slice(0, i) + tag + body.slice(i)
 }
 

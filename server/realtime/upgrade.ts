@@ -29,6 +29,8 @@ export type RequestHandler = (req: http.IncomingMessage, res: http.ServerRespons
 export interface UpgradeOptions {
   /** the folder of an app by name (undefined: no such app) */
   appFolder(name: string): string | undefined
+  /** the routes' path_prefix ('' without one): the live-reload channel answers under it too */
+  pathPrefix?: () => string
 }
 
 const ADMIN_LIVE_PATH = '/admin/live'
@@ -80,7 +82,7 @@ export function attachAppUpgrades(server: http.Server, handler: RequestHandler, 
       if (server.listenerCount('upgrade') === 1) socket.destroy()
       return
     }
-    if (pathname === LIVE_RELOAD_PATH) return serveLiveReload(req, socket, head, o)
+    if (pathname === LIVE_RELOAD_PATH || (pathname.endsWith(LIVE_RELOAD_PATH) && pathname === (o.pathPrefix?.() ?? '') + LIVE_RELOAD_PATH)) return serveLiveReload(req, socket, head, o)
     routeUpgrade(req, socket, head, handler)
   }
   server.on('upgrade', onUpgrade)

@@ -76,3 +76,24 @@ test('in chromium: saving the view reloads the open page by itself', async () =>
   await page.waitForSelector('html[data-quark-livereload="on"]', { timeout: 30_000 })
   await page.screenshot({ path: path.join(SHOTS, 'livereload-2-after.png') })
 })
+
+test('under the routes\' path_prefix the script and its channel live under the prefix; a save still reloads', async () => {
+  const p = await startServer({
+    https: false,
+    apps: { lr: { 'controllers/default.ts': "export function index() { return { word: 'Page' } }", 'views/default/index.html': VIEW('before', '#fde'), 'private/realtime.json': '{ "liveReload": true }' } },
+    siteFiles: { 'routes.json': JSON.stringify({ routers: { BASE: { path_prefix: '/w' } } }) },
+  })
+  try {
+    const page = await p.request('/w/lr/default/index')
+    assert.equal(page.status, 200)
+    assert.match(page.body, /<script data-quark-livereload>[^<]*"\/w\/_quark\/livereload\?app=lr"[^<]*<\/script>/)
+    const got = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(p.url.replace(/^http/, 'ws') + '/w/_quark/livereload?app=lr')
+      const timer = setTimeout(() => { ws.terminate(); reject(new Error('no reload message within 30 s')) }, 30_000)
+      ws.once('open', () => fs.writeFileSync(path.join(p.appFolder('lr'), 'views', 'default', 'index.html'), VIEW('after', '#dfd')))
+      ws.once('message', (m) => { clearTimeout(timer); ws.close(); resolve(String(m)) })
+      ws.once('unexpected-response', (_q, r) => { clearTimeout(timer); reject(new Error(`handshake answered ${r.statusCode}`)) })
+    })
+    assert.equal(got, 'reload')
+  } finally { await p.stop() }
+})
