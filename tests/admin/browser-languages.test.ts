@@ -7,12 +7,10 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { PASSWORD } from './helpers'
-import { startLiveAdminServer, type LiveAdminServer } from './liveserver'
+import type { Browser, Page } from 'playwright-core'
+import type { LiveAdminServer } from './liveserver'
+import { adminBrowser, SHOTS, type AdminBrowser } from './browser-session'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = path.join(__dirname, 'screenshots')
 let s: LiveAdminServer
 let browser: Browser
 let page: Page
@@ -21,27 +19,19 @@ async function shot(p: Page, name: string): Promise<void> {
   await p.screenshot({ path: path.join(SHOTS, `languages-${name}.png`), fullPage: true })
 }
 
+let session: AdminBrowser | undefined
 before(async () => {
-  for (let i = 0; i < 120 && !fs.existsSync(CHROMIUM); i++) await new Promise((r) => setTimeout(r, 1000))
-  assert.ok(fs.existsSync(CHROMIUM), 'chromium is installed')
-  fs.mkdirSync(SHOTS, { recursive: true })
-  s = await startLiveAdminServer()
-  // a page of the welcome app that counts books: a string with a plural marker
-  fs.writeFileSync(path.join(s.appFolder('welcome'), 'controllers', 'books.ts'),
-    "export function index() { const n = Number(request.vars.n ?? 1); return T('You have %s %%{book}', [n]) }\n")
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 860 } })
-  page = await context.newPage()
-  page.setDefaultTimeout(60000)
-  await page.goto(`${s.url}/admin/default/login`)
-  await page.fill('#password', PASSWORD)
-  await Promise.all([page.waitForURL(/\/admin\/default\/index$/), page.keyboard.press('Enter')])
+  session = await adminBrowser({
+    timeoutMs: 60_000,
+    setup: (s) => {
+      // a page of the welcome app that counts books: a string with a plural marker
+      fs.writeFileSync(path.join(s.appFolder('welcome'), 'controllers', 'books.ts'),
+        "export function index() { const n = Number(request.vars.n ?? 1); return T('You have %s %%{book}', [n]) }\n")
+    },
+  })
+  ;({ s, browser, page } = session)
 })
-
-after(async () => {
-  await browser?.close()
-  await s?.stop()
-})
+after(async () => { await session?.close() })
 
 test('update the welcome app\'s languages from its design page', async () => {
   await page.goto(`${s.url}/admin/design/index/welcome`)

@@ -6,12 +6,10 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { PASSWORD } from './helpers'
-import { startLiveAdminServer, type LiveAdminServer } from './liveserver'
+import type { Browser, Page } from 'playwright-core'
+import type { LiveAdminServer } from './liveserver'
+import { adminBrowser, SHOTS, type AdminBrowser } from './browser-session'
 
-const CHROMIUM = '/usr/bin/chromium'
-const SHOTS = path.join(__dirname, 'screenshots')
 let s: LiveAdminServer
 let browser: Browser
 let page: Page
@@ -19,25 +17,16 @@ let page: Page
 const FAILING = "test('users start at zero', async () => {\n  assert.equal(await db(db.auth_user).count(), 0)\n})\n\ntest('a wrong sum', () => {\n  const sum = 2 + 2\n  assert.equal(sum, 5, 'two and two make five')\n})\n"
 const FAILING_LINE = 7
 
+let session: AdminBrowser | undefined
 before(async () => {
-  for (let i = 0; i < 120 && !fs.existsSync(CHROMIUM); i++) await new Promise((r) => setTimeout(r, 1000))
-  assert.ok(fs.existsSync(CHROMIUM), 'chromium is installed')
-  fs.mkdirSync(SHOTS, { recursive: true })
-  s = await startLiveAdminServer()
-  fs.writeFileSync(path.join(s.appFolder('welcome'), 'tests', 'math.ts'), FAILING)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 860 } })
-  page = await context.newPage()
-  page.setDefaultTimeout(90000)
-  await page.goto(`${s.url}/admin/default/login`)
-  await page.fill('#password', PASSWORD)
-  await Promise.all([page.waitForURL(/\/admin\/default\/index$/), page.keyboard.press('Enter')])
+  session = await adminBrowser({
+    setup: (s) => {
+      fs.writeFileSync(path.join(s.appFolder('welcome'), 'tests', 'math.ts'), FAILING)
+    },
+  })
+  ;({ s, browser, page } = session)
 })
-
-after(async () => {
-  await browser?.close()
-  await s?.stop()
-})
+after(async () => { await session?.close() })
 
 const done = () => page.waitForFunction(() => document.getElementById('test-state')?.dataset.state === 'done', undefined, { timeout: 120000 })
 
