@@ -43,15 +43,15 @@ export const HOOKS: Record<string, Hook[]> = {
      "import { openBrowser } from '../sea'\nimport { QK_CLI_APP_EXISTS,"],
     ["    { name: 'quiet', short: 'q', help: 'do not log one line per request' },",
      "    { name: 'quiet', short: 'q', help: 'do not log one line per request' },\n    { name: 'no-browser', help: 'do not open a browser on the welcome page' },"],
-    ["      io.out(`Quark serving ${folder}/applications at ${url}/ (${what})`)\n",
-     "      io.out(`Quark serving ${folder}/applications at ${url}/ (${what})`)\n      if (!p.flags['no-browser']) openBrowser(`${url}/welcome/default/index`)\n"],
+    ["      io.out(`Quark serving ${folder}/applications at ${site}/ (${what})`)\n",
+     "      io.out(`Quark serving ${folder}/applications at ${site}/ (${what})`)\n      if (!p.flags['no-browser']) openBrowser(`${site}/welcome/default/index`)\n"],
   ],
   // (server/dal/dialects/sqlite.ts opens its database through dal/drivers' openSqlite since issue 18: no hook)
   "server/environment/types.ts": [
     ["const SERVER = path.resolve(__dirname, '..')\nconst CHECKOUT = path.resolve(SERVER, '..')",
      "// inside the binary the framework's sources are extracted to the user cache, in the checkout's layout\nconst CHECKOUT = isSea() ? projectFolder('project-files') : path.resolve(__dirname, '..', '..')\nconst SERVER = path.join(CHECKOUT, 'server')"],
-    ["import { listDir } from './compiler'\n",
-     "import { listDir } from './compiler'\nimport { isSea, projectFolder } from '../sea'\n"],
+    ["import { nameSources, optionalRoom } from './names'\n",
+     "import { nameSources, optionalRoom } from './names'\nimport { isSea, projectFolder } from '../sea'\n"],
   ],
   "server/adminlib/editortypes.ts": [
     ["const SERVER = path.resolve(__dirname, '..')",
