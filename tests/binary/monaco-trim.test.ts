@@ -53,11 +53,27 @@ test('the trimmed Monaco holds every file the admin editor loads in chromium', a
   }
   const context = await browser.newContext({ ignoreHTTPSErrors: true })
   const requested = new Map<string, number>()
+  // Monaco's own requests in flight, and when the last one started or ended: the test waits for these
+  // to settle, not for the whole page's network (the editor's type checks may take long on a busy machine)
+  let monacoPending = 0
+  let monacoLast = Date.now()
+  const monacoPath = (url: string) => { const u = new URL(url); const at = u.pathname.indexOf('/monaco/vs/'); return at >= 0 ? u.pathname.slice(at + '/monaco/vs/'.length) : undefined }
+  context.on('request', (r) => { if (monacoPath(r.url()) !== undefined) { monacoPending++; monacoLast = Date.now() } })
+  context.on('requestfailed', (r) => { if (monacoPath(r.url()) !== undefined) { monacoPending--; monacoLast = Date.now() } })
   context.on('requestfinished', async (r) => {
-    const u = new URL(r.url())
-    const at = u.pathname.indexOf('/monaco/vs/')
-    if (at >= 0) requested.set(u.pathname.slice(at + '/monaco/vs/'.length), (await r.response())?.status() ?? 0)
+    const p = monacoPath(r.url())
+    if (p === undefined) return
+    requested.set(p, (await r.response())?.status() ?? 0)
+    monacoPending--
+    monacoLast = Date.now()
   })
+  const monacoSettled = async () => {
+    const end = Date.now() + 120_000
+    while (monacoPending > 0 || Date.now() - monacoLast < 1500) {
+      assert.ok(Date.now() < end, `Monaco's requests did not settle (${monacoPending} in flight)`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
   const page = await context.newPage()
   page.setDefaultTimeout(90000)
   await page.goto(`${s.url}/admin/default/login`)
@@ -77,7 +93,7 @@ test('the trimmed Monaco holds every file the admin editor loads in chromium', a
     // the language's tokenizer (and worker, for ts/json/html/css) is asked for once the model exists
     const lang = languageOf(f)
     await page.waitForFunction((l) => (globalThis as any).monaco.editor.getModels().some((m: any) => m.getLanguageId() === l), lang)
-    await page.waitForLoadState('networkidle')
+    await monacoSettled()
   }
   await context.close()
   assert.ok(requested.has('loader.js') && requested.has('editor/editor.main.js'), `the editor loaded: ${[...requested.keys()].join(' ')}`)
