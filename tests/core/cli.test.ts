@@ -136,7 +136,7 @@ test("quark shell runs lines in the app's environment, models executed", () => {
     input: 'settings.appName + "/" + current.application\n.exit\n', encoding: 'utf8', cwd: tmp, env: { ...process.env, QUARK_QUIET_ROOMS: '1' },
   })
   assert.equal(r.status, 0, r.stderr)
-  assert.match(r.stdout, /'Welcome\/shop'/)
+  assert.match(r.stdout, /'Shop\/shop'/, 'the new app is named after itself (settings.appName), models executed')
   const missing = cli('shell', 'nosuch', '-f', f)
   assert.equal(missing.code, 3)
   assert.match(missing.err, /No app named nosuch/)
@@ -155,7 +155,7 @@ test("quark test runs an app's tests/*.ts in its environment, reports each, fail
     "test('a failing assertion', () => { assert.equal(1 + 1, 3) })",
     "test('a thrown error', async () => { throw new Error('boom in a test') })",
     "test('writes a row', async () => { await db.auth_group.insert({ role: 'left-over' }) })",
-    "test('sees the models', () => { assert.equal(settings.appName, 'Welcome') })",
+    "test('sees the models', () => { assert.equal(settings.appName, 'Shop') })",
   ].join('\n') + '\n')
   fs.writeFileSync(path.join(tests, 'y_broken.ts'), 'const x: number = \n')
   const bad = cli('test', 'shop', '-f', f)
