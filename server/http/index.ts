@@ -4,7 +4,7 @@
  * framework assets under /_quark/.
  *
  *   HTTP(status, body?, headers?), redirect(url), HTTPError, isHTTP
- *   buildRequest, QuarkRequest, makeArgs, argAt, QuarkResponse, sendResponse, StreamBody, errorPage
+ *   buildRequest, QuarkRequest, makeArgs, argAt, QuarkResponse, sendResponse, StreamBody, errorPage, ERROR_PAGE_CSS (its fixed style)
  *   setDownloader(fn)   forms registers what response.download(request, db) serves with
  *   readBody, hasBody, removeUploads, defaultLimits, BodyLimits, UploadedFile
  *   parseCookies, serializeCookie, CookieOptions
@@ -20,7 +20,7 @@
  */
 export { HTTP, HTTPError, isHTTP, redirect } from './httpError'
 export { buildRequest, makeArgs, argAt, isLocalAddress, type QuarkRequest, type Args, type ArgsOptions, type Vars, type RouteParts } from './request'
-export { QuarkResponse, StreamBody, sendResponse, errorPage, setDownloader, type Downloader } from './response'
+export { QuarkResponse, StreamBody, sendResponse, errorPage, ERROR_PAGE_CSS, setDownloader, type Downloader } from './response'
 export { readBody, hasBody, removeUploads, defaultLimits, type BodyLimits, type UploadedFile } from './body'
 export { parseCookies, serializeCookie, type CookieOptions } from './cookies'
 export { serveStatic, serveAsset, assetTable, safeSegments } from './static'

@@ -166,12 +166,14 @@ function sendWhole(res: ServerResponse, qr: QuarkResponse, body: string | Buffer
  * (the ticket in the admin, offered to a local client).
  */
 export function errorPage(status: number, title: string, detail = '', link?: { href: string; text: string }): string {
-  const css = 'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#212529;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}' +
-    '.qk-error{background:#fff;border:1px solid #dee2e6;border-top:4px solid #dc3545;border-radius:.5rem;box-shadow:0 .25rem 1rem rgba(0,0,0,.06);padding:2rem 2.5rem;max-width:36rem;margin:1rem}' +
-    '.qk-error h1{font-size:1.5rem;margin:0 0 .75rem}.qk-error .qk-status{color:#dc3545;font-weight:700;margin-right:.4em}.qk-error p{margin:.5rem 0;line-height:1.5;word-break:break-word}' +
-    '.qk-error a{display:inline-block;margin-top:.75rem;color:#fff;background:#0d6efd;border-radius:.3rem;padding:.4rem .9rem;text-decoration:none}'
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>${status} ${escapeHtml(title)}</title><style>${css}</style></head>` +
+    `<title>${status} ${escapeHtml(title)}</title><style>${ERROR_PAGE_CSS}</style></head>` +
     `<body><main class="qk-error"><h1><span class="qk-status">${status}</span>${escapeHtml(title)}</h1>${detail ? `<p>${escapeHtml(detail)}</p>` : ''}` +
     `${link ? `<a class="qk-ticket" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>` : ''}</main></body></html>`
 }
+
+/** The error page's own style: a constant, so that hostile-input checks can tell it from injected markup. */
+export const ERROR_PAGE_CSS = 'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#212529;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}' +
+    '.qk-error{background:#fff;border:1px solid #dee2e6;border-top:4px solid #dc3545;border-radius:.5rem;box-shadow:0 .25rem 1rem rgba(0,0,0,.06);padding:2rem 2.5rem;max-width:36rem;margin:1rem}' +
+    '.qk-error h1{font-size:1.5rem;margin:0 0 .75rem}.qk-error .qk-status{color:#dc3545;font-weight:700;margin-right:.4em}.qk-error p{margin:.5rem 0;line-height:1.5;word-break:break-word}' +
+    '.qk-error a{display:inline-block;margin-top:.75rem;color:#fff;background:#0d6efd;border-radius:.3rem;padding:.4rem .9rem;text-decoration:none}'

@@ -19,7 +19,8 @@ function env(extra: Record<string, unknown> = {}) {
     title: 'Welcome', subtitle: '', flash: '', meta: { description: 'The <scaffold>' }, files: ['/welcome/static/x.css'], headers: {},
     menu: [['Home', true, '/welcome/default/index'], ['More', false, null, [['Docs', false, '/welcome/default/docs']]]],
   }
-  const names = Object.assign(Object.create(null), helperNames(), { request, response }, extra)
+  // T as the identity: the layout's user menu labels its links with it
+  const names = Object.assign(Object.create(null), helperNames(), { request, response, T: (text: string) => text }, extra)
   return { request, response, scope: Object.assign(Object.create(names), { message: 'Hello World' }) as Record<string, unknown> }
 }
 
@@ -45,7 +46,9 @@ test('flash is shown escaped; login/logout links once auth exists', async () => 
   assert.match(a, /href="\/welcome\/default\/user\/register">Sign Up<\/a>/)
   const loggedIn = env({ auth: { isLoggedIn: () => true, user: { first_name: 'Ada' } } })
   const b = await runInContext(newState('/x', 'welcome', loggedIn), () => engine.render('default/index.html', loggedIn.scope))
-  assert.match(b, /<span class="navbar-text me-2">Ada<\/span>/)
+  // the user menu: the name opens the account's pages
+  assert.match(b, /id="quark-user"[^>]*>Ada<\/a>/)
+  assert.match(b, /<a class="dropdown-item" data-page="profile" href="\/welcome\/default\/user\/profile">Profile<\/a>/)
   // logout is a small POST form (no cross-site logout by a link)
   assert.match(b, /<form class="quark-logout d-inline" method="post" action="\/welcome\/default\/user\/logout">[\s\S]*?>Log Out<\/button><\/form>/)
 })

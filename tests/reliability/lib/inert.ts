@@ -7,6 +7,8 @@
  * or javascript: URL in a style. The pages of the hostile app have none of
  * these of their own, so any one found was injected.
  */
+import { ERROR_PAGE_CSS } from '../../../server/http/index'
+
 const DANGEROUS_TAGS = new Set(['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'svg', 'math', 'base', 'link', 'style', 'template', 'portal'])
 const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'background', 'poster', 'srcdoc', 'lowsrc', 'dynsrc', 'ping', 'codebase', 'cite'])
 const RAW_TEXT = new Set(['title', 'textarea'])
@@ -19,7 +21,10 @@ function decodeEntities(s: string): string {
     .replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
 }
 
-export function activeContent(html: string): string | undefined {
+export function activeContent(page: string): string | undefined {
+  // the framework's own error page carries one fixed <style> (server/http errorPage): that one exact
+  // element is not injected; any other style element, or this one changed, still counts
+  const html = page.split(`<style>${ERROR_PAGE_CSS}</style>`).join('')
   let i = 0
   while (i < html.length) {
     const lt = html.indexOf('<', i)
