@@ -78,6 +78,17 @@ async function init(appFolder: string, appName: string): Promise<void> {
     evaluating = undefined
     pending?.reject(e)
   })
+  // Newer Node (the LTS the binaries embed) has no REPL domain: the REPL only records the error as
+  // `lastError` and prints "Uncaught ..." to its output. Heard there, it fails the command the same way.
+  if (!domain) {
+    const r = server
+    sink.on('data', (chunk: Buffer) => {
+      if (!evaluating || !/^Uncaught\b/m.test(chunk.toString())) return
+      const pending = evaluating
+      evaluating = undefined
+      pending.reject((r as unknown as { lastError?: unknown }).lastError ?? new Error(chunk.toString().trim()))
+    })
+  }
   send({ type: 'ready' })
 }
 

@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+import { openSqlite } from '../../server/dal/drivers'
 import Redis from 'ioredis'
 import { SignJWT } from 'jose'
 import { startRestApp, basic, JWT_SECRET, fetch } from './restApp'
@@ -102,9 +102,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         assert.equal(r.status, 401, bad.slice(0, 20))
       }
       if (kind === 'sqlite') {
-        const db = new Database(path.join(s.appFolder('shop'), 'databases', 'storage.sqlite'), { readonly: true })
+        // the DAL's own SQLite driver: better-sqlite3, or node:sqlite on the Node LTS (npm run test:lts)
+        const db = openSqlite(path.join(s.appFolder('shop'), 'databases', 'storage.sqlite'))
         try {
-          const rows = db.prepare("SELECT * FROM auth_credential WHERE method = 'apikey'").all() as Record<string, unknown>[]
+          const rows = db.prepare("SELECT * FROM auth_credential WHERE method = 'apikey'").all([]) as Record<string, unknown>[]
           assert.equal(rows.length, 1)
           assert.doesNotMatch(JSON.stringify(rows), new RegExp(k!.slice(3)), 'only a hash of the key is stored')
           assert.match(String(rows[0]!.subject), /^[0-9a-f]{64}$/)

@@ -21,8 +21,10 @@ after(async () => {
 
 /** Another process: takes the write lock, says so, writes a row, holds the lock `ms`, commits, exits. */
 const HOLDER = `
-const db = new (require('better-sqlite3'))(process.argv[1])
-db.pragma('busy_timeout = 5000')
+// better-sqlite3, or node:sqlite where its addon is not built for this Node (npm run test:lts)
+let db
+try { db = new (require('better-sqlite3'))(process.argv[1]) } catch { db = new (require('node:sqlite').DatabaseSync)(process.argv[1]) }
+db.exec('PRAGMA busy_timeout = 5000')
 db.exec('CREATE TABLE IF NOT EXISTS other (x INTEGER)')
 db.exec('BEGIN IMMEDIATE')
 db.prepare('INSERT INTO other VALUES (1)').run()
