@@ -30,6 +30,7 @@ import { deriveShape, setScopeShape } from './scope'
 import { renderResult, renderView, type Body } from './views'
 import { loadInline } from './loadInline'
 import { withLiveReload } from '../realtime'
+import { sitePathPrefix } from '../html'
 
 export interface CoreOptions {
   registry: AppRegistry
@@ -279,7 +280,7 @@ class ActionRun {
   private write(body: Body): void {
     if (this.request.ajax) body = ajaxAnswer(this.request, this.response, body)
     // live reload (development, local client, when the app asks for it): a page gets its small script
-    else if (typeof body === 'string' && this.request.extension === 'html' && this.response.status === 200) body = withLiveReload(body, this.state.application, this.state.appFolder, this.request.isLocal, (this.state.urlRouter as { pathPrefix?: () => string } | undefined)?.pathPrefix?.() ?? '')
+    else if (typeof body === 'string' && this.request.extension === 'html' && this.response.status === 200) body = withLiveReload(body, this.state.application, this.state.appFolder, this.request.isLocal, () => runInContext(this.state, sitePathPrefix))
     sendResponse(this.res, this.response, body)
   }
 
@@ -321,7 +322,7 @@ class ActionRun {
         ? errorPage(507, 'Insufficient storage', `The server has no space left to save this; nothing was half-written. Ticket issued: ${state.application}/${id}`)
         // a developer on this machine gets a link to the ticket in the admin; anyone else only its id
         : errorPage(500, 'Internal error', `Ticket issued: ${state.application}/${id}`,
-          request.isLocal ? { href: `${(state.urlRouter as { pathPrefix?: () => string } | undefined)?.pathPrefix?.() ?? ''}/admin/errors/ticket/${encodeURIComponent(state.application)}/${encodeURIComponent(id)}`, text: 'Open the ticket in the admin' } : undefined)
+          request.isLocal ? { href: `${runInContext(state, sitePathPrefix)}/admin/errors/ticket/${encodeURIComponent(state.application)}/${encodeURIComponent(id)}`, text: 'Open the ticket in the admin' } : undefined)
     if (res.headersSent) { res.destroy(); return }
     if (routedError(o, res, state.application, away ? 503 : full ? 507 : 500, request.url, `${state.application}/${id}`)) return
     res.statusCode = away ? 503 : full ? 507 : 500

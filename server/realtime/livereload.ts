@@ -44,10 +44,10 @@ export function liveReloadScript(app: string, prefix = ''): string {
 }
 
 /** `body` with the live-reload script before its </body> (or at its end), when live reload is on for the request. */
-export function withLiveReload(body: string, app: string, appFolder: string, clientIsLocal: boolean, prefix = ''): string {
+export function withLiveReload(body: string, app: string, appFolder: string, clientIsLocal: boolean, prefix: () => string = () => ''): string {
   if (!liveReloadOn(appFolder, clientIsLocal)) return body
   const i = body.lastIndexOf('</body>')
-  const tag = liveReloadScript(app, prefix)
+  const tag = liveReloadScript(app, prefix()) // the routes' prefix, asked only when the script is added
   return i < 0 ? body + tag : body.slice(0, i) + tag + body.slice(i)
 }
 
